@@ -1,0 +1,102 @@
+package io.statespace.inference.sequential;
+
+import io.statespace.inference.InferenceException;
+import io.statespace.linalg.Cholesky;
+import io.statespace.linalg.Products;
+import io.statespace.linalg.Symmetric;
+import io.statespace.model.StepParameters;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+/**
+ * The Rauch-Tung-Striebel backward pass over filtered moments (Särkkä 2013, Theorem 8.2):
+ * G_t = P_t F_tᵀ (F_t P_t F_tᵀ + Q_t)⁻¹, m^s_t = m_t + G_t (m^s_{t+1} - m^-_{t+1}),
+ * P^s_t = P_t + G_t (P^s_{t+1} - P^-_{t+1}) G_tᵀ, and the lag-one cross-covariance
+ * Cov[x_{t+1}, x_t | y] = P^s_{t+1} G_tᵀ. The one-step prediction is recomputed rather than stored, so
+ * the forward pass need not keep it. A singular predicted covariance (Q = 0 with dt = 0, say) falls back
+ * to its pseudo-inverse. Holds its scratch space: one instance per thread.
+ */
+public final class RtsSmoother {
+  private final int n;
+  private final double[] weights;
+  private final double[] bias;
+  private final double[] procCov;
+  private final double[] predMean;
+  private final double[] predCov;
+  private final double[] chol;
+  private final double[] gainT;
+  private final double[] diff;
+  private final double[] diffCov;
+  private final double[] nn;
+
+  public RtsSmoother(int stateDim) {
+    this.n = stateDim;
+    weights = new double[n * n];
+    bias = new double[n];
+    procCov = new double[n * n];
+    predMean = new double[n];
+    predCov = new double[n * n];
+    chol = new double[n * n];
+    gainT = new double[n * n];
+    diff = new double[n];
+    diffCov = new double[n * n];
+    nn = new double[n * n];
+  }
+
+  /**
+   * @param crossCovs (T-1)×n×n output, or null
+   */
+  public void run(StepParameters params, String id, int steps, double[] filteredMeans, double[] filteredCovs,
+      double[] smoothedMeans, double[] smoothedCovs, double[] crossCovs) {
+    int nn2 = n * n;
+    int last = steps - 1;
+    System.arraycopy(filteredMeans, last * n, smoothedMeans, last * n, n);
+    System.arraycopy(filteredCovs, last * nn2, smoothedCovs, last * nn2, nn2);
+    for (int t = steps - 2; t >= 0; t--) {
+      params.dynamics(t, weights, bias, procCov);
+      int mo = t * n;
+      int po = t * nn2;
+      Products.multVector(weights, 0, filteredMeans, mo, predMean, 0, n, n);
+      for (int i = 0; i < n; i++) predMean[i] += bias[i];
+      Products.sandwich(weights, 0, filteredCovs, po, nn, predCov, 0, n, n);
+      for (int i = 0; i < nn2; i++) predCov[i] += procCov[i];
+      Symmetric.symmetrize(predCov, 0, n);
+      // gainT = (Pp)^{-1} F P = G_tᵀ
+      Products.mult(weights, 0, filteredCovs, po, gainT, 0, n, n, n);
+      System.arraycopy(predCov, 0, chol, 0, nn2);
+      if (Cholesky.decompose(chol, 0, n)) {
+        Cholesky.solve(chol, 0, n, gainT, 0, n);
+      } else {
+        pseudoInverseSolve(id, t);
+      }
+      for (int i = 0; i < n; i++) diff[i] = smoothedMeans[(t + 1) * n + i] - predMean[i];
+      for (int j = 0; j < n; j++) {
+        double s = filteredMeans[mo + j];
+        for (int i = 0; i < n; i++) s += gainT[i * n + j] * diff[i];
+        smoothedMeans[mo + j] = s;
+      }
+      for (int i = 0; i < nn2; i++) diffCov[i] = smoothedCovs[(t + 1) * nn2 + i] - predCov[i];
+      // P^s_t = P_t + Gᵀᵀ D Gᵀ
+      Products.mult(diffCov, 0, gainT, 0, nn, 0, n, n, n);
+      Products.multTransA(gainT, 0, nn, 0, smoothedCovs, po, n, n, n);
+      for (int i = 0; i < nn2; i++) smoothedCovs[po + i] += filteredCovs[po + i];
+      Symmetric.symmetrize(smoothedCovs, po, n);
+      if (crossCovs != null) {
+        Products.mult(smoothedCovs, (t + 1) * nn2, gainT, 0, crossCovs, t * nn2, n, n, n);
+      }
+    }
+  }
+
+  /** gainT = pinv(Pp) gainT, for a singular predicted covariance. */
+  private void pseudoInverseSolve(String id, int t) {
+    DMatrixRMaj pp = DMatrixRMaj.wrap(n, n, predCov.clone());
+    DMatrixRMaj inv = new DMatrixRMaj(n, n);
+    CommonOps_DDRM.pinv(pp, inv);
+    DMatrixRMaj rhs = DMatrixRMaj.wrap(n, n, gainT.clone());
+    DMatrixRMaj out = DMatrixRMaj.wrap(n, n, gainT);
+    CommonOps_DDRM.mult(inv, rhs, out);
+    for (double v : gainT) {
+      if (!Double.isFinite(v)) throw new InferenceException(id, t, "smoother gain is not finite");
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.statespace.inference.sequential;
+
+import io.statespace.data.Trajectory;
+import io.statespace.inference.Outputs;
+import io.statespace.inference.Posterior;
+import io.statespace.inference.SmoothingEngine;
+import io.statespace.model.StateSpaceModel;
+import io.statespace.model.StepParameters;
+
+/**
+ * The float64 reference engine: {@link KalmanFilter} then {@link RtsSmoother}, one step after another.
+ * Reuses its scratch space while the model dimensions stay the same; one instance per thread.
+ */
+public final class SequentialEngine implements SmoothingEngine {
+  private KalmanFilter filter;
+  private RtsSmoother smoother;
+  private int n = -1;
+  private int m = -1;
+
+  private void ensure(StateSpaceModel model) {
+    if (model.stateDim() != n || model.obsDim() != m) {
+      n = model.stateDim();
+      m = model.obsDim();
+      filter = new KalmanFilter(n, m);
+      smoother = new RtsSmoother(n);
+    }
+  }
+
+  @Override
+  public Posterior filter(StateSpaceModel model, Trajectory trajectory, Outputs outputs) {
+    return run(model, trajectory, outputs, false);
+  }
+
+  @Override
+  public Posterior smooth(StateSpaceModel model, Trajectory trajectory, Outputs outputs) {
+    return run(model, trajectory, outputs, true);
+  }
+
+  private Posterior run(StateSpaceModel model, Trajectory trajectory, Outputs outputs, boolean smooth) {
+    ensure(model);
+    StepParameters params = model.bind(trajectory);
+    int steps = trajectory.length();
+    if (steps == 0) {
+      throw new IllegalArgumentException("trajectory '" + trajectory.id() + "' has no steps");
+    }
+    double[] fm = new double[steps * n];
+    double[] fc = new double[steps * n * n];
+    double[] pm = outputs.predictions() ? new double[steps * n] : null;
+    double[] pc = outputs.predictions() ? new double[steps * n * n] : null;
+    double logLik = filter.run(params, trajectory.id(), trajectory.observations(), steps, fm, fc, pm, pc);
+    if (!smooth) {
+      return new Posterior(steps, n, logLik, fm, fc, pm, pc, null, null, null);
+    }
+    double[] sm = new double[steps * n];
+    double[] sc = new double[steps * n * n];
+    double[] cross = outputs.crossCovariances() ? new double[Math.max(0, steps - 1) * n * n] : null;
+    smoother.run(params, trajectory.id(), steps, fm, fc, sm, sc, cross);
+    return new Posterior(steps, n, logLik, fm, fc, pm, pc, sm, sc, cross);
+  }
+}

@@ -1,0 +1,201 @@
+package io.statespace.model;
+
+import io.statespace.data.Trajectory;
+
+/**
+ * The {@code constant-velocity} family in 1, 2 or 3 spatial dimensions. State order: all positions, then
+ * all velocities ([px, py, vx, vy]); the positions are observed with per-axis standard deviations.
+ * Per axis, F = [[1, dt], [0, 1]] and Q is either the continuous white-noise acceleration form
+ * q [[dt³/3, dt²/2], [dt²/2, dt]] (Särkkä 2013, Example 3.6) or the piecewise-constant acceleration form
+ * std_acc² [[dt⁴/4, dt³/2], [dt³/2, dt²]]. With no fixed dt, dt_t = time[t+1] - time[t] (0 is legal:
+ * F = I, Q = 0).
+ */
+public final class ConstantVelocityModel implements StateSpaceModel {
+  private static final long serialVersionUID = 1L;
+
+  /** Process-noise form. */
+  public enum Noise {
+    CONTINUOUS("continuous"),
+    PIECEWISE("piecewise");
+
+    private final String key;
+
+    Noise(String key) {
+      this.key = key;
+    }
+
+    /** The model-file spelling. */
+    public String key() {
+      return key;
+    }
+  }
+
+  private final int axes;
+  private final double fixedDt;
+  private final Noise noise;
+  private final double noiseLevel;
+  private final double[] measurementStd;
+  private final double[] initialMean;
+  private final double[] initialCov;
+
+  /**
+   * @param fixedDt the step, or NaN to take dt from the time column
+   * @param noiseLevel q for {@link Noise#CONTINUOUS}, std_acc for {@link Noise#PIECEWISE}
+   */
+  public ConstantVelocityModel(int spatialDims, double fixedDt, Noise noise, double noiseLevel,
+      double[] measurementStd, double[] initialMean, double[] initialCov) {
+    if (spatialDims < 1 || spatialDims > 3) {
+      throw new IllegalArgumentException("spatial_dims: must be 1, 2 or 3, got " + spatialDims);
+    }
+    this.axes = spatialDims;
+    this.fixedDt = fixedDt;
+    this.noise = noise;
+    this.noiseLevel = noiseLevel;
+    int n = 2 * spatialDims;
+    if (measurementStd.length != spatialDims) {
+      throw new IllegalArgumentException("measurement_std: expected " + spatialDims + " values, got "
+          + measurementStd.length);
+    }
+    if (initialMean.length != n || initialCov.length != n * n) {
+      throw new IllegalArgumentException("initial: expected a mean of " + n + " and a " + n + "x" + n + " cov");
+    }
+    this.measurementStd = measurementStd.clone();
+    this.initialMean = initialMean.clone();
+    this.initialCov = initialCov.clone();
+  }
+
+  public int spatialDims() {
+    return axes;
+  }
+
+  /** The fixed step, or NaN when dt comes from the time column. */
+  public double fixedDt() {
+    return fixedDt;
+  }
+
+  public boolean hasFixedDt() {
+    return !Double.isNaN(fixedDt);
+  }
+
+  public Noise noise() {
+    return noise;
+  }
+
+  /** q (continuous) or std_acc (piecewise). */
+  public double noiseLevel() {
+    return noiseLevel;
+  }
+
+  public double[] measurementStd() {
+    return measurementStd.clone();
+  }
+
+  public double[] initialMean() {
+    return initialMean.clone();
+  }
+
+  public double[] initialCov() {
+    return initialCov.clone();
+  }
+
+  @Override
+  public int stateDim() {
+    return 2 * axes;
+  }
+
+  @Override
+  public int obsDim() {
+    return axes;
+  }
+
+  @Override
+  public int inputDim() {
+    return 0;
+  }
+
+  @Override
+  public boolean usesTimeGaps() {
+    return !hasFixedDt();
+  }
+
+  /** Writes F(dt) and Q(dt) (both n×n) for one step of length dt. */
+  public void transition(double dt, double[] weights, double[] cov) {
+    int n = 2 * axes;
+    java.util.Arrays.fill(weights, 0, n * n, 0.0);
+    java.util.Arrays.fill(cov, 0, n * n, 0.0);
+    double qpp;
+    double qpv;
+    double qvv;
+    if (noise == Noise.CONTINUOUS) {
+      qpp = noiseLevel * dt * dt * dt / 3.0;
+      qpv = noiseLevel * dt * dt / 2.0;
+      qvv = noiseLevel * dt;
+    } else {
+      double s2 = noiseLevel * noiseLevel;
+      qpp = s2 * dt * dt * dt * dt / 4.0;
+      qpv = s2 * dt * dt * dt / 2.0;
+      qvv = s2 * dt * dt;
+    }
+    for (int a = 0; a < axes; a++) {
+      int pos = a;
+      int vel = axes + a;
+      weights[pos * n + pos] = 1.0;
+      weights[vel * n + vel] = 1.0;
+      weights[pos * n + vel] = dt;
+      cov[pos * n + pos] = qpp;
+      cov[pos * n + vel] = qpv;
+      cov[vel * n + pos] = qpv;
+      cov[vel * n + vel] = qvv;
+    }
+  }
+
+  @Override
+  public StepParameters bind(Trajectory trajectory) {
+    if (trajectory.obsDim() != axes) {
+      throw new IllegalArgumentException("trajectory '" + trajectory.id() + "' has " + trajectory.obsDim()
+          + " observation columns, the model expects " + axes);
+    }
+    final int n = 2 * axes;
+    final double[] times = trajectory.times();
+    return new StepParameters() {
+      @Override
+      public int stateDim() {
+        return n;
+      }
+
+      @Override
+      public int obsDim() {
+        return axes;
+      }
+
+      @Override
+      public void initial(double[] mean, double[] cov) {
+        System.arraycopy(initialMean, 0, mean, 0, n);
+        System.arraycopy(initialCov, 0, cov, 0, n * n);
+      }
+
+      @Override
+      public void dynamics(int t, double[] weights, double[] bias, double[] cov) {
+        double dt = hasFixedDt() ? fixedDt : times[t + 1] - times[t];
+        transition(dt, weights, cov);
+        java.util.Arrays.fill(bias, 0, n, 0.0);
+      }
+
+      @Override
+      public void emissions(int t, double[] weights, double[] bias, double[] cov) {
+        java.util.Arrays.fill(weights, 0, axes * n, 0.0);
+        java.util.Arrays.fill(cov, 0, axes * axes, 0.0);
+        for (int a = 0; a < axes; a++) {
+          weights[a * n + a] = 1.0;
+          cov[a * axes + a] = measurementStd[a] * measurementStd[a];
+          bias[a] = 0.0;
+        }
+      }
+
+      @Override
+      public boolean timeInvariant() {
+        return hasFixedDt();
+      }
+    };
+  }
+}
