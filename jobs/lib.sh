@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Shared launcher for jobs/*.sh. Arguments before a lone "--" go to the job; after it, to spark-submit.
+# With SPARK_HOME pointing at a Spark installation the job goes through spark-submit (any --master);
+# otherwise it runs in Spark's embedded local mode from the project's own resolved dependencies.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAR_GLOB="$ROOT/target/statespace-*-spark.jar"
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+
+# The --add-opens list Spark needs on Java 17 (Spark's launcher JavaModuleOptions); same as pom.xml.
+SPARK_JAVA_OPENS=(-XX:+IgnoreUnrecognizedVMOptions
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
+
+# Builds the jar and the classpath file when missing or older than the sources.
+ensure_built() {
+  local jar
+  jar=$(ls $JAR_GLOB 2>/dev/null | head -n 1 || true)
+  if [[ -z "$jar" || ! -f "$ROOT/target/classpath.txt" ]] \
+     || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$jar" -type f 2>/dev/null | head -n 1)" ]]; then
+    echo "building statespace (mvn package, tests skipped)..." >&2
+    (cd "$ROOT" && mvn -q -B -DskipTests package) >&2
+  fi
+}
+
+jar_path() {
+  ls $JAR_GLOB | head -n 1
+}
+
+# run_job SUBCOMMAND [job args] [-- spark-submit options]
+run_job() {
+  local sub="$1"; shift
+  local app=() spark=() master=""
+  while [[ $# -gt 0 ]]; do
+    if [[ "$1" == "--" ]]; then shift; spark=("$@"); break; fi
+    if [[ "$1" == "--master" && $# -ge 2 ]]; then master="$2"; fi
+    if [[ "$1" == --master=* ]]; then master="${1#--master=}"; fi
+    app+=("$1"); shift
+  done
+  ensure_built
+  if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" && "${STATESPACE_EMBEDDED:-0}" != 1 ]]; then
+    local submit=("${SPARK_HOME}/bin/spark-submit" --class io.statespace.cli.Main
+      --driver-java-options "-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties")
+    [[ -n "$master" ]] && submit+=(--master "$master")
+    exec "${submit[@]}" "${spark[@]}" "$(jar_path)" "$sub" "${app[@]}"
+  fi
+  # Embedded local mode: translate the common spark-submit options into JVM settings.
+  local jvm=(-Xmx"${STATESPACE_DRIVER_MEMORY:-4g}") i=0
+  while [[ $i -lt ${#spark[@]} ]]; do
+    case "${spark[$i]}" in
+      --conf) jvm+=("-D${spark[$((i+1))]}"); i=$((i+2)) ;;
+      --conf=*) jvm+=("-D${spark[$i]#--conf=}"); i=$((i+1)) ;;
+      --driver-memory) jvm[0]="-Xmx${spark[$((i+1))]}"; i=$((i+2)) ;;
+      *) echo "warning: spark-submit option '${spark[$i]}' has no effect in embedded local mode (set SPARK_HOME to use spark-submit)" >&2; i=$((i+1)) ;;
+    esac
+  done
+  exec java "${SPARK_JAVA_OPENS[@]}" "${jvm[@]}" -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
+    -cp "$(jar_path):$(cat "$ROOT/target/classpath.txt")" io.statespace.cli.Main "$sub" "${app[@]}"
+}

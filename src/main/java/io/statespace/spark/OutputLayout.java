@@ -1,0 +1,79 @@
+package io.statespace.spark;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.statespace.model.spec.Columns;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The public output layout of {@code smooth} (DESIGN.md section 2): which columns each of states/,
+ * summary/ and quarantine/ holds, under the user's own id, time and observation names. CSV cannot hold
+ * arrays, so there each array becomes one column per element ({@code smoothed_cov_0_1} = entry [0][1]).
+ */
+public final class OutputLayout {
+  private static final Set<String> RESERVED = Set.of(UnionRows.FILTERED_MEAN, UnionRows.FILTERED_COV,
+      UnionRows.SMOOTHED_MEAN, UnionRows.SMOOTHED_COV, UnionRows.STEPS, UnionRows.MISSING,
+      UnionRows.MISSING_VALUES, UnionRows.LOGLIK, UnionRows.REASON_CODE, UnionRows.REASON, UnionRows.RAW);
+
+  private final Columns columns;
+  private final int stateDim;
+
+  public OutputLayout(Columns columns, int stateDim) {
+    this.columns = columns;
+    this.stateDim = stateDim;
+  }
+
+  /** Fails when a user column would collide with an output column. */
+  public static void checkNames(Columns columns) {
+    for (String name : columns.all()) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (RESERVED.contains(lower) || lower.startsWith("filtered_") || lower.startsWith("smoothed_") || lower.startsWith("u_")) {
+        throw new InputException("column name '" + name + "' clashes with an output column; rename it in the input "
+            + "or map it with the column options");
+      }
+    }
+  }
+
+  Dataset<Row> states(Dataset<Row> union, boolean flatten) {
+    List<Column> cols = new ArrayList<>();
+    cols.add(col(UnionRows.ID).as(columns.id()));
+    cols.add(col(UnionRows.TIME).as(columns.time()));
+    for (int i = 0; i < columns.observations().size(); i++) {
+      cols.add(col(UnionRows.OBS_PREFIX + i).as(columns.observations().get(i)));
+    }
+    for (int i = 0; i < columns.inputs().size(); i++) {
+      cols.add(col(UnionRows.INPUT_PREFIX + i).as(columns.inputs().get(i)));
+    }
+    for (String name : new String[] {UnionRows.FILTERED_MEAN, UnionRows.FILTERED_COV, UnionRows.SMOOTHED_MEAN, UnionRows.SMOOTHED_COV}) {
+      boolean cov = name.endsWith("cov");
+      if (!flatten) {
+        cols.add(col(name));
+      } else if (cov) {
+        for (int i = 0; i < stateDim; i++) {
+          for (int j = 0; j < stateDim; j++) cols.add(col(name).getItem(i * stateDim + j).as(name + "_" + i + "_" + j));
+        }
+      } else {
+        for (int i = 0; i < stateDim; i++) cols.add(col(name).getItem(i).as(name + "_" + i));
+      }
+    }
+    return union.filter(col(UnionRows.KIND).equalTo(UnionRows.STATE)).select(cols.toArray(new Column[0]));
+  }
+
+  Dataset<Row> summary(Dataset<Row> union) {
+    return union.filter(col(UnionRows.KIND).equalTo(UnionRows.SUMMARY)).select(
+        col(UnionRows.ID).as(columns.id()), col(UnionRows.STEPS), col(UnionRows.MISSING),
+        col(UnionRows.MISSING_VALUES), col(UnionRows.LOGLIK));
+  }
+
+  Dataset<Row> quarantine(Dataset<Row> union) {
+    return union.filter(col(UnionRows.KIND).equalTo(UnionRows.QUARANTINE)).select(
+        col(UnionRows.Q_ID).as(columns.id()), col(UnionRows.Q_TIME).as(columns.time()),
+        col(UnionRows.REASON_CODE), col(UnionRows.REASON), col(UnionRows.RAW));
+  }
+}

@@ -1,0 +1,97 @@
+package io.statespace.spark;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+
+import io.statespace.inference.EngineChoice;
+import io.statespace.model.spec.Columns;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code smooth} job: rows → validated rows → trajectories (one shuffle by id, sorted by time within
+ * partitions) → engine → states, summary and quarantine, committed atomically. The engine output is
+ * persisted once and feeds all three outputs. The job counts its input independently and refuses to
+ * commit unless rows in = rows out + rows quarantined.
+ */
+public final class SmoothJob {
+  private static final Logger LOG = LoggerFactory.getLogger(SmoothJob.class);
+
+  private SmoothJob() {}
+
+  public static SmoothReport run(SparkSession spark, SmoothSettings s) {
+    long start = System.nanoTime();
+    Columns columns = s.spec.columns();
+    OutputLayout.checkNames(columns);
+    InputSource source = InputSource.read(spark, s.input, s.format, columns);
+    EngineChoice.Selector selector = s.engine.selector(s.threads);
+    LOG.info("smooth: engine {}", selector.describe());
+    AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration());
+    Dataset<Row> union = null;
+    boolean committed = false;
+    try {
+      Dataset<Row> input = source.rows();
+      spark.sparkContext().setJobDescription("smooth: count input rows");
+      long rowsIn = input.count();
+      StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
+      Dataset<Row> parsed = input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()),
+          Encoders.row(parsedSchema));
+      int partitions = s.partitions > 0 ? s.partitions : Math.max(1, spark.sparkContext().defaultParallelism());
+      Dataset<Row> grouped = parsed
+          .repartition(partitions, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
+          .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME));
+      StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
+          parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
+      union = grouped.mapPartitions(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads),
+          Encoders.row(unionSchema)).persist(StorageLevel.MEMORY_AND_DISK());
+
+      OutputLayout layout = new OutputLayout(columns, s.spec.model().stateDim());
+      boolean flatten = s.outputFormat.equals("csv");
+      spark.sparkContext().setJobDescription("smooth: write states");
+      write(layout.states(union, flatten), s.outputFormat, out.part("states"));
+      spark.sparkContext().setJobDescription("smooth: write summary");
+      write(layout.summary(union), s.outputFormat, out.part("summary"));
+      spark.sparkContext().setJobDescription("smooth: write quarantine");
+      write(layout.quarantine(union), s.outputFormat, out.part("quarantine"));
+
+      spark.sparkContext().setJobDescription("smooth: row accounting");
+      Map<Integer, Long> byKind = new HashMap<>();
+      for (Row r : union.groupBy(UnionRows.KIND).count().collectAsList()) byKind.put(r.getInt(0), r.getLong(1));
+      Map<String, Long> byReason = new HashMap<>();
+      for (Row r : union.filter(col(UnionRows.KIND).equalTo(UnionRows.QUARANTINE)).groupBy(UnionRows.REASON_CODE)
+          .count().collectAsList()) {
+        byReason.put(r.getString(0), r.getLong(1));
+      }
+      SmoothReport report = new SmoothReport(rowsIn, byKind.getOrDefault(UnionRows.STATE, 0L),
+          byKind.getOrDefault(UnionRows.QUARANTINE, 0L), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason,
+          selector.describe(), (System.nanoTime() - start) / 1e9, out.target());
+      if (!report.balanced()) {
+        throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
+      }
+      out.writeText("report.json", report.toJson());
+      out.commit();
+      committed = true;
+      LOG.info("smooth: {}", report.accountingLine());
+      return report;
+    } finally {
+      if (!committed) out.abortQuietly();
+      if (union != null) union.unpersist();
+      spark.sparkContext().setJobDescription(null);
+    }
+  }
+
+  static void write(Dataset<Row> data, String format, String path) {
+    var writer = data.write().mode(SaveMode.ErrorIfExists).format(format);
+    if (format.equals("csv")) writer = writer.option("header", "true");
+    writer.save(path);
+  }
+}

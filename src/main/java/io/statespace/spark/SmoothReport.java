@@ -1,0 +1,59 @@
+package io.statespace.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What a {@code smooth} run did: the row accounting, engine and timing. Written as report.json. */
+public final class SmoothReport {
+  public final long rowsIn;
+  public final long rowsOut;
+  public final long rowsQuarantined;
+  public final long trajectories;
+  public final Map<String, Long> quarantineByReason;
+  public final String engine;
+  public final double seconds;
+  public final String output;
+
+  public SmoothReport(long rowsIn, long rowsOut, long rowsQuarantined, long trajectories,
+      Map<String, Long> quarantineByReason, String engine, double seconds, String output) {
+    this.rowsIn = rowsIn;
+    this.rowsOut = rowsOut;
+    this.rowsQuarantined = rowsQuarantined;
+    this.trajectories = trajectories;
+    this.quarantineByReason = new TreeMap<>(quarantineByReason);
+    this.engine = engine;
+    this.seconds = seconds;
+    this.output = output;
+  }
+
+  public boolean balanced() {
+    return rowsIn == rowsOut + rowsQuarantined;
+  }
+
+  /** One line for the console: rows in = out + quarantined. */
+  public String accountingLine() {
+    return "rows in: " + rowsIn + " = rows out: " + rowsOut + " + rows quarantined: " + rowsQuarantined
+        + (quarantineByReason.isEmpty() ? "" : " " + quarantineByReason) + (balanced() ? " (balanced)" : " (NOT BALANCED)")
+        + "; trajectories: " + trajectories;
+  }
+
+  public String toJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("rows_in", rowsIn);
+    m.put("rows_out", rowsOut);
+    m.put("rows_quarantined", rowsQuarantined);
+    m.put("quarantine_by_reason", quarantineByReason);
+    m.put("trajectories", trajectories);
+    m.put("engine", engine);
+    m.put("seconds", seconds);
+    m.put("output", output);
+    try {
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.statespace.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: config errors exit 2 with one line before Spark starts; a full run exits 0. */
+class CliTest {
+  @TempDir Path dir;
+
+  private static final class Result {
+    final int code;
+    final String err;
+
+    Result(int code, String err) {
+      this.code = code;
+      this.err = err;
+    }
+  }
+
+  private static Result run(String... args) {
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(err, true), args);
+    return new Result(code, err.toString());
+  }
+
+  private Path csv() throws Exception {
+    Path input = dir.resolve("in.csv");
+    Files.writeString(input, "id,t,x,y\na,0,1,2\na,1,1.5,2.5\n");
+    return input;
+  }
+
+  private void assertConfigError(Result r, String words) {
+    assertEquals(2, r.code, r.err);
+    assertTrue(r.err.contains(words), "stderr should say '" + words + "': " + r.err);
+    assertFalse(SparkSession.getActiveSession().isDefined(), "no Spark session may start for a config error");
+  }
+
+  @Test
+  void brokenModelFileExitsTwoNamingTheKey() throws Exception {
+    String model = Files.readString(Path.of("conf/tracking.json")).replace("\"q\": 1.0", "\"q\": -1.0");
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, model);
+    Result r = run("smooth", "--input", csv().toString(), "--model", bad.toString(), "--output", dir.resolve("o").toString());
+    assertConfigError(r, "error: q: must not be negative");
+    assertEquals(1, r.err.strip().lines().count(), "one line: " + r.err);
+  }
+
+  @Test
+  void emptyModelFileExitsTwo() throws Exception {
+    Path empty = Files.createFile(dir.resolve("empty.json"));
+    Result r = run("smooth", "--input", csv().toString(), "--model", empty.toString(), "--output", dir.resolve("o").toString());
+    assertConfigError(r, "the model file is empty");
+  }
+
+  @Test
+  void badOptionsExitTwo() throws Exception {
+    String in = csv().toString();
+    String out = dir.resolve("o").toString();
+    assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", out, "--engine", "warp"), "--engine");
+    assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", out, "--backend", "tpu"), "--backend");
+    assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", out, "--format", "xls"), "--format");
+    assertConfigError(run("smooth", "--input", in, "--model", "no/such.json", "--output", out), "no such file");
+    assertConfigError(run("smooth", "--model", "conf/tracking.json", "--output", out), "--input");
+    assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", out,
+        "--observation-columns", "x"), "columns.observations");
+    Files.createDirectories(dir.resolve("exists"));
+    assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", dir.resolve("exists").toString()),
+        "already exists");
+  }
+
+  @Test
+  void simulateThenSmoothRunsEndToEnd() throws Exception {
+    Path data = dir.resolve("sim.csv");
+    Result sim = run("simulate", "--model", "conf/tracking.json", "--output", data.toString(), "--trajectories", "5",
+        "--steps", "20", "--dt", "0.1", "--gap", "0.2", "--missing", "0.1", "--seed", "3");
+    assertEquals(0, sim.code, sim.err);
+    List<String> lines = Files.readAllLines(data);
+    assertEquals(101, lines.size());
+    Path out = dir.resolve("smoothed");
+    Result r = run("smooth", "--input", data.toString(), "--model", "conf/tracking.json", "--output", out.toString(),
+        "--output-format", "parquet", "--engine", "sequential");
+    assertEquals(0, r.code, r.err);
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+    String report = Files.readString(out.resolve("report.json"));
+    assertTrue(report.contains("\"rows_in\" : 100") && report.contains("\"rows_out\" : 100"), report);
+  }
+}

@@ -1,0 +1,20 @@
+package io.statespace.testing;
+
+import org.apache.spark.sql.SparkSession;
+
+/** A real local-mode SparkSession for tests: two cores, loopback only, no UI, few shuffle partitions. */
+public final class SparkTestSession {
+  private SparkTestSession() {}
+
+  public static SparkSession start(String name) {
+    return SparkSession.builder()
+        .master("local[2]")
+        .appName(name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.adaptive.enabled", "false")
+        .getOrCreate();
+  }
+}
