@@ -1,5 +1,6 @@
 package io.statespace.inference;
 
+import io.statespace.inference.parallel.ParallelEngine;
 import io.statespace.inference.sequential.SequentialEngine;
 import java.io.Serializable;
 import java.util.Locale;
@@ -30,13 +31,13 @@ public enum EngineChoice {
     return new Selector(this, threads);
   }
 
-  /** Picks and reuses engine instances per trajectory length. */
-  public static final class Selector implements Serializable {
+  /** Picks and reuses engine instances per trajectory length; closing it stops the parallel engine's threads. */
+  public static final class Selector implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
     private final EngineChoice choice;
     private final int threads;
     private transient SmoothingEngine sequential;
-    private transient SmoothingEngine parallel;
+    private transient ParallelEngine parallel;
 
     Selector(EngineChoice choice, int threads) {
       this.choice = choice;
@@ -47,11 +48,19 @@ public enum EngineChoice {
       boolean useParallel = choice == PARALLEL
           || (choice == AUTO && threads > 1 && steps >= AUTO_PARALLEL_MIN_STEPS);
       if (useParallel) {
-        if (parallel == null) parallel = ParallelEngines.create(threads);
+        if (parallel == null) parallel = new ParallelEngine(threads);
         return parallel;
       }
       if (sequential == null) sequential = new SequentialEngine();
       return sequential;
+    }
+
+    @Override
+    public void close() {
+      if (parallel != null) {
+        parallel.close();
+        parallel = null;
+      }
     }
 
     /** A sentence for the job log saying what this selector does and why. */

@@ -12,7 +12,9 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.sql.Row;
 
 /**
@@ -53,6 +55,8 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
 
     Emitter(Iterator<Row> in) {
       this.in = in;
+      TaskContext task = TaskContext.get();
+      if (task != null) task.addTaskCompletionListener((TaskCompletionListener) context -> selector.close());
     }
 
     @Override

@@ -69,7 +69,43 @@ class SmoothJobTest {
   }
 
   private static SmoothReport smooth(String input, String format, String output, String outFormat, ModelSpec spec) {
-    return SmoothJob.run(spark, new SmoothSettings(input, format, output, outFormat, spec, EngineChoice.SEQUENTIAL, 1, 3, false));
+    return smooth(input, format, output, outFormat, spec, EngineChoice.SEQUENTIAL);
+  }
+
+  private static SmoothReport smooth(String input, String format, String output, String outFormat, ModelSpec spec,
+      EngineChoice engine) {
+    return SmoothJob.run(spark, new SmoothSettings(input, format, output, outFormat, spec, engine, 2, 3, false));
+  }
+
+  @Test
+  void parallelEngineWritesWhatTheSequentialEngineWrites() throws IOException {
+    ModelSpec spec = trackingSpec();
+    ModelScenario scenario = new ModelScenario(spec.model(), 0.1, 0.1, new MissingPattern(0.1, 0.1));
+    SplittableRandom rng = new SplittableRandom(3);
+    Path input = dir.resolve("par.csv");
+    try (CsvSink sink = new CsvSink(input, "id", "t", List.of("x", "y"), List.of(), List.of())) {
+      for (int k = 0; k < 6; k++) sink.write(scenario.generate("p" + k, 1 + rng.nextInt(300), rng.split()));
+    }
+    String seq = dir.resolve("out-seq").toString();
+    String par = dir.resolve("out-par").toString();
+    smooth(input.toString(), "csv", seq, "parquet", spec, EngineChoice.SEQUENTIAL);
+    SmoothReport report = smooth(input.toString(), "csv", par, "parquet", spec, EngineChoice.PARALLEL);
+    assertTrue(report.engine.contains("parallel"), report.engine);
+    Dataset<Row> a = spark.read().parquet(seq + "/states").orderBy("id", "t");
+    Dataset<Row> b = spark.read().parquet(par + "/states").orderBy("id", "t");
+    List<Row> ra = a.collectAsList();
+    List<Row> rb = b.collectAsList();
+    assertEquals(ra.size(), rb.size());
+    double worst = 0.0;
+    for (int i = 0; i < ra.size(); i++) {
+      assertEquals(ra.get(i).<String>getAs("t"), rb.get(i).<String>getAs("t"));
+      for (String c : new String[] {"filtered_mean", "filtered_cov", "smoothed_mean", "smoothed_cov"}) {
+        List<Double> x = ra.get(i).getList(ra.get(i).fieldIndex(c));
+        double[] y = rb.get(i).getList(rb.get(i).fieldIndex(c)).stream().mapToDouble(v -> (Double) v).toArray();
+        worst = Math.max(worst, maxRel(x, y, 0, y.length));
+      }
+    }
+    assertTrue(worst < 1e-9, "parallel and sequential job outputs differ by " + worst);
   }
 
   @Test
