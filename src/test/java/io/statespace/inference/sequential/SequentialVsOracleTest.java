@@ -8,6 +8,7 @@ import io.statespace.data.Trajectory;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.model.ConstantVelocityModel;
+import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.testing.Compare;
 import io.statespace.testing.JointGaussianOracle;
@@ -188,6 +189,72 @@ class SequentialVsOracleTest {
       if (c % 3 == 2) Arrays.fill(tr.observations(), Double.NaN);
       Posterior oracle = check("T=1 #" + c, model, tr);
       assertEquals(0, oracle.smoothedCrossCovariances().length);
+    }
+  }
+
+  /**
+   * A singular initial covariance (exactly known positions, or rank one) with zero time gaps, so that the
+   * smoother meets exactly or nearly singular predicted covariances (F = I, Q = 0) and must fall back to
+   * its pseudo-inverse; the first steps are unobserved in half the cases.
+   */
+  @Test
+  void singularPriorWithZeroGaps() {
+    SplittableRandom rng = new SplittableRandom(9);
+    for (int c = 0; c < 24; c++) {
+      int axes = 1 + c % 3;
+      int n = 2 * axes;
+      double[] cov = new double[n * n];
+      if (c % 2 == 0) {
+        for (int i = axes; i < n; i++) cov[i * n + i] = 1.0;
+      } else {
+        double[] v = RandomModels.uniform(rng, n, 1.0);
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < n; j++) cov[i * n + j] = v[i] * v[j];
+        }
+      }
+      double[] std = new double[axes];
+      for (int a = 0; a < axes; a++) std[a] = rng.nextDouble(0.2, 1.0);
+      ConstantVelocityModel.Noise noise = ConstantVelocityModel.Noise.values()[(c / 2) % 2];
+      StateSpaceModel model = new ConstantVelocityModel(axes, Double.NaN, noise, rng.nextDouble(0.1, 1.0), std,
+          RandomModels.uniform(rng, n, 1.0), cov);
+      double[] times = {0, 0, 0, 1, 1, 2.5, 2.5};
+      double[] obs = RandomModels.uniform(rng, times.length * axes, 2.0);
+      if (c % 4 < 2) Arrays.fill(obs, 0, 2 * axes, Double.NaN);
+      check("singular prior #" + c, model, new Trajectory("singular", times, obs, axes));
+    }
+  }
+
+  /**
+   * Noise-free dynamics (Q = 0, F = I + a random matrix) from a rank-deficient initial covariance: every
+   * predicted covariance is exactly singular, so the smoother needs the pseudo-inverse at every step, and
+   * its rounding noise in the null directions must not be inverted.
+   */
+  @Test
+  void noiseFreeDynamicsFromSingularPrior() {
+    SplittableRandom rng = new SplittableRandom(10);
+    for (int c = 0; c < 100; c++) {
+      int n = 2 + rng.nextInt(5);
+      int m = 1 + rng.nextInt(3);
+      int rank = 1 + rng.nextInt(n - 1);
+      double[] v = RandomModels.uniform(rng, n * rank, 1.0);
+      double[] sigma0 = new double[n * n];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          for (int k = 0; k < rank; k++) sigma0[i * n + j] += v[i * rank + k] * v[j * rank + k];
+        }
+      }
+      double[] f = RandomModels.uniform(rng, n * n, 0.5);
+      for (int i = 0; i < n; i++) f[i * n + i] += 1.0;
+      StateSpaceModel model = new LinearModel(n, m, 0, RandomModels.uniform(rng, n, 1.0), sigma0,
+          f, RandomModels.uniform(rng, n, 0.5), null, new double[n * n],
+          RandomModels.uniform(rng, m * n, 1.0), RandomModels.uniform(rng, m, 0.5), null,
+          RandomModels.spd(rng, m, 0.5, 0.1));
+      int steps = 2 + rng.nextInt(4);
+      double[] times = new double[steps];
+      for (int t = 0; t < steps; t++) times[t] = t;
+      double[] obs = RandomModels.uniform(rng, steps * m, 2.0);
+      if (c % 3 == 0) Arrays.fill(obs, 0, m, Double.NaN);
+      check("noise-free #" + c + " n=" + n + " rank=" + rank, model, new Trajectory("noise-free", times, obs, m));
     }
   }
 
