@@ -6,7 +6,6 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR_GLOB="$ROOT/target/statespace-*-spark.jar"
-export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 
 # The --add-opens list Spark needs on Java 17 (Spark's launcher JavaModuleOptions); same as pom.xml.
 SPARK_JAVA_OPENS=(-XX:+IgnoreUnrecognizedVMOptions
@@ -35,6 +34,15 @@ jar_path() {
   ls $JAR_GLOB | head -n 1
 }
 
+# Loopback unless told otherwise, but only for masters on this machine: a real cluster's executors must
+# reach the driver's real address.
+pin_loopback() {
+  local master="$1"
+  if [[ -z "$master" || "$master" == local* || "$master" == spark://127.* || "$master" == spark://localhost* ]]; then
+    export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+  fi
+}
+
 # run_job SUBCOMMAND [job args] [-- spark-submit options]
 run_job() {
   local sub="$1"; shift
@@ -46,23 +54,26 @@ run_job() {
     app+=("$1"); shift
   done
   ensure_built
+  pin_loopback "$master"
+  local submit_args=(--class io.statespace.cli.Main)
+  [[ -n "$master" ]] && submit_args+=(--master "$master")
   if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" && "${STATESPACE_EMBEDDED:-0}" != 1 ]]; then
-    local submit=("${SPARK_HOME}/bin/spark-submit" --class io.statespace.cli.Main
-      --driver-java-options "-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties")
-    [[ -n "$master" ]] && submit+=(--master "$master")
-    exec "${submit[@]}" "${spark[@]}" "$(jar_path)" "$sub" "${app[@]}"
+    exec "${SPARK_HOME}/bin/spark-submit" "${submit_args[@]}" \
+      --driver-java-options "-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties" \
+      "${spark[@]}" "$(jar_path)" "$sub" "${app[@]}"
   fi
-  # Embedded local mode: translate the common spark-submit options into JVM settings.
-  local jvm=(-Xmx"${STATESPACE_DRIVER_MEMORY:-4g}") i=0
+  # No Spark installation: run Spark's own SparkSubmit class from the project's resolved dependencies
+  # (client mode, so the driver is this JVM; --driver-memory becomes its heap).
+  local heap="${STATESPACE_DRIVER_MEMORY:-4g}" rest=() i=0
   while [[ $i -lt ${#spark[@]} ]]; do
     case "${spark[$i]}" in
-      --conf) jvm+=("-D${spark[$((i+1))]}"); i=$((i+2)) ;;
-      --conf=*) jvm+=("-D${spark[$i]#--conf=}"); i=$((i+1)) ;;
-      --driver-memory) jvm[0]="-Xmx${spark[$((i+1))]}"; i=$((i+2)) ;;
-      *) echo "warning: spark-submit option '${spark[$i]}' has no effect in embedded local mode (set SPARK_HOME to use spark-submit)" >&2; i=$((i+1)) ;;
+      --driver-memory) heap="${spark[$((i+1))]}"; i=$((i+2)) ;;
+      --driver-memory=*) heap="${spark[$i]#--driver-memory=}"; i=$((i+1)) ;;
+      *) rest+=("${spark[$i]}"); i=$((i+1)) ;;
     esac
   done
-  exec java "${SPARK_JAVA_OPENS[@]}" "${jvm[@]}" -Djava.awt.headless=true \
+  exec java "${SPARK_JAVA_OPENS[@]}" -Xmx"$heap" -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
-    -cp "$(jar_path):$(cat "$ROOT/target/classpath.txt")" io.statespace.cli.Main "$sub" "${app[@]}"
+    -cp "$(jar_path):$(cat "$ROOT/target/classpath.txt")" org.apache.spark.deploy.SparkSubmit \
+    "${submit_args[@]}" "${rest[@]}" "$(jar_path)" "$sub" "${app[@]}"
 }

@@ -1,20 +1,18 @@
 package io.statespace.inference.parallel;
 
 import io.statespace.inference.InferenceException;
-import io.statespace.linalg.Cholesky;
 import io.statespace.linalg.Products;
+import io.statespace.linalg.SemiDefiniteSolver;
 import io.statespace.linalg.Symmetric;
 import io.statespace.model.StepParameters;
 import java.util.Arrays;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * Builds the smoothing elements s_t = (E, g, L) from the filtered moments (Särkkä &amp; García-Fernández
  * 2021, Lemma 9; notes §1.2). For t ≤ T-2, with F = F_t, c = c_t, Q = Q_t and P^- = F P_t Fᵀ + Q:
- * E = P_t Fᵀ (P^-)⁻¹ (the RTS gain, by a Cholesky solve), g = m_t - E (F m_t + c) and L = P_t - E F P_t
+ * E = P_t Fᵀ (P^-)⁻¹ (the RTS gain), g = m_t - E (F m_t + c) and L = P_t - E F P_t
  * (symmetrised). The last element is E = 0, g = m_{T-1}, L = P_{T-1}. A singular P^- (Q = 0 at dt = 0 with
- * a singular P_t) falls back to its pseudo-inverse, as {@code RtsSmoother} does.
+ * a singular P_t) uses its pseudo-inverse ({@link SemiDefiniteSolver}), as {@code RtsSmoother} does.
  */
 final class SmootherElements {
   private final SmootherOperator op;
@@ -57,11 +55,8 @@ final class SmootherElements {
     // fp = F P; gainT = (P^-)⁻¹ F P = Eᵀ
     Products.mult(ws.prediction.weights, 0, filteredCovs, po, ws.fp, 0, n, n, n);
     System.arraycopy(ws.fp, 0, ws.gainT, 0, nn);
-    System.arraycopy(ws.predCov, 0, ws.chol, 0, nn);
-    if (Cholesky.decompose(ws.chol, 0, n)) {
-      Cholesky.solve(ws.chol, 0, n, ws.gainT, 0, n);
-    } else {
-      pseudoInverseSolve(t, ws);
+    if (!ws.solver.solve(ws.predCov, 0, ws.gainT, 0)) {
+      throw new InferenceException(id, t, "smoother gain is not finite (predicted covariance unusable)");
     }
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) out[oE + i * n + j] = ws.gainT[j * n + i];
@@ -74,23 +69,13 @@ final class SmootherElements {
     if (gainsT != null) System.arraycopy(ws.gainT, 0, gainsT, t * nn, nn);
   }
 
-  /** gainT = pinv(P^-) F P, for a singular predicted covariance. */
-  private void pseudoInverseSolve(int t, Workspace ws) {
-    DMatrixRMaj inverse = new DMatrixRMaj(n, n);
-    CommonOps_DDRM.pinv(DMatrixRMaj.wrap(n, n, ws.predCov.clone()), inverse);
-    CommonOps_DDRM.mult(inverse, DMatrixRMaj.wrap(n, n, ws.fp.clone()), DMatrixRMaj.wrap(n, n, ws.gainT));
-    for (double v : ws.gainT) {
-      if (!Double.isFinite(v)) throw new InferenceException(id, t, "smoother gain is not finite");
-    }
-  }
-
   /** Scratch space of one worker. */
   static final class Workspace {
     final OneStepPrediction.Workspace prediction;
     final double[] predMean;
     final double[] predCov;
     final double[] fp;
-    final double[] chol;
+    final SemiDefiniteSolver solver;
     final double[] gainT;
 
     Workspace(int n, OneStepPrediction.Workspace prediction) {
@@ -98,7 +83,7 @@ final class SmootherElements {
       predMean = new double[n];
       predCov = new double[n * n];
       fp = new double[n * n];
-      chol = new double[n * n];
+      solver = new SemiDefiniteSolver(n);
       gainT = new double[n * n];
     }
   }

@@ -1,13 +1,10 @@
 package io.statespace.inference.sequential;
 
 import io.statespace.inference.InferenceException;
-import io.statespace.linalg.Cholesky;
 import io.statespace.linalg.Products;
+import io.statespace.linalg.SemiDefiniteSolver;
 import io.statespace.linalg.Symmetric;
 import io.statespace.model.StepParameters;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
-import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 
 /**
  * The Rauch-Tung-Striebel backward pass over filtered moments (Särkkä 2013, Theorem 8.2):
@@ -15,33 +12,18 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * P^s_t = P_t + G_t (P^s_{t+1} - P^-_{t+1}) G_tᵀ, and the lag-one cross-covariance
  * Cov[x_{t+1}, x_t | y] = P^s_{t+1} G_tᵀ. The one-step prediction is recomputed rather than stored, so
  * the forward pass need not keep it. A singular predicted covariance (Q = 0 with dt = 0 and a singular
- * filtered covariance, say) falls back to its pseudo-inverse: G_t = P_t F_tᵀ (P⁻_{t+1})⁺ is exact there,
- * since x_{t+1} - m⁻_{t+1} lies in the range of P⁻_{t+1}. "Singular" is decided numerically: the
- * computed P⁻_{t+1} carries rounding noise of order ε‖P‖ in its null directions, and inverting that noise
- * (by a Cholesky that happens to succeed, or by a pseudo-inverse with EJML's default cut-off
- * ε·n·σ_max) turns it into O(1) errors in the gain. So a Cholesky factor whose smallest pivot is below
- * {@link #RANK_TOLERANCE} times the largest diagonal entry is not trusted, and the pseudo-inverse drops
- * eigenvalues below {@link #RANK_TOLERANCE} times the largest. Holds its scratch space: one instance per
- * thread.
+ * filtered covariance, say) uses its pseudo-inverse: G_t = P_t F_tᵀ (P⁻_{t+1})⁺ is exact there, since
+ * x_{t+1} - m⁻_{t+1} lies in the range of P⁻_{t+1} ({@link SemiDefiniteSolver} decides numerically what
+ * is singular). Holds its scratch space: one instance per thread.
  */
 public final class RtsSmoother {
-  /**
-   * Relative size below which an eigenvalue (or Cholesky pivot) of the predicted covariance is taken as
-   * zero. It must sit above the rounding noise a filtered covariance carries in its null directions,
-   * which relative to its largest eigenvalue reaches ~1e-12 when the posterior is much tighter than the
-   * prior (with cut-offs of 1e-12, 1e-13, 1e-14 SequentialVsOracleTest's noise-free cases stretched to
-   * T = 10 still showed errors up to 2e-7, 4e-5, 2e-3), and below the genuine conditioning worth
-   * resolving (at a condition number of 1e10, float64 leaves the gain only ~1e-6 accurate anyway).
-   */
-  public static final double RANK_TOLERANCE = 1e-10;
-
   private final int n;
   private final double[] weights;
   private final double[] bias;
   private final double[] procCov;
   private final double[] predMean;
   private final double[] predCov;
-  private final double[] chol;
+  private final SemiDefiniteSolver solver;
   private final double[] gainT;
   private final double[] diff;
   private final double[] diffCov;
@@ -54,7 +36,7 @@ public final class RtsSmoother {
     procCov = new double[n * n];
     predMean = new double[n];
     predCov = new double[n * n];
-    chol = new double[n * n];
+    solver = new SemiDefiniteSolver(n);
     gainT = new double[n * n];
     diff = new double[n];
     diffCov = new double[n * n];
@@ -81,11 +63,8 @@ public final class RtsSmoother {
       Symmetric.symmetrize(predCov, 0, n);
       // gainT = (Pp)^{-1} F P = G_tᵀ
       Products.mult(weights, 0, filteredCovs, po, gainT, 0, n, n, n);
-      System.arraycopy(predCov, 0, chol, 0, nn2);
-      if (Cholesky.decompose(chol, 0, n) && wellConditioned()) {
-        Cholesky.solve(chol, 0, n, gainT, 0, n);
-      } else {
-        pseudoInverseSolve(id, t);
+      if (!solver.solve(predCov, 0, gainT, 0)) {
+        throw new InferenceException(id, t, "smoother gain is not finite (predicted covariance unusable)");
       }
       for (int i = 0; i < n; i++) diff[i] = smoothedMeans[(t + 1) * n + i] - predMean[i];
       for (int j = 0; j < n; j++) {
@@ -102,47 +81,6 @@ public final class RtsSmoother {
       if (crossCovs != null) {
         Products.mult(smoothedCovs, (t + 1) * nn2, gainT, 0, crossCovs, t * nn2, n, n, n);
       }
-    }
-  }
-
-  /** True when no pivot of the Cholesky factor in chol is below RANK_TOLERANCE × predCov's largest diagonal. */
-  private boolean wellConditioned() {
-    double maxDiag = 0.0;
-    for (int i = 0; i < n; i++) maxDiag = Math.max(maxDiag, predCov[i * n + i]);
-    for (int i = 0; i < n; i++) {
-      double l = chol[i * n + i];
-      if (l * l <= RANK_TOLERANCE * maxDiag) return false;
-    }
-    return true;
-  }
-
-  /**
-   * gainT = pinv(Pp) gainT for a numerically singular predicted covariance, by the symmetric
-   * eigendecomposition Pp = V Λ Vᵀ, keeping eigenvalues above RANK_TOLERANCE × the largest.
-   */
-  private void pseudoInverseSolve(String id, int t) {
-    EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(n, true, true);
-    if (!eig.decompose(DMatrixRMaj.wrap(n, n, predCov.clone()))) {
-      throw new InferenceException(id, t, "eigendecomposition of the predicted covariance failed");
-    }
-    double max = 0.0;
-    for (int i = 0; i < n; i++) max = Math.max(max, eig.getEigenvalue(i).getReal());
-    double cut = RANK_TOLERANCE * max;
-    java.util.Arrays.fill(nn, 0.0); // nn = pinv(Pp)
-    for (int k = 0; k < n; k++) {
-      double lambda = eig.getEigenvalue(k).getReal();
-      if (!(lambda > cut)) continue;
-      DMatrixRMaj v = eig.getEigenVector(k);
-      double inv = 1.0 / lambda;
-      for (int i = 0; i < n; i++) {
-        double vi = v.get(i) * inv;
-        for (int j = 0; j < n; j++) nn[i * n + j] += vi * v.get(j);
-      }
-    }
-    System.arraycopy(gainT, 0, diffCov, 0, n * n);
-    Products.mult(nn, 0, diffCov, 0, gainT, 0, n, n, n);
-    for (double v : gainT) {
-      if (!Double.isFinite(v)) throw new InferenceException(id, t, "smoother gain is not finite");
     }
   }
 }

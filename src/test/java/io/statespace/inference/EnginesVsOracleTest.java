@@ -1,12 +1,12 @@
-package io.statespace.inference.sequential;
+package io.statespace.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
-import io.statespace.inference.Outputs;
-import io.statespace.inference.Posterior;
+import io.statespace.inference.parallel.ParallelEngine;
+import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
@@ -16,22 +16,26 @@ import io.statespace.testing.RandomModels;
 import io.statespace.testing.RandomModels.DataShape;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The sequential engine (Kalman filter + RTS smoother) against {@link JointGaussianOracle}, the brute-force
- * conditioning of the joint Gaussian of all states and observations, on many random small cases. Every
+ * Every engine (sequential Kalman filter + RTS smoother; parallel-in-time scan) against
+ * {@link JointGaussianOracle}, the brute-force conditioning of the joint Gaussian of all states and
+ * observations, on many random small cases. Every
  * quantity must agree to 1e-9 relative (‖a − b‖∞ / ‖b‖∞ over the trajectory; log-likelihood relative to
  * max(|ℓ|, 1)). The largest difference seen per quantity is printed as one summary line.
  */
-class SequentialVsOracleTest {
+class EnginesVsOracleTest {
   private static final double TOL = 1e-9;
   private static final Compare.Tally TALLY = new Compare.Tally();
 
@@ -69,9 +73,19 @@ class SequentialVsOracleTest {
     }
   }
 
+  /** The engines under test, by name; the parallel one on two threads so its chunked scan really splits. */
+  private static final Map<String, SmoothingEngine> ENGINES = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void engines() {
+    ENGINES.put("sequential", new SequentialEngine());
+    ENGINES.put("parallel", new ParallelEngine(2));
+  }
+
   @AfterAll
   static void printSummary() {
-    System.out.println(TALLY.summary("[SequentialVsOracle] max relative difference per quantity"));
+    ((ParallelEngine) ENGINES.get("parallel")).close();
+    System.out.println(TALLY.summary("[EnginesVsOracle] max relative difference per quantity"));
   }
 
   @TestFactory
@@ -259,9 +273,15 @@ class SequentialVsOracleTest {
   }
 
   /** Compares every output of the engine with the oracle; returns the oracle's posterior. */
-  private static Posterior check(String name, StateSpaceModel model, Trajectory tr) {
+  private static Posterior check(String caseName, StateSpaceModel model, Trajectory tr) {
     Posterior expected = JointGaussianOracle.posterior(model, tr);
-    SequentialEngine engine = new SequentialEngine();
+    for (Map.Entry<String, SmoothingEngine> e : ENGINES.entrySet()) {
+      check(caseName + " [" + e.getKey() + "]", e.getValue(), model, tr, expected);
+    }
+    return expected;
+  }
+
+  private static void check(String name, SmoothingEngine engine, StateSpaceModel model, Trajectory tr, Posterior expected) {
     Posterior smoothed = engine.smooth(model, tr, Outputs.ALL);
     Posterior filtered = engine.filter(model, tr, Outputs.ALL);
     int n = model.stateDim();
@@ -284,7 +304,6 @@ class SequentialVsOracleTest {
     record("filteredCov", name + " (filter only)", filtered.filteredCovariances(), expected.filteredCovariances());
     record("predictedCov", name + " (filter only)", filtered.predictedCovariances(), expected.predictedCovariances());
     Compare.assertRelClose(name + ": logLik (filter only)", filtered.logLikelihood(), expected.logLikelihood(), TOL);
-    return expected;
   }
 
   private static void record(String quantity, String name, double[] actual, double[] expected) {

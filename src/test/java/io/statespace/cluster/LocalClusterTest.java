@@ -1,0 +1,165 @@
+package io.statespace.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.statespace.model.ConstantVelocityModel;
+import io.statespace.simulate.CsvSink;
+import io.statespace.simulate.MissingPattern;
+import io.statespace.simulate.ModelScenario;
+import io.statespace.testing.LocalCluster;
+import io.statespace.testing.LoopbackSockets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The jobs on a real Spark standalone cluster (a master and two workers on 127.0.0.1 started by
+ * jobs/local-cluster.sh), submitted through SparkSubmit: outputs equal the local-mode outputs, every
+ * socket stays on loopback, and killing an executor in the middle of a job loses and duplicates nothing.
+ */
+class LocalClusterTest {
+  @TempDir static Path dir;
+  private static LocalCluster cluster;
+  private static Path model;
+  private static Path smallInput;
+  private static Path largeInput;
+
+  @BeforeAll
+  static void start() throws Exception {
+    model = Path.of("conf/tracking.json").toAbsolutePath();
+    smallInput = simulate("small.csv", 40, 100, 1);
+    largeInput = simulate("large.csv", 1500, 100, 2);
+    cluster = LocalCluster.start(dir.resolve("cluster"));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    List<Long> pids = cluster.pids();
+    cluster.close();
+    for (long pid : pids) {
+      ProcessHandle.of(pid).ifPresent(h -> {
+        h.onExit().orTimeout(20, TimeUnit.SECONDS).join();
+      });
+      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "cluster process " + pid + " survived stop");
+    }
+  }
+
+  private static Path simulate(String name, int trajectories, int steps, long seed) throws IOException {
+    double[] cov = new double[16];
+    for (int i = 0; i < 4; i++) cov[i * 5] = 1.0;
+    ConstantVelocityModel m = new ConstantVelocityModel(2, Double.NaN, ConstantVelocityModel.Noise.CONTINUOUS,
+        1.0, new double[] {0.5, 0.5}, new double[] {0, 0, 1, 1}, cov);
+    ModelScenario scenario = new ModelScenario(m, 0.1, 0.05, new MissingPattern(0.07, 0.03));
+    SplittableRandom rng = new SplittableRandom(seed);
+    Path path = dir.resolve(name);
+    try (CsvSink sink = new CsvSink(path, "id", "t", List.of("x", "y"), List.of(), List.of())) {
+      for (int k = 0; k < trajectories; k++) sink.write(scenario.generate("trk-" + k, steps, rng.split()));
+    }
+    return path;
+  }
+
+  private static String[] smoothArgs(Path input, Path output) {
+    return new String[] {"smooth", "--input", input.toString(), "--model", model.toString(), "--output",
+        output.toString(), "--output-format", "csv", "--partitions", "8"};
+  }
+
+  @Test
+  void clusterOutputEqualsLocalOutputAndStaysOnLoopback() throws Exception {
+    Path local = dir.resolve("out-local");
+    LocalCluster.Result l = cluster.submitAndWait("local[2]", 300, smoothArgs(smallInput, local));
+    assertEquals(0, l.code, l.output);
+
+    Path remote = dir.resolve("out-cluster");
+    Path log = dir.resolve("cluster-submit.log");
+    Process p = cluster.submit(cluster.masterUrl(), log, smoothArgs(smallInput, remote));
+    List<String> offLoopback = new CopyOnWriteArrayList<>();
+    while (!p.waitFor(500, TimeUnit.MILLISECONDS)) {
+      List<Long> pids = new ArrayList<>(cluster.pids());
+      pids.add(p.pid());
+      p.descendants().forEach(d -> pids.add(d.pid()));
+      offLoopback.addAll(LoopbackSockets.nonLoopback(pids));
+    }
+    String out = Files.readString(log);
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("rows in: 4000 = rows out: 4000 + rows quarantined: 0 (balanced)"), out);
+    assertTrue(offLoopback.isEmpty(), "sockets off loopback: " + offLoopback);
+    assertSameRows(local.resolve("states"), remote.resolve("states"), 1e-12);
+    assertSameRows(local.resolve("summary"), remote.resolve("summary"), 1e-12);
+  }
+
+  @Test
+  void killingAnExecutorMidJobLosesAndDuplicatesNothing() throws Exception {
+    Path reference = dir.resolve("out-undisturbed");
+    LocalCluster.Result r = cluster.submitAndWait(cluster.masterUrl(), 600, smoothArgs(largeInput, reference));
+    assertEquals(0, r.code, r.output);
+
+    Path disturbed = dir.resolve("out-disturbed");
+    Path log = dir.resolve("disturbed.log");
+    Process p = cluster.submit(cluster.masterUrl(), log, smoothArgs(largeInput, disturbed));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!Files.readString(log).contains("smooth: engine") || cluster.executors().size() < 2) {
+      assertTrue(p.isAlive(), "job ended before it started: " + Files.readString(log));
+      assertTrue(System.nanoTime() < deadline, "executors never appeared: " + Files.readString(log));
+      Thread.sleep(200);
+    }
+    Thread.sleep(3000);
+    ProcessHandle victim = cluster.executors().get(0);
+    assertTrue(p.isAlive(), "the job finished before an executor could be killed; enlarge the input");
+    victim.destroyForcibly();
+    victim.onExit().get(30, TimeUnit.SECONDS);
+    assertTrue(p.waitFor(600, TimeUnit.SECONDS), "disturbed job did not finish");
+    String out = Files.readString(log);
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("Lost executor") || out.contains("lost executor") || out.contains("ExecutorLostFailure"),
+        "the driver never noticed the killed executor:\n" + out);
+    assertTrue(out.contains("rows in: 150000 = rows out: 150000 + rows quarantined: 0 (balanced)"), out);
+    assertSameRows(reference.resolve("states"), disturbed.resolve("states"), 0.0);
+    assertSameRows(reference.resolve("summary"), disturbed.resolve("summary"), 0.0);
+  }
+
+  /** The CSV rows of two output folders, sorted, are equal field by field (numbers within rel). */
+  private static void assertSameRows(Path a, Path b, double rel) throws IOException {
+    List<String> ra = rows(a);
+    List<String> rb = rows(b);
+    assertEquals(ra.size(), rb.size(), "row counts differ between " + a + " and " + b);
+    assertEquals(ra.stream().distinct().count(), ra.size(), "duplicate rows in " + a);
+    for (int i = 0; i < ra.size(); i++) {
+      if (ra.get(i).equals(rb.get(i))) continue;
+      String[] fa = ra.get(i).split(",", -1);
+      String[] fb = rb.get(i).split(",", -1);
+      assertEquals(fa.length, fb.length, ra.get(i) + " vs " + rb.get(i));
+      for (int j = 0; j < fa.length; j++) {
+        if (fa[j].equals(fb[j])) continue;
+        double x = Double.parseDouble(fa[j]);
+        double y = Double.parseDouble(fb[j]);
+        assertTrue(Math.abs(x - y) <= rel * Math.max(Math.abs(x), Math.abs(y)), ra.get(i) + " vs " + rb.get(i));
+      }
+    }
+  }
+
+  private static List<String> rows(Path folder) throws IOException {
+    List<String> all = new ArrayList<>();
+    try (Stream<Path> parts = Files.list(folder)) {
+      for (Path part : parts.filter(f -> f.getFileName().toString().startsWith("part-")).collect(Collectors.toList())) {
+        List<String> lines = Files.readAllLines(part);
+        if (!lines.isEmpty()) all.addAll(lines.subList(1, lines.size()));
+      }
+    }
+    Collections.sort(all);
+    return all;
+  }
+}
