@@ -2,8 +2,12 @@ package io.statespace.inference;
 
 import io.statespace.inference.parallel.ParallelEngine;
 import io.statespace.inference.sequential.SequentialEngine;
+import io.statespace.data.Trajectory;
+import io.statespace.model.StateSpaceModel;
 import java.io.Serializable;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which engine smooths a trajectory ({@code --engine}). AUTO keeps the sequential engine, the fastest
@@ -14,6 +18,8 @@ public enum EngineChoice {
   SEQUENTIAL,
   PARALLEL,
   AUTO;
+
+  private static final Logger LOG = LoggerFactory.getLogger(EngineChoice.class);
 
   /** Trajectories at least this long go to the parallel engine under AUTO when threads > 1. */
   public static final int AUTO_PARALLEL_MIN_STEPS = 100_000;
@@ -44,6 +50,28 @@ public enum EngineChoice {
       this.threads = Math.max(1, threads);
     }
 
+    /**
+     * Smooths with the engine chosen for this length. Should the parallel scan fail numerically (its
+     * covariance-form elements cancel catastrophically for a rank-deficient Q over huge time gaps), the
+     * trajectory is smoothed by the sequential engine instead and the switch is logged.
+     */
+    public Posterior smooth(StateSpaceModel model, Trajectory trajectory, Outputs outputs) {
+      SmoothingEngine engine = engineFor(trajectory.length());
+      try {
+        return engine.smooth(model, trajectory, outputs);
+      } catch (InferenceException e) {
+        if (engine == sequential()) throw e;
+        LOG.warn("trajectory '{}': the parallel engine failed ({}); using the sequential engine", trajectory.id(),
+            e.getMessage());
+        return sequential().smooth(model, trajectory, outputs);
+      }
+    }
+
+    private SmoothingEngine sequential() {
+      if (sequential == null) sequential = new SequentialEngine();
+      return sequential;
+    }
+
     public SmoothingEngine engineFor(int steps) {
       boolean useParallel = choice == PARALLEL
           || (choice == AUTO && threads > 1 && steps >= AUTO_PARALLEL_MIN_STEPS);
@@ -51,8 +79,7 @@ public enum EngineChoice {
         if (parallel == null) parallel = new ParallelEngine(threads);
         return parallel;
       }
-      if (sequential == null) sequential = new SequentialEngine();
-      return sequential;
+      return sequential();
     }
 
     @Override

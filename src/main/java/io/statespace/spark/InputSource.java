@@ -13,7 +13,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Reads the long-format input from any Spark source. CSV is read with every column as a string plus
+ * Reads the long-format input from any Spark source. CSV follows RFC 4180 (a quote inside a quoted
+ * field is doubled, as pandas and spreadsheets write it) and is read with every column as a string plus
  * Spark's corrupt-record column, so that unparsable numbers and rows with the wrong number of fields
  * reach our own validation (and quarantine) instead of becoming silent nulls.
  */
@@ -48,12 +49,19 @@ public final class InputSource {
     Dataset<Row> data;
     try {
       if (fmt.equals("csv")) {
-        StructType header = spark.read().option("header", "true").csv(path).schema();
+        StructType header = spark.read().option("header", "true").option("escape", "\"").csv(path).schema();
         StructType schema = new StructType();
         for (StructField f : header.fields()) schema = schema.add(f.name(), DataTypes.StringType, true);
-        schema = schema.add(CORRUPT, DataTypes.StringType, true);
-        data = spark.read().option("header", "true").option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", CORRUPT).schema(schema).csv(path);
+        if (header.fields().length == 0) {
+          // Empty files have no header: zero rows of the columns the model needs.
+          for (String name : columns.all()) schema = schema.add(name, DataTypes.StringType, true);
+          schema = schema.add(CORRUPT, DataTypes.StringType, true);
+          data = spark.createDataFrame(java.util.List.of(), schema);
+        } else {
+          schema = schema.add(CORRUPT, DataTypes.StringType, true);
+          data = spark.read().option("header", "true").option("escape", "\"").option("mode", "PERMISSIVE")
+              .option("columnNameOfCorruptRecord", CORRUPT).schema(schema).csv(path);
+        }
       } else {
         data = spark.read().format(fmt).load(path);
       }

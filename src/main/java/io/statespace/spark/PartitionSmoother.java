@@ -113,7 +113,8 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
           Arrays.copyOf(buffer.obs, kept * m), m, p == 0 ? null : Arrays.copyOf(buffer.inputs, kept * p), p);
       Posterior posterior;
       try {
-        posterior = selector.engineFor(kept).smooth(model, trajectory, Outputs.MOMENTS);
+        posterior = selector.smooth(model, trajectory, Outputs.MOMENTS);
+        requireFinite(posterior, trajectory.id());
       } catch (InferenceException | IllegalArgumentException e) {
         for (int t = 0; t < kept; t++) {
           out.add(union.quarantine(buffer.id, buffer.timeValues[t], RejectReason.INFERENCE_FAILED,
@@ -133,6 +134,22 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
       out.add(union.summary(buffer.id, kept, trajectory.missingSteps(), trajectory.missingValues(),
           posterior.logLikelihood()));
       buffer.release();
+    }
+
+    /** Outputs are always finite: a NaN or infinity anywhere (overflow) fails the trajectory. */
+    private void requireFinite(Posterior p, String id) {
+      if (!Double.isFinite(p.logLikelihood())) {
+        throw new InferenceException(id, p.length() - 1, "non-finite log-likelihood " + p.logLikelihood()
+            + " (observations too large for float64?)");
+      }
+      for (double[] a : new double[][] {p.filteredMeans(), p.filteredCovariances(), p.smoothedMeans(), p.smoothedCovariances()}) {
+        for (int i = 0; i < a.length; i++) {
+          if (!Double.isFinite(a[i])) {
+            int step = i / (a.length / p.length());
+            throw new InferenceException(id, step, "non-finite posterior moment " + a[i] + " (overflow)");
+          }
+        }
+      }
     }
 
     /** Quarantines every row whose time another row of the trajectory shares; compacts the rest. */

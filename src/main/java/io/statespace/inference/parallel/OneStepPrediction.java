@@ -40,7 +40,7 @@ final class OneStepPrediction {
     Symmetric.symmetrize(cov, co, n);
   }
 
-  /** Scratch space of one worker; after {@link #predict} with t ≥ 1, {@code weights} holds F_{t-1}. */
+  /** Scratch space of one worker; after {@link #predict} with t ≥ 1, {@code weights} and {@code procCov} hold F_{t-1}, Q_{t-1}. */
   static final class Workspace {
     final double[] weights;
     final double[] bias;

@@ -1,6 +1,7 @@
 package io.statespace.inference.sequential;
 
 import io.statespace.inference.InferenceException;
+import io.statespace.inference.SmoothedCovariance;
 import io.statespace.linalg.Products;
 import io.statespace.linalg.SemiDefiniteSolver;
 import io.statespace.linalg.Symmetric;
@@ -9,7 +10,8 @@ import io.statespace.model.StepParameters;
 /**
  * The Rauch-Tung-Striebel backward pass over filtered moments (Särkkä 2013, Theorem 8.2):
  * G_t = P_t F_tᵀ (F_t P_t F_tᵀ + Q_t)⁻¹, m^s_t = m_t + G_t (m^s_{t+1} - m^-_{t+1}),
- * P^s_t = P_t + G_t (P^s_{t+1} - P^-_{t+1}) G_tᵀ, and the lag-one cross-covariance
+ * P^s_t = P_t + G_t (P^s_{t+1} - P^-_{t+1}) G_tᵀ (evaluated as a sum of PSD terms, see
+ * {@link SmoothedCovariance}), and the lag-one cross-covariance
  * Cov[x_{t+1}, x_t | y] = P^s_{t+1} G_tᵀ. The one-step prediction is recomputed rather than stored, so
  * the forward pass need not keep it. A singular predicted covariance (Q = 0 with dt = 0 and a singular
  * filtered covariance, say) uses its pseudo-inverse: G_t = P_t F_tᵀ (P⁻_{t+1})⁺ is exact there, since
@@ -26,7 +28,7 @@ public final class RtsSmoother {
   private final SemiDefiniteSolver solver;
   private final double[] gainT;
   private final double[] diff;
-  private final double[] diffCov;
+  private final SmoothedCovariance covariance;
   private final double[] nn;
 
   public RtsSmoother(int stateDim) {
@@ -39,7 +41,7 @@ public final class RtsSmoother {
     solver = new SemiDefiniteSolver(n);
     gainT = new double[n * n];
     diff = new double[n];
-    diffCov = new double[n * n];
+    covariance = new SmoothedCovariance(n);
     nn = new double[n * n];
   }
 
@@ -72,12 +74,8 @@ public final class RtsSmoother {
         for (int i = 0; i < n; i++) s += gainT[i * n + j] * diff[i];
         smoothedMeans[mo + j] = s;
       }
-      for (int i = 0; i < nn2; i++) diffCov[i] = smoothedCovs[(t + 1) * nn2 + i] - predCov[i];
-      // P^s_t = P_t + Gᵀᵀ D Gᵀ
-      Products.mult(diffCov, 0, gainT, 0, nn, 0, n, n, n);
-      Products.multTransA(gainT, 0, nn, 0, smoothedCovs, po, n, n, n);
-      for (int i = 0; i < nn2; i++) smoothedCovs[po + i] += filteredCovs[po + i];
-      Symmetric.symmetrize(smoothedCovs, po, n);
+      covariance.futureFree(gainT, weights, filteredCovs, po, procCov, smoothedCovs, po);
+      covariance.addPropagated(gainT, smoothedCovs, (t + 1) * nn2, smoothedCovs, po);
       if (crossCovs != null) {
         Products.mult(smoothedCovs, (t + 1) * nn2, gainT, 0, crossCovs, t * nn2, n, n, n);
       }
