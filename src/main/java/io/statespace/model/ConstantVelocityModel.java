@@ -157,23 +157,7 @@ public final class ConstantVelocityModel implements StateSpaceModel {
     }
     final int n = 2 * axes;
     final double[] times = trajectory.times();
-    return new StepParameters() {
-      @Override
-      public int stateDim() {
-        return n;
-      }
-
-      @Override
-      public int obsDim() {
-        return axes;
-      }
-
-      @Override
-      public void initial(double[] mean, double[] cov) {
-        System.arraycopy(initialMean, 0, mean, 0, n);
-        System.arraycopy(initialCov, 0, cov, 0, n * n);
-      }
-
+    return new BoundParameters(n, axes, initialMean, initialCov) {
       @Override
       public void dynamics(int t, double[] weights, double[] bias, double[] cov) {
         double dt = hasFixedDt() ? fixedDt : times[t + 1] - times[t];

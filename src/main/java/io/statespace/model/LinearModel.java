@@ -120,23 +120,7 @@ public final class LinearModel implements StateSpaceModel {
           + " inputs, the model expects " + p);
     }
     final double[] u = trajectory.inputs();
-    return new StepParameters() {
-      @Override
-      public int stateDim() {
-        return n;
-      }
-
-      @Override
-      public int obsDim() {
-        return m;
-      }
-
-      @Override
-      public void initial(double[] mean, double[] cov) {
-        System.arraycopy(initialMean, 0, mean, 0, n);
-        System.arraycopy(initialCov, 0, cov, 0, n * n);
-      }
-
+    return new BoundParameters(n, m, initialMean, initialCov) {
       @Override
       public void dynamics(int t, double[] weights, double[] bias, double[] cov) {
         System.arraycopy(dynamicsWeights, 0, weights, 0, n * n);

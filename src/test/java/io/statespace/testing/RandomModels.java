@@ -1,6 +1,7 @@
 package io.statespace.testing;
 
 import io.statespace.data.Trajectory;
+import io.statespace.model.BoundParameters;
 import io.statespace.model.LinearModel;
 import io.statespace.model.Simulator;
 import io.statespace.model.StateSpaceModel;
@@ -113,22 +114,7 @@ public final class RandomModels {
       int n = stateDim();
       int m = obsDim();
       double[] times = trajectory.times();
-      return new StepParameters() {
-        @Override
-        public int stateDim() {
-          return n;
-        }
-
-        @Override
-        public int obsDim() {
-          return m;
-        }
-
-        @Override
-        public void initial(double[] mean, double[] cov) {
-          inner.initial(mean, cov);
-        }
-
+      return new BoundParameters(n, m, base.initialMean(), base.initialCov()) {
         @Override
         public void dynamics(int t, double[] weights, double[] bias, double[] cov) {
           inner.dynamics(t, weights, bias, cov);
