@@ -129,6 +129,20 @@ class AggregationTest {
   }
 
   @Test
+  void everyLossShipsIntact() {
+    for (GradientCheckTest.Case c : GradientCheckTest.cases()) {
+      double[] theta = GradientCheckTest.perturbed(c.parameterization(), 45);
+      for (String which : List.of("nll-adjoint", "prediction-feedback")) {
+        LossFunction loss = GradientCheckTest.loss(c.parameterization(), which);
+        Evaluation here = new LocalObjective(loss, c.data()).evaluate(theta, 2);
+        Evaluation shipped = new LocalObjective(roundTrip(loss), c.data()).evaluate(theta, 2);
+        assertEquals(here.loss(), shipped.loss(), 0.0, c.name());
+        assertArrayEquals(here.gradient(), shipped.gradient(), 0.0, c.name());
+      }
+    }
+  }
+
+  @Test
   void zeroIsTheIdentityOfMerge() {
     double[] theta = PARAM.initial();
     LossFunction loss = LossFunction.prediction(PARAM, 0.3, 1L, false);
