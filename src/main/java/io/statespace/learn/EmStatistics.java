@@ -3,6 +3,7 @@ package io.statespace.learn;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
+import java.util.Arrays;
 
 /**
  * The expected complete-data sufficient statistics of the linear family summed over trajectories (the EM
@@ -122,7 +123,7 @@ public final class EmStatistics implements Serializable {
    */
   public Evaluation evaluation() {
     double[] g = gradient.clone();
-    if (gradientFailures > 0) java.util.Arrays.fill(g, Double.NaN);
+    if (gradientFailures > 0) Arrays.fill(g, Double.NaN);
     return new Evaluation(failures > 0 ? Double.POSITIVE_INFINITY : -logLikelihood, g);
   }
 

@@ -8,6 +8,7 @@ import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.linalg.Cholesky;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StepParameters;
+import java.util.Arrays;
 
 /**
  * EM's E-step for one trajectory at a time at one θ: the RTS smoother (with lag-one cross-covariances),
@@ -153,7 +154,7 @@ public final class ExpectationEvaluator {
 
   /** Builds (J, j, Cov η) for step t and adds E[y zᵀ] and E[y yᵀ]. */
   private void emission(EmStatistics stats, int t, int k, int km, double[] y, double[] sm, double[] sc, double[] u) {
-    java.util.Arrays.fill(jm, 0.0);
+    Arrays.fill(jm, 0.0);
     for (int a = 0; a < k; a++) jv[obs[a]] = y[t * m + obs[a]];
     double[] yy = stats.emYY;
     if (km > 0) {

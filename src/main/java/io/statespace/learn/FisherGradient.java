@@ -4,6 +4,7 @@ import io.statespace.inference.InferenceException;
 import io.statespace.inference.Posterior;
 import io.statespace.linalg.Cholesky;
 import io.statespace.model.StepParameters;
+import java.util.Arrays;
 
 /**
  * The gradient of the negative log-likelihood from the smoothed moments by Fisher's identity,
@@ -135,9 +136,9 @@ final class FisherGradient {
     }
     for (int t = 0; t < steps; t++) {
       params.emissions(t, h, e, r);
-      java.util.Arrays.fill(gH, 0.0);
-      java.util.Arrays.fill(ge, 0.0);
-      java.util.Arrays.fill(gR, 0.0);
+      Arrays.fill(gH, 0.0);
+      Arrays.fill(ge, 0.0);
+      Arrays.fill(gR, 0.0);
       int k = 0;
       for (int i = 0; i < m; i++) {
         if (!Double.isNaN(y[t * m + i])) obs[k++] = i;

@@ -136,8 +136,6 @@ public final class LinearParameterization implements Parameterization {
       case DYNAMICS_INPUT_WEIGHTS:
       case EMISSIONS_INPUT_WEIGHTS:
         return p;
-      case EMISSIONS_COV:
-        return m;
       default:
         return n;
     }

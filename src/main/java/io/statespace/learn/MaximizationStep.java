@@ -2,6 +2,7 @@ package io.statespace.learn;
 
 import io.statespace.learn.LinearParameterization.Block;
 import io.statespace.linalg.Cholesky;
+import io.statespace.linalg.Symmetric;
 import io.statespace.model.LinearModel;
 
 /**
@@ -162,6 +163,6 @@ public final class MaximizationStep {
   }
 
   private static void symmetrize(double[] a, int k) {
-    io.statespace.linalg.Symmetric.symmetrize(a, 0, k);
+    Symmetric.symmetrize(a, 0, k);
   }
 }

@@ -1,6 +1,7 @@
 package io.statespace.learn;
 
 import io.statespace.linalg.Cholesky;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,9 +47,9 @@ public final class StandardErrors {
     }
     double[] natural = param.natural(theta);
     double[] nan = new double[p];
-    java.util.Arrays.fill(nan, Double.NaN);
+    Arrays.fill(nan, Double.NaN);
     double[] natNan = new double[natural.length];
-    java.util.Arrays.fill(natNan, Double.NaN);
+    Arrays.fill(natNan, Double.NaN);
     for (double v : flat) {
       if (!Double.isFinite(v)) {
         return new Result(false, "the Hessian has non-finite entries (the loss is not finite near θ)", param.names(),
