@@ -1,0 +1,95 @@
+package io.statespace.learn;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.statespace.model.LinearModel;
+
+/**
+ * Expectation-maximisation for the linear family in the {@link FitLoop}'s shape: each iteration is one
+ * M-step ({@link MaximizationStep}) from the statistics of the current point followed by one E-step over
+ * the data ({@link ExpectationStep}, a distributed job in the driver) at the new point, so that the
+ * reported loss −log p(Y | θ) and gradient (Fisher's identity) belong to the new point, as with the
+ * other optimisers. The state is θ and the E-step statistics at θ.
+ */
+public final class EmOptimizer implements Optimizer {
+  private final LinearParameterization parameterization;
+  private final ExpectationStep expectation;
+  private double[] theta;
+  private EmStatistics stats;
+  private long evaluations;
+
+  public EmOptimizer(LinearParameterization parameterization, ExpectationStep expectation) {
+    this.parameterization = parameterization;
+    this.expectation = expectation;
+  }
+
+  @Override
+  public String name() {
+    return "em";
+  }
+
+  @Override
+  public void start(double[] theta0) {
+    theta = theta0.clone();
+    stats = checked(expectation.expectation(theta));
+    evaluations = 1;
+  }
+
+  private static EmStatistics checked(EmStatistics s) {
+    if (s.failures() > 0) throw new IllegalStateException("E-step failed: " + s.firstFailure());
+    return s;
+  }
+
+  @Override
+  public Step iterate() {
+    LinearModel next = MaximizationStep.apply(parameterization, parameterization.model(theta), stats);
+    double[] nextTheta;
+    try {
+      nextTheta = parameterization.theta(next);
+    } catch (IllegalArgumentException e) {
+      return Step.stuck("the M-step gave a model outside the parameterisation: " + e.getMessage());
+    }
+    EmStatistics nextStats = expectation.expectation(nextTheta);
+    evaluations++;
+    if (nextStats.failures() > 0) return Step.stuck("E-step failed: " + nextStats.firstFailure());
+    theta = nextTheta;
+    stats = nextStats;
+    return Step.moved();
+  }
+
+  /** The E-step statistics at the current point. */
+  public EmStatistics statistics() {
+    return stats;
+  }
+
+  @Override
+  public double[] theta() {
+    return theta.clone();
+  }
+
+  @Override
+  public Evaluation current() {
+    return stats.evaluation();
+  }
+
+  @Override
+  public long evaluations() {
+    return evaluations;
+  }
+
+  @Override
+  public ObjectNode saveState() {
+    ObjectNode node = JsonState.object();
+    JsonState.put(node, "theta", theta);
+    node.set("statistics", stats.toJson());
+    node.put("evaluations", evaluations);
+    return node;
+  }
+
+  @Override
+  public void restoreState(JsonNode node) {
+    theta = JsonState.getArray(node, "theta");
+    stats = EmStatistics.fromJson(node.get("statistics"), parameterization.size());
+    evaluations = JsonState.getLong(node, "evaluations");
+  }
+}

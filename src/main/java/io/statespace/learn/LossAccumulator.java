@@ -1,0 +1,127 @@
+package io.statespace.learn;
+
+import java.io.Serializable;
+
+/**
+ * Sums of one loss over trajectories, the Spark aggregator's value (in the manner of MLlib's
+ * DifferentiableLossAggregator): the loss sum, its gradient in θ, and counts. {@link #merge} is
+ * associative and commutative up to floating-point rounding, and the zero value holds no arrays, so
+ * {@code treeAggregate(zero)(add, merge)} over any partitioning equals a local fold.
+ *
+ * <p>For the prediction loss the sum is the squared error and the total loss is SSE / scored components
+ * over all trajectories; both parts are summed here, so the division happens once, after merging. For the
+ * negative log-likelihood the total loss is the sum itself. A trajectory whose filter failed numerically
+ * is counted and makes the total loss +∞ (an infeasible θ), with the first message kept for the report.
+ */
+public final class LossAccumulator implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final boolean mean;
+  private final int dimension;
+  private double sum;
+  private double[] gradient;
+  private long trajectories;
+  private long steps;
+  private long components;
+  private long failures;
+  private String firstFailure;
+
+  /**
+   * @param meanOverComponents true for a loss divided by the scored components (prediction loss)
+   * @param dimension p, the length of θ
+   */
+  public LossAccumulator(boolean meanOverComponents, int dimension) {
+    this.mean = meanOverComponents;
+    this.dimension = dimension;
+  }
+
+  /** Adds one trajectory's loss; its gradient is added through {@link #gradientSums()}. */
+  void addTrajectory(double loss, long stepCount, long componentCount) {
+    sum += loss;
+    trajectories++;
+    steps += stepCount;
+    components += componentCount;
+  }
+
+  /** Records a trajectory that failed numerically. */
+  void addFailure(String message) {
+    failures++;
+    trajectories++;
+    if (firstFailure == null) firstFailure = message;
+  }
+
+  /** The gradient sum, allocated on first use (for evaluators to add into). */
+  double[] gradientSums() {
+    if (gradient == null) gradient = new double[dimension];
+    return gradient;
+  }
+
+  /** Adds other into this; returns this. */
+  public LossAccumulator merge(LossAccumulator other) {
+    if (other.mean != mean || other.dimension != dimension) {
+      throw new IllegalArgumentException("cannot merge accumulators of different losses");
+    }
+    sum += other.sum;
+    if (other.gradient != null) {
+      double[] g = gradientSums();
+      for (int i = 0; i < dimension; i++) g[i] += other.gradient[i];
+    }
+    trajectories += other.trajectories;
+    steps += other.steps;
+    components += other.components;
+    failures += other.failures;
+    if (firstFailure == null) firstFailure = other.firstFailure;
+    return this;
+  }
+
+  /** The total loss: the sum, or SSE / components for the prediction loss; +∞ after a failure. */
+  public double loss() {
+    if (failures > 0) return Double.POSITIVE_INFINITY;
+    return mean ? sum / components : sum;
+  }
+
+  /** The gradient of {@link #loss()} in θ (a fresh array). */
+  public double[] gradient() {
+    double[] g = new double[dimension];
+    if (gradient != null) {
+      double scale = mean ? 1.0 / components : 1.0;
+      for (int i = 0; i < dimension; i++) g[i] = gradient[i] * scale;
+    }
+    return g;
+  }
+
+  public Evaluation evaluation() {
+    return new Evaluation(loss(), gradient());
+  }
+
+  /** The unnormalised sum (NLL, or SSE). */
+  public double sum() {
+    return sum;
+  }
+
+  public long trajectories() {
+    return trajectories;
+  }
+
+  public long steps() {
+    return steps;
+  }
+
+  /** Observed components (NLL) or scored components (prediction loss). */
+  public long components() {
+    return components;
+  }
+
+  public long failures() {
+    return failures;
+  }
+
+  /** The first failure's message, or null. */
+  public String firstFailure() {
+    return firstFailure;
+  }
+
+  public int dimension() {
+    return dimension;
+  }
+}

@@ -1,0 +1,94 @@
+package io.statespace.learn;
+
+import io.statespace.data.Trajectory;
+import io.statespace.inference.InferenceException;
+import io.statespace.inference.Outputs;
+import io.statespace.inference.Posterior;
+import io.statespace.inference.sequential.SequentialEngine;
+import io.statespace.model.StateSpaceModel;
+import io.statespace.model.StepParameters;
+
+/**
+ * Evaluates a {@link LossFunction} at one θ trajectory by trajectory, adding each trajectory's loss and
+ * gradient into a {@link LossAccumulator}. Holds the filter's tape and scratch space (reused across
+ * trajectories): one instance per partition and thread, never serialised. In Spark:
+ * {@code mapPartitions(it -> { ev = loss.evaluator(θ, epoch); acc = loss.zero(); it.forEachRemaining(t ->
+ * ev.add(t, acc)); return acc; }).treeReduce(LossAccumulator::merge)}.
+ */
+public final class LossEvaluator {
+  private final LossFunction loss;
+  private final StateSpaceModel model;
+  private final GradientChain chain;
+  private final long epoch;
+  private final AdjointFilter filter;
+  private FisherGradient fisher;
+  private SequentialEngine engine;
+  private byte[] modes = new byte[0];
+
+  LossEvaluator(LossFunction loss, double[] theta, long epoch) {
+    this.loss = loss;
+    this.model = loss.parameterization().model(theta);
+    this.chain = loss.parameterization().chain(theta);
+    this.epoch = epoch;
+    this.filter = new AdjointFilter(model.stateDim(), model.obsDim());
+  }
+
+  /** The model at this θ. */
+  public StateSpaceModel model() {
+    return model;
+  }
+
+  /**
+   * Adds one trajectory's loss and gradient. A numerical failure (an innovation covariance that is not
+   * positive definite at this θ) is recorded in the accumulator, not thrown; wrong dimensions are.
+   */
+  public void add(Trajectory trajectory, LossAccumulator accumulator) {
+    StepParameters params = model.bind(trajectory);
+    int steps = trajectory.length();
+    if (steps == 0) throw new IllegalArgumentException("trajectory '" + trajectory.id() + "' has no steps");
+    try {
+      double value;
+      long components;
+      chain.begin(trajectory);
+      if (loss.kind() == LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD && loss.gradientMethod() == LossFunction.GradientMethod.FISHER) {
+        if (fisher == null) {
+          fisher = new FisherGradient(model.stateDim(), model.obsDim());
+          engine = new SequentialEngine();
+        }
+        Posterior posterior = engine.smooth(model, trajectory, Outputs.of(false, true));
+        fisher.run(params, trajectory.id(), trajectory.observations(), posterior, chain);
+        value = -posterior.logLikelihood();
+        components = steps * (long) model.obsDim() - trajectory.missingValues();
+      } else if (loss.kind() == LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD) {
+        value = filter.forward(params, trajectory.id(), trajectory.observations(), steps, null, 1.0, 0.0);
+        filter.backward(chain);
+        components = filter.scored();
+      } else {
+        value = filter.forward(params, trajectory.id(), trajectory.observations(), steps, dropoutModes(trajectory),
+            0.0, 1.0);
+        filter.backward(chain);
+        components = filter.scored();
+      }
+      chain.end(accumulator.gradientSums());
+      accumulator.addTrajectory(value, steps, components);
+    } catch (InferenceException e) {
+      accumulator.addFailure(e.getMessage());
+    }
+  }
+
+  /** Adds every trajectory into the accumulator; returns it. */
+  public LossAccumulator addAll(Iterable<Trajectory> trajectories, LossAccumulator accumulator) {
+    for (Trajectory t : trajectories) add(t, accumulator);
+    return accumulator;
+  }
+
+  private byte[] dropoutModes(Trajectory trajectory) {
+    int steps = trajectory.length();
+    if (modes.length < steps) modes = new byte[Math.max(steps, 2 * modes.length)];
+    DropoutMask mask = loss.dropout();
+    long key = mask.key(trajectory.id());
+    byte dropped = loss.feedback() ? AdjointFilter.FEEDBACK : AdjointFilter.SKIP;
+    for (int t = 0; t < steps; t++) modes[t] = mask.dropped(key, t, epoch) ? dropped : AdjointFilter.UPDATE;
+    return modes;
+  }
+}

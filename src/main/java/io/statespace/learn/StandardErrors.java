@@ -1,0 +1,87 @@
+package io.statespace.learn;
+
+import io.statespace.linalg.Cholesky;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Standard errors of the free parameters of a likelihood fit from the observed information: the Hessian
+ * of the total negative log-likelihood in θ by central differences of its exact gradient
+ * (H_ij ≈ [g_j(θ + h_i e_i) − g_j(θ − h_i e_i)] / 2h_i, h_i = step · max(1, |θ_i|), 2p evaluations,
+ * symmetrised), inverted by Cholesky to Cov(θ̂) = H⁻¹, and carried to natural units by the delta method,
+ * Cov(φ̂) = J H⁻¹ Jᵀ with J = dφ/dθ ({@link Parameterization#naturalJacobian}). A Hessian that is not
+ * positive definite (not at a minimum, or parameters the data cannot identify) is reported, not
+ * inverted. The objective must be the negative log-likelihood summed over all trajectories.
+ */
+public final class StandardErrors {
+  private StandardErrors() {}
+
+  /**
+   * The result: names and values in θ and natural units, their standard errors (NaN when the
+   * information is not positive definite), the θ covariance, and a message saying what went wrong.
+   */
+  public record Result(boolean ok, String message, List<String> names, double[] theta, double[] thetaStandardErrors,
+      double[][] covariance, List<String> naturalNames, double[] natural, double[] naturalStandardErrors,
+      double[][] hessian) {}
+
+  /** With the default relative step 1e-5 (about the cube root of the rounding error of the gradient). */
+  public static Result compute(Objective negativeLogLikelihood, Parameterization param, double[] theta) {
+    return compute(negativeLogLikelihood, param, theta, 1e-5);
+  }
+
+  public static Result compute(Objective negativeLogLikelihood, Parameterization param, double[] theta, double step) {
+    int p = theta.length;
+    double[][] hessian = new double[p][p];
+    for (int i = 0; i < p; i++) {
+      double h = step * Math.max(1.0, Math.abs(theta[i]));
+      double[] x = theta.clone();
+      x[i] = theta[i] + h;
+      double[] plus = negativeLogLikelihood.evaluate(x).gradient();
+      x[i] = theta[i] - h;
+      double[] minus = negativeLogLikelihood.evaluate(x).gradient();
+      for (int j = 0; j < p; j++) hessian[i][j] = (plus[j] - minus[j]) / (2.0 * h);
+    }
+    double[] flat = new double[p * p];
+    for (int i = 0; i < p; i++) {
+      for (int j = 0; j < p; j++) flat[i * p + j] = 0.5 * (hessian[i][j] + hessian[j][i]);
+    }
+    double[] natural = param.natural(theta);
+    double[] nan = new double[p];
+    Arrays.fill(nan, Double.NaN);
+    double[] natNan = new double[natural.length];
+    Arrays.fill(natNan, Double.NaN);
+    for (double v : flat) {
+      if (!Double.isFinite(v)) {
+        return new Result(false, "the Hessian has non-finite entries (the loss is not finite near θ)", param.names(),
+            theta.clone(), nan, null, param.naturalNames(), natural, natNan, hessian);
+      }
+    }
+    double[] factor = flat.clone();
+    if (!Cholesky.decompose(factor, 0, p)) {
+      return new Result(false, "the observed information (Hessian of the negative log-likelihood) is not positive"
+          + " definite: θ is not at a minimum, or some free parameters are not identified by the data", param.names(),
+          theta.clone(), nan, null, param.naturalNames(), natural, natNan, hessian);
+    }
+    double[] inv = new double[p * p];
+    for (int i = 0; i < p; i++) inv[i * p + i] = 1.0;
+    Cholesky.solve(factor, 0, p, inv, 0, p);
+    double[][] cov = new double[p][p];
+    double[] se = new double[p];
+    for (int i = 0; i < p; i++) {
+      for (int j = 0; j < p; j++) cov[i][j] = 0.5 * (inv[i * p + j] + inv[j * p + i]);
+      se[i] = Math.sqrt(cov[i][i]);
+    }
+    double[][] jac = param.naturalJacobian(theta);
+    double[] natSe = new double[natural.length];
+    for (int a = 0; a < natural.length; a++) {
+      double v = 0.0;
+      for (int i = 0; i < p; i++) {
+        if (jac[a][i] == 0.0) continue;
+        for (int j = 0; j < p; j++) v += jac[a][i] * cov[i][j] * jac[a][j];
+      }
+      natSe[a] = Math.sqrt(Math.max(0.0, v));
+    }
+    return new Result(true, null, param.names(), theta.clone(), se, cov, param.naturalNames(), natural, natSe,
+        hessian);
+  }
+}
