@@ -2,6 +2,7 @@ package io.statespace.cli;
 
 import io.statespace.model.spec.ModelSpecException;
 import io.statespace.spark.AtomicOutput;
+import io.statespace.spark.FitJob;
 import io.statespace.spark.InputException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -15,14 +16,14 @@ import picocli.CommandLine.Command;
 @Command(name = "statespace", mixinStandardHelpOptions = true, version = "statespace 0.1.0",
     description = "Kalman filtering, RTS and parallel-in-time smoothing, and fitting of linear-Gaussian "
         + "state-space models over many trajectories on Apache Spark.",
-    subcommands = {SmoothCommand.class, SimulateCommand.class})
+    subcommands = {SmoothCommand.class, FitCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
   /** Exit code for configuration and usage errors. */
   public static final int USAGE = 2;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required (smooth, simulate)");
+    throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required (smooth, fit, simulate)");
   }
 
   public static void main(String[] args) {
@@ -57,6 +58,6 @@ public final class Main implements Runnable {
 
   static boolean isConfigError(Throwable e) {
     return e instanceof ModelSpecException || e instanceof InputException || e instanceof AtomicOutput.OutputException
-        || e instanceof ConfigException;
+        || e instanceof ConfigException || e instanceof FitJob.CheckpointMismatch;
   }
 }

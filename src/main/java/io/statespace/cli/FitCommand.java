@@ -1,0 +1,148 @@
+package io.statespace.cli;
+
+import io.statespace.learn.Parameterizations;
+import io.statespace.learn.StopRules;
+import io.statespace.model.LinearModel;
+import io.statespace.model.spec.FitSpec;
+import io.statespace.model.spec.ModelSpec;
+import io.statespace.spark.AtomicOutput;
+import io.statespace.spark.FitJob;
+import io.statespace.spark.FitReport;
+import io.statespace.spark.FitSettings;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code fit}: shared parameters fitted to every trajectory (maximum likelihood, EM or prediction loss). */
+@Command(name = "fit", mixinStandardHelpOptions = true,
+    description = "Fit the model file's free parameters to all trajectories; write model.json, history.csv, report.json.")
+public final class FitCommand implements Callable<Integer> {
+  @Mixin
+  InputOptions in;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory (must not exist unless --overwrite).")
+  String output;
+
+  @Option(names = "--output-format", paramLabel = "F", description = "Format of quarantine/ (default: the input format).")
+  String outputFormat;
+
+  @Option(names = "--loss", defaultValue = "nll", paramLabel = "L", description = "nll (maximum likelihood) or prediction (one-step-ahead MSE) (default: ${DEFAULT-VALUE}).")
+  String loss;
+
+  @Option(names = "--optimizer", defaultValue = "lbfgs", paramLabel = "O", description = "lbfgs, adam or em (default: ${DEFAULT-VALUE}).")
+  String optimizer;
+
+  @Option(names = "--max-iter", defaultValue = "100", paramLabel = "N", description = "Iteration limit (default: ${DEFAULT-VALUE}).")
+  int maxIter;
+
+  @Option(names = "--tolerance", defaultValue = "1e-6", paramLabel = "T", description = "Stop when |gradient|∞ <= T·max(1,|loss|) (default: ${DEFAULT-VALUE}).")
+  double tolerance;
+
+  @Option(names = "--relative-tolerance", defaultValue = "1e-10", paramLabel = "T", description = "Stop when the loss changes by less than T relative (default: ${DEFAULT-VALUE}).")
+  double relativeTolerance;
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of the dropout masks (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--dropout", defaultValue = "0", paramLabel = "P", description = "Prediction loss: probability a step is hidden from the filter (default: ${DEFAULT-VALUE}).")
+  double dropout;
+
+  @Option(names = "--feedback", description = "Prediction loss: update with the prediction at dropped steps instead of skipping them.")
+  boolean feedback;
+
+  @Option(names = "--learning-rate", defaultValue = "0.05", paramLabel = "R", description = "Adam step size in θ (default: ${DEFAULT-VALUE}).")
+  double learningRate;
+
+  @Option(names = "--free", split = ",", paramLabel = "NAMES", description = "Free parameters (overrides fit.free).")
+  List<String> free;
+
+  @Option(names = "--resume", description = "Continue from the checkpoint of a killed run of the same fit.")
+  boolean resume;
+
+  @Option(names = "--no-standard-errors", description = "Skip the observed information (2 evaluations per free parameter).")
+  boolean noStandardErrors;
+
+  @Option(names = "--engine", defaultValue = "auto", paramLabel = "E", description = "Accepted for symmetry with smooth; losses are evaluated by the adjoint sequential filter.")
+  String engine;
+
+  @Option(names = "--backend", defaultValue = "auto", paramLabel = "B", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
+  String backend;
+
+  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N", description = "Trajectory partitions (default: Spark's default parallelism).")
+  int partitions;
+
+  @Option(names = "--overwrite", description = "Replace an existing output directory.")
+  boolean overwrite;
+
+  @Override
+  public Integer call() {
+    FitSettings settings = settings();
+    AtomicOutput.checkTarget(output, overwrite, new Configuration());
+    SparkSession spark = SparkSessions.start("statespace fit", in.master);
+    try {
+      FitReport report = FitJob.run(spark, settings);
+      System.out.println("fit: " + report.summaryLine());
+      System.out.println("fit: rows in: " + report.rowsIn + " = rows used: " + report.rowsUsed + " + rows quarantined: "
+          + report.rowsQuarantined + "; trajectories: " + report.trajectories);
+      for (FitReport.Parameter p : report.parameters) {
+        System.out.printf(Locale.ROOT, "fit:   %-28s %14.8g -> %14.8g%s%n", p.name(), p.initial(), p.fitted(),
+            Double.isNaN(p.standardError()) ? "" : String.format(Locale.ROOT, "  (se %.3g)", p.standardError()));
+      }
+      System.out.println("fit: wrote " + report.output);
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Validates every option and the model file before Spark starts. */
+  FitSettings settings() {
+    ModelSpec spec = in.spec();
+    if (free != null) {
+      spec = new ModelSpec(spec.model(), spec.columns(), new FitSpec(free), spec.description());
+    }
+    if (spec.fit().free().isEmpty()) throw new ConfigException("fit.free: no free parameters (list them in the model file or with --free)");
+    try {
+      Parameterizations.of(spec);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException((free != null ? "--free: " : "fit.free: ") + e.getMessage());
+    }
+    String format = in.format();
+    InputOptions.checkFormat("--format", format);
+    String outFormat = outputFormat != null ? outputFormat.toLowerCase(Locale.ROOT) : format;
+    InputOptions.checkFormat("--output-format", outFormat);
+    FitSettings.Loss lossKind = choose("--loss", loss, FitSettings.Loss.values());
+    FitSettings.Method method = choose("--optimizer", optimizer, FitSettings.Method.values());
+    if (method == FitSettings.Method.EM) {
+      if (!(spec.model() instanceof LinearModel)) throw new ConfigException("--optimizer em: needs the linear family (closed-form M-steps)");
+      if (lossKind != FitSettings.Loss.NLL) throw new ConfigException("--optimizer em: maximises the likelihood; use --loss nll");
+    }
+    if (!(dropout >= 0 && dropout < 1)) throw new ConfigException("--dropout: must be in [0, 1), got " + dropout);
+    if (dropout > 0 && lossKind != FitSettings.Loss.PREDICTION) throw new ConfigException("--dropout: only with --loss prediction");
+    if (feedback && lossKind != FitSettings.Loss.PREDICTION) throw new ConfigException("--feedback: only with --loss prediction");
+    if (!(learningRate > 0)) throw new ConfigException("--learning-rate: must be positive");
+    if (maxIter < 0 || !(tolerance >= 0) || !(relativeTolerance >= 0)) {
+      throw new ConfigException("--max-iter, --tolerance and --relative-tolerance must not be negative");
+    }
+    if (partitions < 0) throw new ConfigException("--partitions must not be negative");
+    Backends.check(backend);
+    return new FitSettings(in.input, format, output, outFormat, spec, lossKind, method,
+        new StopRules(maxIter, tolerance, relativeTolerance), seed, dropout, feedback, learningRate, resume,
+        !noStandardErrors, partitions, overwrite);
+  }
+
+  private static <E extends Enum<E>> E choose(String option, String text, E[] values) {
+    StringBuilder known = new StringBuilder();
+    for (E v : values) {
+      String key = v.name().toLowerCase(Locale.ROOT);
+      if (key.equals(text.toLowerCase(Locale.ROOT))) return v;
+      known.append(known.length() == 0 ? "" : ", ").append(key);
+    }
+    throw new ConfigException(option + ": must be one of " + known + ", got '" + text + "'");
+  }
+}

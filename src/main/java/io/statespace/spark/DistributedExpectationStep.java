@@ -1,0 +1,45 @@
+package io.statespace.spark;
+
+import io.statespace.data.Trajectory;
+import io.statespace.learn.EmStatistics;
+import io.statespace.learn.ExpectationEvaluator;
+import io.statespace.learn.ExpectationStep;
+import io.statespace.learn.LinearParameterization;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * EM's E-step over every cached trajectory as one Spark job: broadcast θ, treeAggregate the sufficient
+ * statistics (smoothed moments, lag-one cross-moments, log-likelihood and its Fisher-identity
+ * gradient) over the blocks; the M-step then runs on the driver.
+ */
+final class DistributedExpectationStep implements ExpectationStep {
+  private final JavaSparkContext jsc;
+  private final JavaRDD<TrajectoryBlock> blocks;
+  private final Broadcast<LinearParameterization> parameterization;
+  private final int depth;
+
+  DistributedExpectationStep(JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks, LinearParameterization parameterization,
+      int depth) {
+    this.jsc = jsc;
+    this.blocks = blocks;
+    this.parameterization = jsc.broadcast(parameterization);
+    this.depth = depth;
+  }
+
+  @Override
+  public EmStatistics expectation(double[] theta) {
+    Broadcast<double[]> at = jsc.broadcast(theta.clone());
+    Broadcast<LinearParameterization> param = parameterization;
+    try {
+      return blocks.treeAggregate(EmStatistics.zero(param.value()), (stats, block) -> {
+        ExpectationEvaluator evaluator = new ExpectationEvaluator(param.value(), at.value(), true);
+        for (Trajectory t : block.trajectories) evaluator.add(t, stats);
+        return stats;
+      }, EmStatistics::merge, depth);
+    } finally {
+      at.destroy();
+    }
+  }
+}

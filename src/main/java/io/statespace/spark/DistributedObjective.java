@@ -1,0 +1,87 @@
+package io.statespace.spark;
+
+import io.statespace.data.Trajectory;
+import io.statespace.learn.Evaluation;
+import io.statespace.learn.LossAccumulator;
+import io.statespace.learn.LossEvaluator;
+import io.statespace.learn.LossFunction;
+import io.statespace.learn.Objective;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loss and its exact gradient over every cached trajectory, as one Spark job per evaluation (Spark
+ * MLlib's pattern): broadcast θ, treeAggregate a {@link LossAccumulator} over the blocks (one evaluator
+ * per block), destroy the broadcast. Only serialisable locals go into the closures. The time spent
+ * inside evaluators is summed in an accumulator so that the driver can tell engine time from Spark
+ * overhead.
+ */
+final class DistributedObjective implements Objective {
+  private static final Logger LOG = LoggerFactory.getLogger(DistributedObjective.class);
+
+  private final JavaSparkContext jsc;
+  private final JavaRDD<TrajectoryBlock> blocks;
+  private final Broadcast<LossFunction> loss;
+  private final int depth;
+  private final LongAccumulator engineNanos;
+  private long evaluations;
+
+  DistributedObjective(JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks, LossFunction loss, int depth) {
+    this.jsc = jsc;
+    this.blocks = blocks;
+    this.loss = jsc.broadcast(loss);
+    this.depth = depth;
+    this.engineNanos = jsc.sc().longAccumulator("statespace engine nanos");
+  }
+
+  @Override
+  public Evaluation evaluate(double[] theta) {
+    return evaluate(theta, 0L);
+  }
+
+  @Override
+  public Evaluation evaluate(double[] theta, long epoch) {
+    return accumulate(theta, epoch).evaluation();
+  }
+
+  /** The merged accumulator at θ (loss sums, gradient sums, counts, failures). */
+  LossAccumulator accumulate(double[] theta, long epoch) {
+    Broadcast<double[]> at = jsc.broadcast(theta.clone());
+    Broadcast<LossFunction> lossFunction = loss;
+    LongAccumulator nanos = engineNanos;
+    try {
+      LossAccumulator total = blocks.treeAggregate(lossFunction.value().zero(), (acc, block) -> {
+        long start = System.nanoTime();
+        LossEvaluator evaluator = lossFunction.value().evaluator(at.value(), epoch);
+        for (Trajectory t : block.trajectories) evaluator.add(t, acc);
+        nanos.add(System.nanoTime() - start);
+        return acc;
+      }, LossAccumulator::merge, depth);
+      evaluations++;
+      if (total.failures() > 0) {
+        LOG.warn("{} trajectory evaluation(s) failed at this point (loss taken as +inf); first: {}", total.failures(),
+            total.firstFailure());
+      }
+      return total;
+    } finally {
+      at.destroy();
+    }
+  }
+
+  /** Seconds spent inside evaluators, summed over tasks, since the start. */
+  double engineSeconds() {
+    return engineNanos.value() / 1e9;
+  }
+
+  long evaluations() {
+    return evaluations;
+  }
+
+  void close() {
+    loss.destroy();
+  }
+}

@@ -1,0 +1,70 @@
+package io.statespace.spark;
+
+import io.statespace.data.Trajectory;
+import io.statespace.model.spec.Columns;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+
+/**
+ * The fit job's assembly stage: a partition's sorted parsed rows become blocks of trajectories (at most
+ * {@link TrajectoryBlock#MAX_TRAJECTORIES} trajectories or {@link TrajectoryBlock#MAX_STEPS} steps each)
+ * plus one item per quarantined row. Streaming: a partition is never held whole outside its blocks.
+ */
+final class FitBlocks implements FlatMapFunction<Iterator<Row>, FitItem> {
+  private static final long serialVersionUID = 1L;
+
+  private final Columns columns;
+  private final int obsDim;
+  private final int inputDim;
+
+  FitBlocks(Columns columns, int obsDim, int inputDim) {
+    this.columns = columns;
+    this.obsDim = obsDim;
+    this.inputDim = inputDim;
+  }
+
+  @Override
+  public Iterator<FitItem> call(Iterator<Row> rows) {
+    ArrayDeque<FitItem> out = new ArrayDeque<>();
+    TrajectoryAssembler assembler = new TrajectoryAssembler(rows, columns, obsDim, inputDim,
+        (id, time, reason, message, raw) -> out.add(FitItem.rejected(id, time, reason, message, raw)));
+    return new Iterator<>() {
+      private final List<Trajectory> block = new ArrayList<>();
+      private long steps;
+
+      @Override
+      public boolean hasNext() {
+        while (out.isEmpty() && (assembler.hasNext() || !block.isEmpty())) fill();
+        return !out.isEmpty();
+      }
+
+      @Override
+      public FitItem next() {
+        if (!hasNext()) throw new NoSuchElementException();
+        return out.poll();
+      }
+
+      private void fill() {
+        while (assembler.hasNext() && block.size() < TrajectoryBlock.MAX_TRAJECTORIES && steps < TrajectoryBlock.MAX_STEPS) {
+          AssembledTrajectory t = assembler.next();
+          if (t != null) {
+            block.add(t.trajectory);
+            steps += t.trajectory.length();
+          }
+          if (!out.isEmpty()) break;
+        }
+        if (!block.isEmpty() && (!assembler.hasNext() || block.size() >= TrajectoryBlock.MAX_TRAJECTORIES
+            || steps >= TrajectoryBlock.MAX_STEPS)) {
+          out.add(FitItem.of(new TrajectoryBlock(block.toArray(new Trajectory[0]))));
+          block.clear();
+          steps = 0;
+        }
+      }
+    };
+  }
+}

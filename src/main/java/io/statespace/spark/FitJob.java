@@ -1,0 +1,260 @@
+package io.statespace.spark;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.statespace.learn.Adam;
+import io.statespace.learn.EmOptimizer;
+import io.statespace.learn.FitLoop;
+import io.statespace.learn.FitResult;
+import io.statespace.learn.HistoryRow;
+import io.statespace.learn.Lbfgs;
+import io.statespace.learn.LinearParameterization;
+import io.statespace.learn.LossFunction;
+import io.statespace.learn.Optimizer;
+import io.statespace.learn.Parameterization;
+import io.statespace.learn.Parameterizations;
+import io.statespace.learn.StandardErrors;
+import io.statespace.model.spec.Columns;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * The {@code fit} job (DESIGN.md section 4): read and validate rows exactly as {@code smooth} does, group
+ * them into trajectory blocks once and cache them, then run the optimiser on the driver, every objective
+ * evaluation (or EM E-step) being one broadcast + treeAggregate over the blocks. Every iteration logs one
+ * progress line (also the Spark UI's job description) and writes an atomic checkpoint, so that
+ * {@code --resume} continues a killed run. The fitted model file, history.csv, report.json and the
+ * quarantine are committed atomically at the end.
+ */
+public final class FitJob {
+  private static final Logger LOG = LoggerFactory.getLogger(FitJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int TREE_DEPTH = 2;
+
+  private FitJob() {}
+
+  public static FitReport run(SparkSession spark, FitSettings s) {
+    long start = System.nanoTime();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Columns columns = s.spec.columns();
+    Parameterization param = Parameterizations.of(s.spec);
+    InputSource source = InputSource.read(spark, s.input, s.format, columns);
+    AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, jsc.hadoopConfiguration());
+    CheckpointStore checkpoints = new CheckpointStore(s.output, jsc.hadoopConfiguration());
+    String fingerprint = s.fingerprint();
+    String resumeFrom = s.resume ? resumable(checkpoints, fingerprint) : null;
+    if (!s.resume && checkpoints.latest() != null) {
+      LOG.warn("fit: replacing the checkpoint of an earlier run in {} (pass --resume to continue it)", checkpoints.location());
+    }
+    JavaRDD<FitItem> items = null;
+    DistributedObjective objective = null;
+    boolean committed = false;
+    try {
+      jsc.setJobDescription("fit: count input rows");
+      Dataset<Row> input = source.rows();
+      long rowsIn = input.count();
+      int partitions = s.partitions > 0 ? s.partitions : Math.max(1, jsc.defaultParallelism());
+      jsc.setJobDescription("fit: read, validate and group trajectories");
+      items = assemble(source, columns, s.spec.model().obsDim(), s.spec.model().inputDim(), partitions);
+      Accounting counts = Accounting.of(items);
+      if (rowsIn != counts.rowsUsed + counts.rowsQuarantined) {
+        throw new IllegalStateException("row accounting failed: rows in " + rowsIn + " != rows used " + counts.rowsUsed
+            + " + rows quarantined " + counts.rowsQuarantined);
+      }
+      LOG.info("fit: {} trajectories, {} rows ({} quarantined) in {} partitions; {} free parameters: {}", counts.trajectories,
+          counts.rowsUsed, counts.rowsQuarantined, partitions, param.size(), String.join(", ", param.names()));
+      JavaRDD<TrajectoryBlock> blocks = items.filter(FitItem::isBlock).map(i -> i.block);
+
+      LossFunction loss = s.loss == FitSettings.Loss.NLL ? LossFunction.negativeLogLikelihood(param)
+          : LossFunction.prediction(param, s.dropout, s.seed, s.feedback);
+      objective = new DistributedObjective(jsc, blocks, loss, TREE_DEPTH);
+      Optimizer optimizer = optimizer(s, jsc, blocks, param, objective);
+      FitLoop[] loop = new FitLoop[1];
+      loop[0] = new FitLoop(optimizer, s.stopRules, row -> {
+        String line = progressLine(s, row);
+        LOG.info(line);
+        jsc.setJobDescription(line);
+        checkpoints.save(row.iteration(), checkpoint(fingerprint, loop[0].snapshot()));
+      });
+      long fitStart = System.nanoTime();
+      FitResult result = resumeFrom != null ? loop[0].resume(resumeFrom) : loop[0].run(param.initial());
+      double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
+      long evaluations = optimizer.evaluations();
+      double engineSeconds = objective.engineSeconds();
+      LOG.info("fit: stopped after {} iterations: {}{}", result.iterations(), result.reason().key(),
+          result.note() == null ? "" : " (" + result.note() + ")");
+
+      StandardErrors.Result errors = null;
+      String errorsNote;
+      if (s.loss != FitSettings.Loss.NLL) {
+        errorsNote = "not computed: standard errors come from the observed information of the likelihood (--loss nll)";
+      } else if (!s.standardErrors) {
+        errorsNote = "not computed (--no-standard-errors)";
+      } else {
+        jsc.setJobDescription("fit: observed information for standard errors");
+        errors = StandardErrors.compute(objective, param, result.theta());
+        errorsNote = errors.ok() ? "from the observed information (central differences of the exact gradient)" : errors.message();
+      }
+
+      out.writeText("model.json", param.fittedSpec(s.spec, result.theta()).toJson());
+      StringBuilder history = new StringBuilder(HistoryRow.csvHeader()).append('\n');
+      for (HistoryRow row : result.history()) history.append(row.toCsv()).append('\n');
+      out.writeText("history.csv", history.toString());
+      writeQuarantine(spark, items, columns, s.outputFormat, out.part("quarantine"));
+      FitReport report = new FitReport(s.loss.key, s.method.key, result.history().get(0).loss(),
+          result.evaluation().loss(), result.evaluation().gradientNorm(), result.iterations(), result.reason().key(),
+          result.note(), evaluations, (System.nanoTime() - start) / 1e9, fitSeconds, engineSeconds,
+          jsc.defaultParallelism(), parameters(param, result.theta(), errors), errorsNote, rowsIn, counts.rowsUsed,
+          counts.rowsQuarantined, counts.byReason, counts.trajectories, resumeFrom != null, out.target());
+      out.writeText("report.json", report.toJson());
+      out.commit();
+      committed = true;
+      checkpoints.delete();
+      LOG.info("fit: {}", report.summaryLine());
+      return report;
+    } finally {
+      if (!committed) out.abortQuietly();
+      if (objective != null) objective.close();
+      if (items != null) items.unpersist();
+      jsc.setJobDescription(null);
+    }
+  }
+
+  /**
+   * Rows → validated rows → one shuffle by id, sorted by time → cached blocks of trajectories and
+   * quarantine items (the same front end as {@code smooth}).
+   */
+  static JavaRDD<FitItem> assemble(InputSource source, Columns columns, int obsDim, int inputDim, int partitions) {
+    Dataset<Row> input = source.rows();
+    StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
+    return input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()), Encoders.row(parsedSchema))
+        .repartition(partitions, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
+        .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME))
+        .toJavaRDD()
+        .mapPartitions(new FitBlocks(columns, obsDim, inputDim))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  private static Optimizer optimizer(FitSettings s, JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks,
+      Parameterization param, DistributedObjective objective) {
+    switch (s.method) {
+      case LBFGS:
+        return new Lbfgs(objective);
+      case ADAM:
+        return new Adam(objective, s.learningRate);
+      default:
+        return new EmOptimizer((LinearParameterization) param,
+            new DistributedExpectationStep(jsc, blocks, (LinearParameterization) param, TREE_DEPTH));
+    }
+  }
+
+  static String progressLine(FitSettings s, HistoryRow row) {
+    return String.format(Locale.ROOT, "fit %s/%s iteration %d: loss %.10g, |gradient| %.3g, step %.3g, %.1f s",
+        s.loss.key, s.method.key, row.iteration(), row.loss(), row.gradientNorm(), row.step(), row.seconds());
+  }
+
+  private static String checkpoint(String fingerprint, String snapshot) {
+    try {
+      ObjectNode root = JSON.createObjectNode();
+      root.put("fingerprint", fingerprint);
+      root.set("fit", JSON.readTree(snapshot));
+      return JSON.writeValueAsString(root);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The loop snapshot of the latest checkpoint when it belongs to this fit; null (fresh start) when none exists. */
+  private static String resumable(CheckpointStore checkpoints, String fingerprint) {
+    String text = checkpoints.latest();
+    if (text == null) {
+      LOG.warn("fit: --resume, but no checkpoint in {}; starting from the model file", checkpoints.location());
+      return null;
+    }
+    try {
+      JsonNode root = JSON.readTree(text);
+      if (!fingerprint.equals(root.path("fingerprint").asText())) {
+        throw new CheckpointMismatch("--resume: the checkpoint in " + checkpoints.location() + " belongs to a different fit "
+            + "(model file, loss, optimiser, seed, dropout or input changed); run without --resume to start over");
+      }
+      LOG.info("fit: resuming from {}", checkpoints.location());
+      return JSON.writeValueAsString(root.get("fit"));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new CheckpointMismatch("--resume: unreadable checkpoint in " + checkpoints.location() + ": " + e.getOriginalMessage());
+    }
+  }
+
+  private static List<FitReport.Parameter> parameters(Parameterization param, double[] theta, StandardErrors.Result errors) {
+    double[] initial = param.natural(param.initial());
+    double[] fitted = param.natural(theta);
+    List<String> names = param.naturalNames();
+    List<FitReport.Parameter> out = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      double se = errors == null || !errors.ok() ? Double.NaN : errors.naturalStandardErrors()[i];
+      out.add(new FitReport.Parameter(names.get(i), initial[i], fitted[i], se));
+    }
+    return out;
+  }
+
+  private static void writeQuarantine(SparkSession spark, JavaRDD<FitItem> items, Columns columns, String format, String path) {
+    StructType schema = new StructType()
+        .add(columns.id(), DataTypes.StringType).add(columns.time(), DataTypes.StringType)
+        .add(UnionRows.REASON_CODE, DataTypes.StringType).add(UnionRows.REASON, DataTypes.StringType)
+        .add(UnionRows.RAW, DataTypes.StringType);
+    JavaRDD<Row> rows = items.filter(i -> !i.isBlock()).map(i -> RowFactory.create((Object[]) i.rejected));
+    SmoothJob.write(spark.createDataFrame(rows, schema), format, path);
+  }
+
+  /** A checkpoint that cannot be resumed into this fit: a usage error. */
+  public static final class CheckpointMismatch extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    CheckpointMismatch(String message) {
+      super(message);
+    }
+  }
+
+  /** Row and trajectory counts of the cached items, with quarantine reasons. */
+  private static final class Accounting {
+    long trajectories;
+    long rowsUsed;
+    long rowsQuarantined;
+    Map<String, Long> byReason = new HashMap<>();
+
+    static Accounting of(JavaRDD<FitItem> items) {
+      Accounting a = new Accounting();
+      for (Tuple2<String, Long> t : items.mapToPair(i -> i.isBlock() ? new Tuple2<>("", 0L) : new Tuple2<>(i.rejected[2], 1L))
+          .reduceByKey(Long::sum).collect()) {
+        if (!t._1().isEmpty()) {
+          a.byReason.put(t._1(), t._2());
+          a.rowsQuarantined += t._2();
+        }
+      }
+      for (long[] c : items.filter(FitItem::isBlock).map(i -> new long[] {i.block.trajectories.length, i.block.steps()}).collect()) {
+        a.trajectories += c[0];
+        a.rowsUsed += c[1];
+      }
+      return a;
+    }
+  }
+}

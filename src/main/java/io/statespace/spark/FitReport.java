@@ -1,0 +1,127 @@
+package io.statespace.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What a {@code fit} run did: the result, timings and the row accounting. Written as report.json. */
+public final class FitReport {
+  /** One free parameter in natural units. */
+  public record Parameter(String name, double initial, double fitted, double standardError) {}
+
+  public final String loss;
+  public final String optimizer;
+  public final double initialLoss;
+  public final double finalLoss;
+  public final double gradientNorm;
+  public final int iterations;
+  public final String stopReason;
+  public final String stopNote;
+  public final long evaluations;
+  public final double seconds;
+  public final double fitSeconds;
+  public final double engineSeconds;
+  public final int parallelism;
+  public final List<Parameter> parameters;
+  public final String standardErrorsNote;
+  public final long rowsIn;
+  public final long rowsUsed;
+  public final long rowsQuarantined;
+  public final Map<String, Long> quarantineByReason;
+  public final long trajectories;
+  public final boolean resumed;
+  public final String output;
+
+  FitReport(String loss, String optimizer, double initialLoss, double finalLoss, double gradientNorm, int iterations,
+      String stopReason, String stopNote, long evaluations, double seconds, double fitSeconds, double engineSeconds,
+      int parallelism, List<Parameter> parameters, String standardErrorsNote, long rowsIn, long rowsUsed,
+      long rowsQuarantined, Map<String, Long> quarantineByReason, long trajectories, boolean resumed, String output) {
+    this.loss = loss;
+    this.optimizer = optimizer;
+    this.initialLoss = initialLoss;
+    this.finalLoss = finalLoss;
+    this.gradientNorm = gradientNorm;
+    this.iterations = iterations;
+    this.stopReason = stopReason;
+    this.stopNote = stopNote;
+    this.evaluations = evaluations;
+    this.seconds = seconds;
+    this.fitSeconds = fitSeconds;
+    this.engineSeconds = engineSeconds;
+    this.parallelism = parallelism;
+    this.parameters = List.copyOf(parameters);
+    this.standardErrorsNote = standardErrorsNote;
+    this.rowsIn = rowsIn;
+    this.rowsUsed = rowsUsed;
+    this.rowsQuarantined = rowsQuarantined;
+    this.quarantineByReason = Map.copyOf(quarantineByReason);
+    this.trajectories = trajectories;
+    this.resumed = resumed;
+    this.output = output;
+  }
+
+  /** Wall seconds per objective evaluation (one distributed job each). */
+  public double secondsPerEvaluation() {
+    return evaluations == 0 ? Double.NaN : fitSeconds / evaluations;
+  }
+
+  /**
+   * The share of the fit's wall time not explained by engine work spread over the cores: 1 − (engine
+   * seconds / parallelism) / wall seconds.
+   */
+  public double sparkOverheadShare() {
+    return fitSeconds <= 0 ? Double.NaN : 1.0 - engineSeconds / Math.max(1, parallelism) / fitSeconds;
+  }
+
+  public String summaryLine() {
+    return String.format(java.util.Locale.ROOT,
+        "%s/%s: loss %.10g -> %.10g in %d iterations (%s), |g| %.3g, %.2f s per evaluation, Spark overhead %.0f%%",
+        loss, optimizer, initialLoss, finalLoss, iterations, stopReason, gradientNorm, secondsPerEvaluation(),
+        100 * sparkOverheadShare());
+  }
+
+  public String toJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("loss", loss);
+    m.put("optimizer", optimizer);
+    m.put("initial_loss", initialLoss);
+    m.put("final_loss", finalLoss);
+    m.put("gradient_norm", gradientNorm);
+    m.put("iterations", iterations);
+    m.put("stop_reason", stopReason);
+    if (stopNote != null) m.put("stop_note", stopNote);
+    m.put("resumed", resumed);
+    List<Map<String, Object>> params = new ArrayList<>();
+    for (Parameter p : parameters) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("name", p.name());
+      row.put("initial", p.initial());
+      row.put("fitted", p.fitted());
+      row.put("standard_error", Double.isNaN(p.standardError()) ? null : p.standardError());
+      params.add(row);
+    }
+    m.put("parameters", params);
+    m.put("standard_errors", standardErrorsNote);
+    m.put("evaluations", evaluations);
+    m.put("wall_seconds", seconds);
+    m.put("fit_seconds", fitSeconds);
+    m.put("seconds_per_evaluation", secondsPerEvaluation());
+    m.put("engine_seconds", engineSeconds);
+    m.put("parallelism", parallelism);
+    m.put("spark_overhead_share", sparkOverheadShare());
+    m.put("rows_in", rowsIn);
+    m.put("rows_used", rowsUsed);
+    m.put("rows_quarantined", rowsQuarantined);
+    m.put("quarantine_by_reason", new java.util.TreeMap<>(quarantineByReason));
+    m.put("trajectories", trajectories);
+    m.put("output", output);
+    try {
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package io.statespace.spark;
+
+import io.statespace.data.Trajectory;
+import io.statespace.model.spec.Columns;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.sql.Row;
+
+/**
+ * Turns one partition's parsed rows, sorted by (trajectory key, time), into trajectories, one at a time:
+ * the rows of a key become one {@link Trajectory}; rows that share a time within a trajectory, and rows
+ * rejected while parsing, become quarantine rows (through the given sink). Memory is one trajectory,
+ * never the partition. Used by both {@code smooth} and {@code fit}.
+ */
+final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
+  /** Receives the quarantine rows the assembler produces, in order. */
+  interface Rejects {
+    void reject(Object id, Object timeValue, RejectReason reason, String message, String raw);
+  }
+
+  private final Iterator<Row> in;
+  private final Columns columns;
+  private final int obsDim;
+  private final int inputDim;
+  private final Rejects rejects;
+  private final TrajectoryBuffer buffer;
+  private final ArrayDeque<AssembledTrajectory> ready = new ArrayDeque<>(1);
+  private Row pending;
+
+  TrajectoryAssembler(Iterator<Row> in, Columns columns, int obsDim, int inputDim, Rejects rejects) {
+    this.in = in;
+    this.columns = columns;
+    this.obsDim = obsDim;
+    this.inputDim = inputDim;
+    this.rejects = rejects;
+    this.buffer = new TrajectoryBuffer(obsDim, inputDim);
+  }
+
+  /** True while input remains; {@link #next} may then still return null when the rows read were all rejected. */
+  @Override
+  public boolean hasNext() {
+    return !ready.isEmpty() || pending != null || in.hasNext();
+  }
+
+  /** The next trajectory, or null if the rows consumed this time were all quarantined. */
+  @Override
+  public AssembledTrajectory next() {
+    if (!ready.isEmpty()) return ready.poll();
+    if (pending == null && !in.hasNext()) throw new NoSuchElementException();
+    Row row = pending != null ? pending : in.next();
+    pending = null;
+    if (!row.getBoolean(ParsedRows.VALID_INDEX)) {
+      rejects.reject(row.get(ParsedRows.ID_INDEX), row.get(ParsedRows.TIME_VALUE_INDEX),
+          RejectReason.fromCode(row.getString(ParsedRows.CODE_INDEX)), row.getString(ParsedRows.REASON_INDEX),
+          row.getString(ParsedRows.RAW_INDEX));
+      return null;
+    }
+    String key = row.getString(ParsedRows.KEY_INDEX);
+    buffer.reset(key, row.get(ParsedRows.ID_INDEX));
+    addRow(row);
+    while (in.hasNext()) {
+      Row next = in.next();
+      if (!next.getBoolean(ParsedRows.VALID_INDEX) || !key.equals(next.getString(ParsedRows.KEY_INDEX))) {
+        pending = next;
+        break;
+      }
+      addRow(next);
+    }
+    int kept = dropDuplicateTimes();
+    if (kept == 0) return null;
+    Trajectory trajectory = new Trajectory(key, Arrays.copyOf(buffer.times, kept), Arrays.copyOf(buffer.obs, kept * obsDim),
+        obsDim, inputDim == 0 ? null : Arrays.copyOf(buffer.inputs, kept * inputDim), inputDim);
+    AssembledTrajectory out = new AssembledTrajectory(buffer.id, trajectory, Arrays.copyOf(buffer.timeValues, kept));
+    buffer.release();
+    return out;
+  }
+
+  private void addRow(Row row) {
+    List<Double> obs = row.getList(ParsedRows.OBS_INDEX);
+    List<Double> inputs = row.getList(ParsedRows.INPUTS_INDEX);
+    double[] y = new double[obs.size()];
+    for (int i = 0; i < y.length; i++) y[i] = obs.get(i);
+    double[] u = new double[inputs.size()];
+    for (int i = 0; i < u.length; i++) u[i] = inputs.get(i);
+    buffer.add(row.getDouble(ParsedRows.TIME_INDEX), row.get(ParsedRows.TIME_VALUE_INDEX), y, u);
+  }
+
+  /** Quarantines every row whose time another row of the trajectory shares; compacts the rest. */
+  private int dropDuplicateTimes() {
+    int kept = 0;
+    int i = 0;
+    while (i < buffer.size) {
+      int j = i + 1;
+      while (j < buffer.size && buffer.times[j] == buffer.times[i]) j++;
+      if (j - i > 1) {
+        for (int r = i; r < j; r++) {
+          rejects.reject(buffer.id, buffer.timeValues[r], RejectReason.DUPLICATE_TIME, "duplicate time "
+              + buffer.timeValues[r] + " in trajectory '" + buffer.key + "' (" + (j - i) + " rows share it; none is kept)",
+              render(buffer.id, buffer.timeValues[r], buffer.obs, buffer.inputs, r));
+        }
+      } else {
+        if (kept != i) buffer.move(i, kept);
+        kept++;
+      }
+      i = j;
+    }
+    return kept;
+  }
+
+  /** A row as name=value pairs, for quarantine. */
+  String render(Object id, Object timeValue, double[] obs, double[] inputs, int t) {
+    StringBuilder s = new StringBuilder();
+    s.append(columns.id()).append('=').append(id).append(", ").append(columns.time()).append('=').append(timeValue);
+    for (int i = 0; i < obsDim; i++) {
+      double y = obs[t * obsDim + i];
+      s.append(", ").append(columns.observations().get(i)).append('=').append(Double.isNaN(y) ? "null" : Double.toString(y));
+    }
+    for (int i = 0; i < inputDim; i++) s.append(", ").append(columns.inputs().get(i)).append('=').append(inputs[t * inputDim + i]);
+    return s.toString();
+  }
+}
