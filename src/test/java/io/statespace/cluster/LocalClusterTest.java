@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The jobs on a real Spark standalone cluster (a master and two workers on 127.0.0.1 started by
- * jobs/local-cluster.sh), submitted through SparkSubmit: outputs equal the local-mode outputs, every
- * socket stays on loopback, and killing an executor in the middle of a job loses and duplicates nothing.
+ * jobs/local-cluster.sh), submitted through SparkSubmit: smooth and fit outputs equal the local-mode
+ * outputs, every socket stays on loopback, killing an executor in the middle of a smooth job loses and
+ * duplicates nothing, and a fit whose driver is killed resumes to the parameters of an uninterrupted run.
  */
 class LocalClusterTest {
   @TempDir static Path dir;
@@ -129,6 +130,80 @@ class LocalClusterTest {
     assertTrue(out.contains("rows in: 150000 = rows out: 150000 + rows quarantined: 0 (balanced)"), out);
     assertSameRows(reference.resolve("states"), disturbed.resolve("states"), 0.0);
     assertSameRows(reference.resolve("summary"), disturbed.resolve("summary"), 0.0);
+  }
+
+  private static String[] fitArgs(Path output, String... extra) {
+    List<String> args = new ArrayList<>(List.of("fit", "--input", smallInput.toString(), "--model", model.toString(),
+        "--output", output.toString(), "--loss", "prediction", "--optimizer", "adam", "--dropout", "0.1", "--seed", "5",
+        "--max-iter", "25", "--tolerance", "0", "--relative-tolerance", "0", "--partitions", "4"));
+    args.addAll(List.of(extra));
+    return args.toArray(new String[0]);
+  }
+
+  /** An uninterrupted fit on the cluster, run once and shared by the fit tests. */
+  private static synchronized Path clusterFit() throws Exception {
+    Path remote = dir.resolve("fit-cluster");
+    if (!Files.exists(remote.resolve("_SUCCESS"))) {
+      LocalCluster.Result r = cluster.submitAndWait(cluster.masterUrl(), 600, fitArgs(remote));
+      assertEquals(0, r.code, r.output);
+    }
+    return remote;
+  }
+
+  @Test
+  void fitOnTheClusterEqualsTheLocalFit() throws Exception {
+    Path local = dir.resolve("fit-local");
+    LocalCluster.Result l = cluster.submitAndWait("local[2]", 300, fitArgs(local));
+    assertEquals(0, l.code, l.output);
+    assertSameNumbers(Files.readString(local.resolve("model.json")), Files.readString(clusterFit().resolve("model.json")), 1e-9);
+  }
+
+  @Test
+  void killingTheDriverMidFitThenResumingEndsAtTheSameParameters() throws Exception {
+    Path reference = clusterFit();
+
+    Path killed = dir.resolve("fit-killed");
+    Path checkpoints = dir.resolve(".fit-killed.checkpoint");
+    Process driver = cluster.submit(cluster.masterUrl(), dir.resolve("fit-killed.log"), fitArgs(killed));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    int reached = -1;
+    while (reached < 8) {
+      assertTrue(driver.isAlive(), "the fit ended before it could be killed: " + Files.readString(dir.resolve("fit-killed.log")));
+      assertTrue(System.nanoTime() < deadline, "no checkpoint appeared");
+      reached = latestCheckpoint(checkpoints);
+      Thread.sleep(100);
+    }
+    driver.destroyForcibly().waitFor();
+    assertFalse(Files.exists(killed.resolve("_SUCCESS")), "a killed fit must not leave finished-looking output");
+    assertTrue(latestCheckpoint(checkpoints) >= 8, "the checkpoint must survive the kill");
+
+    LocalCluster.Result resumed = cluster.submitAndWait(cluster.masterUrl(), 600, fitArgs(killed, "--resume"));
+    assertEquals(0, resumed.code, resumed.output);
+    assertTrue(resumed.output.contains("resuming from"), resumed.output);
+    assertTrue(Files.readString(killed.resolve("report.json")).contains("\"resumed\" : true"));
+    assertSameNumbers(Files.readString(reference.resolve("model.json")), Files.readString(killed.resolve("model.json")), 1e-9);
+    assertFalse(Files.exists(checkpoints), "the checkpoint is removed once the fit is committed");
+  }
+
+  private static int latestCheckpoint(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) return -1;
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("checkpoint-\\d+\\.json"))
+          .mapToInt(n -> Integer.parseInt(n.replaceAll("\\D", ""))).max().orElse(-1);
+    }
+  }
+
+  /** The two texts are equal except for numbers, which agree within rel. */
+  private static void assertSameNumbers(String a, String b, double rel) {
+    String[] ta = a.split("(?<=[\\[\\],: ])|(?=[\\[\\],: ])");
+    String[] tb = b.split("(?<=[\\[\\],: ])|(?=[\\[\\],: ])");
+    assertEquals(ta.length, tb.length, a + "\nvs\n" + b);
+    for (int i = 0; i < ta.length; i++) {
+      if (ta[i].equals(tb[i])) continue;
+      double x = Double.parseDouble(ta[i]);
+      double y = Double.parseDouble(tb[i]);
+      assertTrue(Math.abs(x - y) <= rel * Math.max(Math.abs(x), Math.abs(y)), ta[i] + " vs " + tb[i] + " in\n" + a + "\nvs\n" + b);
+    }
   }
 
   /** The CSV rows of two output folders, sorted, are equal field by field (numbers within rel). */
