@@ -67,6 +67,9 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--no-standard-errors", description = "Skip the observed information (2 evaluations per free parameter).")
   boolean noStandardErrors;
 
+  @Option(names = "--curvature", description = "Report the eigen-decomposition of the loss's Hessian at the optimum (flat or unidentified directions).")
+  boolean curvature;
+
   @Option(names = "--engine", defaultValue = "auto", paramLabel = "E", description = "Accepted for symmetry with smooth; losses are evaluated by the adjoint sequential filter.")
   String engine;
 
@@ -92,6 +95,18 @@ public final class FitCommand implements Callable<Integer> {
       for (FitReport.Parameter p : report.parameters) {
         System.out.printf(Locale.ROOT, "fit:   %-28s %14.8g -> %14.8g%s%n", p.name(), p.initial(), p.fitted(),
             Double.isNaN(p.standardError()) ? "" : String.format(Locale.ROOT, "  (se %.3g)", p.standardError()));
+      }
+      System.out.println("fit: gradient of the loss at the starting point:");
+      for (FitReport.Parameter p : report.parameters) {
+        System.out.printf(Locale.ROOT, "fit:   dL/d %-26s %+.4g%n", p.thetaName(), p.initialGradient());
+      }
+      if (report.curvature != null) {
+        FitReport.Curvature c = report.curvature;
+        System.out.println("fit: curvature at the optimum (Hessian eigenvalues, eigenvectors over " + c.thetaNames() + "):");
+        for (int k = 0; k < c.eigenvalues().length; k++) {
+          System.out.printf(Locale.ROOT, "fit:   %+.4g  %s%n", c.eigenvalues()[k], java.util.Arrays.toString(
+              java.util.Arrays.stream(c.eigenvectors()[k]).map(v -> Math.round(v * 1000) / 1000.0).toArray()));
+        }
       }
       System.out.println("fit: wrote " + report.output);
       return 0;
@@ -133,7 +148,7 @@ public final class FitCommand implements Callable<Integer> {
     Backends.check(backend);
     return new FitSettings(in.input, format, output, outFormat, spec, lossKind, method,
         new StopRules(maxIter, tolerance, relativeTolerance), seed, dropout, feedback, learningRate, resume,
-        !noStandardErrors, partitions, overwrite);
+        !noStandardErrors, partitions, overwrite, curvature);
   }
 
   private static <E extends Enum<E>> E choose(String option, String text, E[] values) {

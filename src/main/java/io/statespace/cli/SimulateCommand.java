@@ -64,6 +64,15 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--vy-range", split = ",", defaultValue = "5,15", paramLabel = "LO,HI", description = "Projectile scenario: initial vertical speed range (default: ${DEFAULT-VALUE}).")
   double[] vyRange;
 
+  @Option(names = "--grid", defaultValue = "0", paramLabel = "N", description = "Projectile scenario: an N x N grid of initial velocities over the ranges instead of random draws; --trajectories is then N*N*--repeats.")
+  int grid;
+
+  @Option(names = "--repeats", defaultValue = "1", paramLabel = "S", description = "Projectile scenario with --grid: noise draws per grid point (default: ${DEFAULT-VALUE}).")
+  int repeats;
+
+  @Option(names = "--noise-std", split = ",", paramLabel = "SX,SY", description = "Projectile scenario: true measurement noise per axis (default: the model file's measurement_std).")
+  double[] noiseStd;
+
   @Option(names = "--id-prefix", defaultValue = "traj-", paramLabel = "P", description = "Prefix of generated ids (default: ${DEFAULT-VALUE}).")
   String idPrefix;
 
@@ -79,6 +88,11 @@ public final class SimulateCommand implements Callable<Integer> {
     ModelSpec spec = ModelSpec.read(model);
     Columns columns = spec.columns();
     if (columns.observations().isEmpty()) throw new ConfigException("columns.observations: the model file must name them");
+    if (grid > 0) {
+      if (!scenario.equals("projectile")) throw new ConfigException("--grid: only with --scenario projectile");
+      if (repeats < 1) throw new ConfigException("--repeats must be at least 1");
+      trajectories = grid * grid * repeats;
+    }
     if (trajectories < 1 || steps < 1) throw new ConfigException("--trajectories and --steps must be at least 1");
     if (Files.exists(output) && !overwrite) throw new ConfigException("--output: " + output + " exists (pass --overwrite)");
     MissingPattern pattern;
@@ -99,7 +113,7 @@ public final class SimulateCommand implements Callable<Integer> {
     try (CsvSink sink = new CsvSink(output, columns.id(), columns.time(), columns.observations(), columns.inputs(), stateColumns)) {
       for (int k = 0; k < trajectories; k++) {
         String id = idPrefix + String.format("%0" + width + "d", k);
-        sink.write(generator.generate(id, steps, root.split()));
+        sink.write(generator.generate(k, id, steps, root.split()));
       }
       rows = sink.rows();
     }
@@ -107,9 +121,9 @@ public final class SimulateCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** One trajectory from an id, a length and its own random stream. */
+  /** The k-th trajectory from its id, a length and its own random stream. */
   private interface Generator {
-    SimulatedTrajectory generate(String id, int steps, SplittableRandom rng);
+    SimulatedTrajectory generate(int k, String id, int steps, SplittableRandom rng);
   }
 
   private Generator generator(ModelSpec spec, MissingPattern pattern) {
@@ -119,7 +133,7 @@ public final class SimulateCommand implements Callable<Integer> {
             && ((ConstantVelocityModel) spec.model()).hasFixedDt() ? ((ConstantVelocityModel) spec.model()).fixedDt() : 1.0;
         try {
           ModelScenario s = new ModelScenario(spec.model(), step, gap, pattern);
-          return s::generate;
+          return (k, id, n, rng) -> s.generate(id, n, rng);
         } catch (IllegalArgumentException e) {
           throw new ConfigException(e.getMessage());
         }
@@ -131,8 +145,16 @@ public final class SimulateCommand implements Callable<Integer> {
         ConstantVelocityModel cv = (ConstantVelocityModel) spec.model();
         double step = dt != null ? dt : cv.hasFixedDt() ? cv.fixedDt() : 0.1;
         if (vxRange.length != 2 || vyRange.length != 2) throw new ConfigException("--vx-range/--vy-range: give LO,HI");
-        ProjectileScenario s = new ProjectileScenario(step, gravity, cv.measurementStd(), vxRange, vyRange, pattern);
-        return s::generate;
+        double[] std = noiseStd != null ? noiseStd : cv.measurementStd();
+        if (std.length != 2) throw new ConfigException("--noise-std: give SX,SY");
+        ProjectileScenario s = new ProjectileScenario(step, gravity, std, vxRange, vyRange, pattern);
+        if (grid == 0) return (k, id, n, rng) -> s.generate(id, n, rng);
+        return (k, id, n, rng) -> {
+          int cell = k / repeats;
+          double vx = vxRange[0] + (vxRange[1] - vxRange[0]) * (cell % grid) / Math.max(1, grid - 1);
+          double vy = vyRange[0] + (vyRange[1] - vyRange[0]) * (cell / grid) / Math.max(1, grid - 1);
+          return s.generate(id, n, vx, vy, rng);
+        };
       }
       default:
         throw new ConfigException("--scenario: must be model or projectile, got '" + scenario + "'");

@@ -116,6 +116,13 @@ public final class FitJob {
         errorsNote = errors.ok() ? "from the observed information (central differences of the exact gradient)" : errors.message();
       }
 
+      jsc.setJobDescription("fit: gradient at the starting point");
+      double[] initialGradient = objective.evaluate(param.initial()).gradient();
+      FitReport.Curvature curvature = null;
+      if (s.curvature) {
+        jsc.setJobDescription("fit: curvature of the loss at the optimum");
+        curvature = Curvatures.at(objective, param, result.theta());
+      }
       out.writeText("model.json", param.fittedSpec(s.spec, result.theta()).toJson());
       StringBuilder history = new StringBuilder(HistoryRow.csvHeader()).append('\n');
       for (HistoryRow row : result.history()) history.append(row.toCsv()).append('\n');
@@ -124,8 +131,9 @@ public final class FitJob {
       FitReport report = new FitReport(s.loss.key, s.method.key, result.history().get(0).loss(),
           result.evaluation().loss(), result.evaluation().gradientNorm(), result.iterations(), result.reason().key(),
           result.note(), evaluations, (System.nanoTime() - start) / 1e9, fitSeconds, engineSeconds,
-          jsc.defaultParallelism(), parameters(param, result.theta(), errors), errorsNote, rowsIn, counts.rowsUsed,
-          counts.rowsQuarantined, counts.byReason, counts.trajectories, resumeFrom != null, out.target());
+          jsc.defaultParallelism(), parameters(param, result.theta(), errors, initialGradient), errorsNote, rowsIn,
+          counts.rowsUsed, counts.rowsQuarantined, counts.byReason, counts.trajectories, resumeFrom != null, out.target(),
+          curvature);
       out.writeText("report.json", report.toJson());
       out.commit();
       committed = true;
@@ -204,14 +212,15 @@ public final class FitJob {
     }
   }
 
-  private static List<FitReport.Parameter> parameters(Parameterization param, double[] theta, StandardErrors.Result errors) {
+  private static List<FitReport.Parameter> parameters(Parameterization param, double[] theta, StandardErrors.Result errors,
+      double[] initialGradient) {
     double[] initial = param.natural(param.initial());
     double[] fitted = param.natural(theta);
     List<String> names = param.naturalNames();
     List<FitReport.Parameter> out = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       double se = errors == null || !errors.ok() ? Double.NaN : errors.naturalStandardErrors()[i];
-      out.add(new FitReport.Parameter(names.get(i), initial[i], fitted[i], se));
+      out.add(new FitReport.Parameter(names.get(i), initial[i], fitted[i], se, param.names().get(i), initialGradient[i]));
     }
     return out;
   }

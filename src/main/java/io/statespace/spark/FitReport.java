@@ -9,8 +9,15 @@ import java.util.Map;
 
 /** What a {@code fit} run did: the result, timings and the row accounting. Written as report.json. */
 public final class FitReport {
-  /** One free parameter in natural units. */
-  public record Parameter(String name, double initial, double fitted, double standardError) {}
+  /**
+   * One free parameter in natural units, with the loss's gradient at the starting point with respect to
+   * its unconstrained coordinate (θ, e.g. log q): which parameters the data pull on, and how hard.
+   */
+  public record Parameter(String name, double initial, double fitted, double standardError, String thetaName,
+      double initialGradient) {}
+
+  /** The Hessian of the loss at the optimum in θ: eigenvalues ascending, eigenvectors as rows. */
+  public record Curvature(List<String> thetaNames, double[] eigenvalues, double[][] eigenvectors) {}
 
   public final String loss;
   public final String optimizer;
@@ -34,11 +41,13 @@ public final class FitReport {
   public final long trajectories;
   public final boolean resumed;
   public final String output;
+  public final Curvature curvature;
 
   FitReport(String loss, String optimizer, double initialLoss, double finalLoss, double gradientNorm, int iterations,
       String stopReason, String stopNote, long evaluations, double seconds, double fitSeconds, double engineSeconds,
       int parallelism, List<Parameter> parameters, String standardErrorsNote, long rowsIn, long rowsUsed,
-      long rowsQuarantined, Map<String, Long> quarantineByReason, long trajectories, boolean resumed, String output) {
+      long rowsQuarantined, Map<String, Long> quarantineByReason, long trajectories, boolean resumed, String output,
+      Curvature curvature) {
     this.loss = loss;
     this.optimizer = optimizer;
     this.initialLoss = initialLoss;
@@ -61,6 +70,7 @@ public final class FitReport {
     this.trajectories = trajectories;
     this.resumed = resumed;
     this.output = output;
+    this.curvature = curvature;
   }
 
   /** Wall seconds per objective evaluation (one distributed job each). */
@@ -101,10 +111,19 @@ public final class FitReport {
       row.put("initial", p.initial());
       row.put("fitted", p.fitted());
       row.put("standard_error", Double.isNaN(p.standardError()) ? null : p.standardError());
+      row.put("theta", p.thetaName());
+      row.put("initial_gradient", p.initialGradient());
       params.add(row);
     }
     m.put("parameters", params);
     m.put("standard_errors", standardErrorsNote);
+    if (curvature != null) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("theta", curvature.thetaNames());
+      c.put("eigenvalues", curvature.eigenvalues());
+      c.put("eigenvectors", curvature.eigenvectors());
+      m.put("curvature", c);
+    }
     m.put("evaluations", evaluations);
     m.put("wall_seconds", seconds);
     m.put("fit_seconds", fitSeconds);

@@ -53,14 +53,16 @@ public final class FitSettings implements Serializable {
   final boolean standardErrors;
   final int partitions;
   final boolean overwrite;
+  final boolean curvature;
 
   /**
    * @param spec the model file with {@code fit.free} naming the free parameters
    * @param partitions trajectory partitions, or 0 for Spark's default parallelism
+   * @param curvature also report the eigen-decomposition of the loss's Hessian at the optimum
    */
   public FitSettings(String input, String format, String output, String outputFormat, ModelSpec spec, Loss loss,
       Method method, StopRules stopRules, long seed, double dropout, boolean feedback, double learningRate,
-      boolean resume, boolean standardErrors, int partitions, boolean overwrite) {
+      boolean resume, boolean standardErrors, int partitions, boolean overwrite, boolean curvature) {
     this.input = input;
     this.format = InputSource.normalizeFormat(format);
     this.output = output;
@@ -77,6 +79,7 @@ public final class FitSettings implements Serializable {
     this.standardErrors = standardErrors;
     this.partitions = partitions;
     this.overwrite = overwrite;
+    this.curvature = curvature;
   }
 
   /**

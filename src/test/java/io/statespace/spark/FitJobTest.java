@@ -68,7 +68,7 @@ class FitJobTest {
   private static FitReport fit(Path data, ModelSpec spec, String out, FitSettings.Loss loss, FitSettings.Method method,
       int partitions, double dropout) {
     return FitJob.run(spark, new FitSettings(data.toString(), "csv", dir.resolve(out).toString(), "csv", spec, loss, method,
-        new StopRules(200, 1e-9, 0.0), 7L, dropout, false, 0.05, false, true, partitions, false));
+        new StopRules(200, 1e-9, 0.0), 7L, dropout, false, 0.05, false, true, partitions, false, false));
   }
 
   private static double[] fitted(FitReport r) {
@@ -172,7 +172,7 @@ class FitJobTest {
   void predictionLossWithDropoutFitsAndWritesAModelSmoothCanRead() throws IOException {
     FitReport r = FitJob.run(spark, new FitSettings(cvData.toString(), "csv", dir.resolve("pred").toString(), "csv", cvSpec,
         FitSettings.Loss.PREDICTION, FitSettings.Method.ADAM, new StopRules(30, 0.0, 0.0), 11L, 0.1, false, 0.05, false,
-        true, 2, false));
+        true, 2, false, false));
     assertTrue(r.finalLoss < r.initialLoss, r.summaryLine());
     assertEquals(30, r.iterations);
     assertTrue(r.standardErrorsNote.startsWith("not computed"));
@@ -185,11 +185,11 @@ class FitJobTest {
   @Test
   void resumingSomeoneElsesCheckpointIsRefused() throws IOException {
     FitSettings first = new FitSettings(cvData.toString(), "csv", dir.resolve("mismatch").toString(), "csv", cvSpec,
-        FitSettings.Loss.NLL, FitSettings.Method.LBFGS, new StopRules(2, 0, 0), 1L, 0, false, 0.05, false, false, 2, false);
+        FitSettings.Loss.NLL, FitSettings.Method.LBFGS, new StopRules(2, 0, 0), 1L, 0, false, 0.05, false, false, 2, false, false);
     CheckpointStore store = new CheckpointStore(first.output, spark.sparkContext().hadoopConfiguration());
     store.save(1, "{\"fingerprint\": \"someone else\", \"fit\": {}}");
     FitSettings resume = new FitSettings(first.input, "csv", first.output, "csv", cvSpec, FitSettings.Loss.NLL,
-        FitSettings.Method.LBFGS, new StopRules(2, 0, 0), 1L, 0, false, 0.05, true, false, 2, false);
+        FitSettings.Method.LBFGS, new StopRules(2, 0, 0), 1L, 0, false, 0.05, true, false, 2, false, false);
     FitJob.CheckpointMismatch e = assertThrows(FitJob.CheckpointMismatch.class, () -> FitJob.run(spark, resume));
     assertTrue(e.getMessage().contains("different fit"), e.getMessage());
     store.delete();
