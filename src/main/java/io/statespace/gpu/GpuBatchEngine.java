@@ -29,6 +29,9 @@ import jcuda.driver.CUevent;
  * on the CPU (whose RTS smoother handles that case); trajectories whose filter fails (an innovation
  * covariance that is not positive definite) are reported together in a {@link BatchInferenceException}.
  *
+ * <p>Each group of 32 lanes is stored up to its longest length, so a single very long trajectory costs 32
+ * times its own storage: long trajectories belong to {@link GpuParallelEngine} (docs/GPU.md, mixed blocks).
+ *
  * <p>For fitting, {@link #logLikelihood} and {@link #statistics} reduce on the device and copy back a
  * few numbers instead of every moment. One instance per task thread (it owns a stream and buffers);
  * {@link #close} releases them.
