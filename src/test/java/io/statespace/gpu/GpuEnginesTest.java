@@ -1,0 +1,137 @@
+package io.statespace.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.statespace.data.Trajectory;
+import io.statespace.inference.InferenceException;
+import io.statespace.inference.Outputs;
+import io.statespace.inference.Posterior;
+import io.statespace.inference.sequential.SequentialEngine;
+import io.statespace.model.LinearModel;
+import io.statespace.model.StateSpaceModel;
+import io.statespace.testing.RandomModels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The GPU engines against the sequential float64 engine at 1e-9 relative, on a CUDA device. Where there
+ * is none (CI, most developer machines) every test is skipped with the probe's reason; what can be checked
+ * without a GPU is checked by the mirror, packing, layout and PTX tests.
+ */
+class GpuEnginesTest {
+  private static final double TOLERANCE = 1e-9;
+
+  @BeforeEach
+  void requireDevice() {
+    DeviceProbe probe = DeviceProbe.detect();
+    Assumptions.assumeTrue(probe.available(), probe.reason());
+  }
+
+  /** The first usable device. */
+  private static int ordinal() {
+    return DeviceProbe.detect().devices().get(0).ordinal();
+  }
+
+  private static List<StateSpaceModel> models(SplittableRandom rng) {
+    List<StateSpaceModel> out = new ArrayList<>();
+    int[][] dims = {{1, 1, 0}, {2, 1, 1}, {3, 2, 2}, {4, 2, 1}, {4, 4, 0}, {5, 2, 1}, {6, 3, 2}, {8, 4, 1}};
+    for (int[] d : dims) out.add(RandomModels.linear(rng, d[0], d[1], d[2]));
+    for (int axes = 1; axes <= 3; axes++) {
+      out.add(TestCases.constantVelocity(rng, axes, false));
+      out.add(TestCases.constantVelocity(rng, axes, true));
+    }
+    return out;
+  }
+
+  private static void assertClose(String label, Posterior actual, Posterior expected) {
+    Map<String, Double> d = Compare.of(actual, expected);
+    assertTrue(Compare.max(d) < TOLERANCE, label + ": " + d);
+  }
+
+  @Test
+  void batchedEngineMatchesTheSequentialEngine() {
+    SplittableRandom rng = new SplittableRandom(601);
+    SequentialEngine cpu = new SequentialEngine();
+    try (GpuBatchEngine gpu = new GpuBatchEngine(ordinal())) {
+      for (StateSpaceModel model : models(rng)) {
+        List<Trajectory> block = TestCases.block(rng, model, 300, 200);
+        Posterior[] smoothed = gpu.smooth(model, block, Outputs.ALL);
+        Posterior[] filtered = gpu.filter(model, block, Outputs.MOMENTS);
+        for (int k = 0; k < block.size(); k++) {
+          String label = model + " trajectory " + k;
+          assertClose(label, smoothed[k], cpu.smooth(model, block.get(k), Outputs.ALL));
+          assertClose(label + " (filter)", filtered[k], cpu.filter(model, block.get(k), Outputs.MOMENTS));
+        }
+      }
+    }
+  }
+
+  @Test
+  void batchedReductionsMatchTheCpuSums() {
+    SplittableRandom rng = new SplittableRandom(602);
+    SequentialEngine cpu = new SequentialEngine();
+    try (GpuBatchEngine gpu = new GpuBatchEngine(ordinal())) {
+      for (StateSpaceModel model : models(rng)) {
+        List<Trajectory> block = TestCases.block(rng, model, 500, 100);
+        double logLik = 0.0;
+        FitStatistics expected = FitStatistics.zero(model.stateDim());
+        for (Trajectory t : block) {
+          Posterior p = cpu.smooth(model, t, Outputs.ALL);
+          logLik += p.logLikelihood();
+          expected = expected.plus(FitStatistics.of(p));
+        }
+        assertTrue(Compare.relative(gpu.logLikelihood(model, block), logLik) < TOLERANCE, model.toString());
+        FitStatistics actual = gpu.statistics(model, block);
+        assertTrue(Compare.relative(actual.toArray(), expected.toArray()) < TOLERANCE, model.toString());
+        assertEquals(block.size(), actual.trajectories());
+      }
+    }
+  }
+
+  @Test
+  void parallelEngineMatchesTheSequentialEngine() {
+    SplittableRandom rng = new SplittableRandom(603);
+    SequentialEngine cpu = new SequentialEngine();
+    try (GpuParallelEngine gpu = new GpuParallelEngine(ordinal())) {
+      for (StateSpaceModel model : models(rng)) {
+        for (int steps : new int[] {1, 2, 3, 100, 1000, 50_000}) {
+          Trajectory t = RandomModels.trajectory(rng, model, "long", steps, new RandomModels.DataShape());
+          assertClose(model + " T=" + steps, gpu.smooth(model, t, Outputs.ALL), cpu.smooth(model, t, Outputs.ALL));
+          assertClose(model + " T=" + steps + " (filter)", gpu.filter(model, t, Outputs.MOMENTS),
+              cpu.filter(model, t, Outputs.MOMENTS));
+        }
+      }
+    }
+  }
+
+  @Test
+  void failuresNameTheirTrajectoryAndStep() {
+    LinearModel singular = new LinearModel(2, 1, 0, new double[] {0, 0}, new double[] {1, 0, 0, 1},
+        new double[] {1, 0, 0, 1}, null, null, new double[] {0.1, 0, 0, 0.1}, new double[] {0, 0}, null, null,
+        new double[] {0.0});
+    Trajectory bad = new Trajectory("bad", new double[] {0, 1, 2}, new double[] {Double.NaN, 1.0, 2.0}, 1);
+    Trajectory good = new Trajectory("good", new double[] {0, 1}, new double[] {Double.NaN, Double.NaN}, 1);
+    try (GpuBatchEngine batch = new GpuBatchEngine(ordinal())) {
+      BatchInferenceException e = assertThrows(BatchInferenceException.class,
+          () -> batch.smooth(singular, List.of(good, bad), Outputs.MOMENTS));
+      assertEquals(List.of(1), List.copyOf(e.failures().keySet()));
+      assertTrue(e.getMessage().contains("'bad', step 1"), e.getMessage());
+      assertNotNull(e.partial()[0]);
+      assertNull(e.partial()[1]);
+    }
+    try (GpuParallelEngine parallel = new GpuParallelEngine(ordinal())) {
+      InferenceException e = assertThrows(InferenceException.class,
+          () -> parallel.smooth(singular, bad, Outputs.MOMENTS));
+      assertTrue(e.getMessage().contains("step 1"), e.getMessage());
+    }
+  }
+}
