@@ -93,5 +93,26 @@ class CliTest {
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
     String report = Files.readString(out.resolve("report.json"));
     assertTrue(report.contains("\"rows_in\" : 100") && report.contains("\"rows_out\" : 100"), report);
+
+    Path png = dir.resolve("traj.png");
+    String id = lines.get(1).split(",")[0];
+    Result plot = run("plot", "--smoothed", out.toString(), "--format", "parquet", "--id", id, "--model",
+        "conf/tracking.json", "--output", png.toString());
+    assertEquals(0, plot.code, plot.err);
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    assertEquals(320 + 320 + 500, image.getHeight(), "two component charts and the path");
+    assertConfigError(run("plot", "--smoothed", out.toString(), "--format", "parquet", "--id", "no-such-id", "--model",
+        "conf/tracking.json", "--output", png.toString()), "no trajectory 'no-such-id'");
+  }
+
+  @Test
+  void plotsAFitHistory() throws Exception {
+    Path history = dir.resolve("history.csv");
+    Files.writeString(history, "iteration,loss,gradient_norm,step,evaluations,seconds\n0,10,5,0,1,0.1\n1,4,0.5,1,2,0.2\n2,3.9,0.001,0.1,3,0.3\n");
+    Path png = dir.resolve("history.png");
+    Result r = run("plot", "--history", history.toString(), "--output", png.toString());
+    assertEquals(0, r.code, r.err);
+    assertEquals(640, javax.imageio.ImageIO.read(png.toFile()).getHeight());
+    assertConfigError(run("plot", "--history", dir.resolve("none.csv").toString(), "--output", png.toString()), "no such file");
   }
 }
