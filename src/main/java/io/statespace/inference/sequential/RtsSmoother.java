@@ -3,10 +3,9 @@ package io.statespace.inference.sequential;
 import io.statespace.inference.InferenceException;
 import io.statespace.linalg.Cholesky;
 import io.statespace.linalg.Products;
+import io.statespace.linalg.PseudoInverse;
 import io.statespace.linalg.Symmetric;
 import io.statespace.model.StepParameters;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * The Rauch-Tung-Striebel backward pass over filtered moments (Särkkä 2013, Theorem 8.2):
@@ -89,14 +88,8 @@ public final class RtsSmoother {
 
   /** gainT = pinv(Pp) gainT, for a singular predicted covariance. */
   private void pseudoInverseSolve(String id, int t) {
-    DMatrixRMaj pp = DMatrixRMaj.wrap(n, n, predCov.clone());
-    DMatrixRMaj inv = new DMatrixRMaj(n, n);
-    CommonOps_DDRM.pinv(pp, inv);
-    DMatrixRMaj rhs = DMatrixRMaj.wrap(n, n, gainT.clone());
-    DMatrixRMaj out = DMatrixRMaj.wrap(n, n, gainT);
-    CommonOps_DDRM.mult(inv, rhs, out);
-    for (double v : gainT) {
-      if (!Double.isFinite(v)) throw new InferenceException(id, t, "smoother gain is not finite");
+    if (!PseudoInverse.solve(predCov, n, gainT, n)) {
+      throw new InferenceException(id, t, "smoother gain is not finite");
     }
   }
 }
