@@ -8,21 +8,26 @@ import io.statespace.inference.Posterior;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.spec.Columns;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The engine stage of {@code smooth}: consumes one partition's parsed rows sorted by (trajectory key,
- * time), assembles one trajectory at a time, and lazily emits its state rows and summary row. Rows that
- * share a time within a trajectory, and every row of a trajectory the engine cannot process, go to
- * quarantine with the reason. Rejected rows pass straight through to quarantine. Memory is one
- * trajectory, never the partition.
+ * time), assembles one trajectory at a time, and emits its state rows and summary row lazily. Trajectories
+ * the engine choice batches are buffered into a block (at most {@link EngineChoice#BLOCK_MAX_ROWS} rows and
+ * {@link EngineChoice#BLOCK_MAX_TRAJECTORIES} trajectories) and smoothed together; the others go alone. Rows
+ * that share a time within a trajectory, and every row of a trajectory the engine cannot process, go to
+ * quarantine with the reason (a block that fails is rerun trajectory by trajectory on the sequential engine,
+ * so that only the failing trajectory is quarantined). Rejected rows pass straight through to quarantine.
+ * Memory is one block or one trajectory and its posterior, never the partition, and output rows exist one
+ * at a time.
  */
 final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -44,13 +49,17 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
     return new Emitter(rows);
   }
 
-  /** Pulls input rows trajectory by trajectory and queues that trajectory's output rows. */
+  /** Pulls input rows trajectory by trajectory, runs blocks and lone trajectories, and emits their rows. */
   private final class Emitter implements Iterator<Row> {
     private final Iterator<Row> in;
-    private final ArrayDeque<Row> out = new ArrayDeque<>();
+    private final ArrayDeque<Row> rejected = new ArrayDeque<>();
+    private final ArrayDeque<TrajectoryRows> results = new ArrayDeque<>();
     private final UnionRows union = new UnionRows(model.obsDim(), model.inputDim());
     private final TrajectoryBuffer buffer = new TrajectoryBuffer(model.obsDim(), model.inputDim());
     private final EngineChoice.Selector selector = engine.selector(threads);
+    private final List<AssembledTrajectory> block = new ArrayList<>();
+    private long blockRows;
+    private TrajectoryRows current;
     private Row pending;
 
     Emitter(Iterator<Row> in) {
@@ -61,23 +70,34 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public boolean hasNext() {
-      while (out.isEmpty() && (pending != null || in.hasNext())) fill();
-      return !out.isEmpty();
+      while (true) {
+        if (!rejected.isEmpty() || (current != null && current.hasNext())) return true;
+        current = results.poll();
+        if (current != null) continue;
+        if (pending != null || in.hasNext()) {
+          fill();
+        } else if (!block.isEmpty()) {
+          runBlock();
+        } else {
+          return false;
+        }
+      }
     }
 
     @Override
     public Row next() {
       if (!hasNext()) throw new NoSuchElementException();
-      return out.poll();
+      return rejected.isEmpty() ? current.next() : rejected.poll();
     }
 
-    /** Reads rows until one trajectory is complete (or one rejected row), queueing their outputs. */
+    /** Reads rows until one trajectory is complete (or one rejected row), then batches or runs it. */
     private void fill() {
       Row row = pending != null ? pending : in.next();
       pending = null;
       if (!row.getBoolean(ParsedRows.VALID_INDEX)) {
-        out.add(union.quarantine(row.get(ParsedRows.ID_INDEX), row.get(ParsedRows.TIME_VALUE_INDEX), RejectReason.fromCode(row.getString(ParsedRows.CODE_INDEX)),
-            row.getString(ParsedRows.REASON_INDEX), row.getString(ParsedRows.RAW_INDEX)));
+        rejected.add(union.quarantine(row.get(ParsedRows.ID_INDEX), row.get(ParsedRows.TIME_VALUE_INDEX),
+            RejectReason.fromCode(row.getString(ParsedRows.CODE_INDEX)), row.getString(ParsedRows.REASON_INDEX),
+            row.getString(ParsedRows.RAW_INDEX)));
         return;
       }
       String key = row.getString(ParsedRows.KEY_INDEX);
@@ -91,7 +111,19 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
         }
         addRow(next);
       }
-      flush();
+      AssembledTrajectory assembled = assemble();
+      if (assembled == null) return;
+      int steps = assembled.length();
+      if (!selector.batches(steps)) {
+        runAlone(assembled);
+        return;
+      }
+      if (!block.isEmpty() && blockRows + steps > EngineChoice.BLOCK_MAX_ROWS) runBlock();
+      block.add(assembled);
+      blockRows += steps;
+      if (block.size() >= EngineChoice.BLOCK_MAX_TRAJECTORIES || blockRows >= EngineChoice.BLOCK_MAX_ROWS) {
+        runBlock();
+      }
     }
 
     private void addRow(Row row) {
@@ -104,35 +136,58 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
       buffer.add(row.getDouble(ParsedRows.TIME_INDEX), row.get(ParsedRows.TIME_VALUE_INDEX), y, u);
     }
 
-    private void flush() {
+    /** The buffered trajectory without its duplicate-time rows, or null when none is left. */
+    private AssembledTrajectory assemble() {
       int kept = dropDuplicateTimes();
-      if (kept == 0) return;
+      if (kept == 0) {
+        buffer.release();
+        return null;
+      }
       int m = model.obsDim();
       int p = model.inputDim();
       Trajectory trajectory = new Trajectory(buffer.key, Arrays.copyOf(buffer.times, kept),
           Arrays.copyOf(buffer.obs, kept * m), m, p == 0 ? null : Arrays.copyOf(buffer.inputs, kept * p), p);
-      Posterior posterior;
+      return new AssembledTrajectory(trajectory, buffer.id, buffer.takeTimeValues());
+    }
+
+    private void runAlone(AssembledTrajectory assembled) {
       try {
-        posterior = selector.engineFor(kept).smooth(model, trajectory, Outputs.MOMENTS);
+        Posterior posterior = selector.engineFor(assembled.length()).smooth(model, assembled.trajectory, Outputs.MOMENTS);
+        results.add(TrajectoryRows.smoothed(assembled, union, posterior));
       } catch (InferenceException | IllegalArgumentException e) {
-        for (int t = 0; t < kept; t++) {
-          out.add(union.quarantine(buffer.id, buffer.timeValues[t], RejectReason.INFERENCE_FAILED,
-              "inference failed: " + e.getMessage(), renderStep(trajectory, t)));
+        results.add(TrajectoryRows.failed(assembled, union, columns, e.getMessage()));
+      }
+    }
+
+    /** Smooths the block together; if any trajectory fails, reruns them one by one to isolate it. */
+    private void runBlock() {
+      List<Trajectory> trajectories = new ArrayList<>(block.size());
+      for (AssembledTrajectory a : block) trajectories.add(a.trajectory);
+      Posterior[] posteriors = null;
+      try {
+        posteriors = selector.blockEngine(block.size()).smooth(model, trajectories, Outputs.MOMENTS);
+      } catch (InferenceException | IllegalArgumentException e) {
+        posteriors = null;
+      }
+      for (int i = 0; i < block.size(); i++) {
+        AssembledTrajectory assembled = block.get(i);
+        if (posteriors != null) {
+          results.add(TrajectoryRows.smoothed(assembled, union, posteriors[i]));
+        } else {
+          isolate(assembled);
         }
-        buffer.release();
-        return;
       }
-      int n = model.stateDim();
-      for (int t = 0; t < kept; t++) {
-        out.add(union.state(buffer.id, buffer.timeValues[t], trajectory.observations(), trajectory.inputs(), t,
-            Arrays.copyOfRange(posterior.filteredMeans(), t * n, (t + 1) * n),
-            Arrays.copyOfRange(posterior.filteredCovariances(), t * n * n, (t + 1) * n * n),
-            Arrays.copyOfRange(posterior.smoothedMeans(), t * n, (t + 1) * n),
-            Arrays.copyOfRange(posterior.smoothedCovariances(), t * n * n, (t + 1) * n * n)));
+      block.clear();
+      blockRows = 0;
+    }
+
+    private void isolate(AssembledTrajectory assembled) {
+      try {
+        results.add(TrajectoryRows.smoothed(assembled, union,
+            selector.sequential().smooth(model, assembled.trajectory, Outputs.MOMENTS)));
+      } catch (InferenceException | IllegalArgumentException e) {
+        results.add(TrajectoryRows.failed(assembled, union, columns, e.getMessage()));
       }
-      out.add(union.summary(buffer.id, kept, trajectory.missingSteps(), trajectory.missingValues(),
-          posterior.logLikelihood()));
-      buffer.release();
     }
 
     /** Quarantines every row whose time another row of the trajectory shares; compacts the rest. */
@@ -144,9 +199,10 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
         while (j < buffer.size && buffer.times[j] == buffer.times[i]) j++;
         if (j - i > 1) {
           for (int r = i; r < j; r++) {
-            out.add(union.quarantine(buffer.id, buffer.timeValues[r], RejectReason.DUPLICATE_TIME,
+            rejected.add(union.quarantine(buffer.id, buffer.timeValues[r], RejectReason.DUPLICATE_TIME,
                 "duplicate time " + buffer.timeValues[r] + " in trajectory '" + buffer.key + "' (" + (j - i)
-                    + " rows share it; none is kept)", renderBuffered(r)));
+                    + " rows share it; none is kept)", AssembledTrajectory.render(columns, buffer.id,
+                    buffer.timeValues[r], buffer.obs, model.obsDim(), buffer.inputs, model.inputDim(), r)));
           }
         } else {
           if (kept != i) buffer.move(i, kept);
@@ -155,27 +211,6 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
         i = j;
       }
       return kept;
-    }
-
-    private String renderBuffered(int r) {
-      return render(buffer.timeValues[r], buffer.obs, buffer.inputs, r);
-    }
-
-    private String renderStep(Trajectory trajectory, int t) {
-      return render(buffer.timeValues[t], trajectory.observations(), trajectory.inputs(), t);
-    }
-
-    private String render(Object timeValue, double[] obs, double[] inputs, int t) {
-      StringBuilder s = new StringBuilder();
-      s.append(columns.id()).append('=').append(buffer.id).append(", ").append(columns.time()).append('=').append(timeValue);
-      int m = model.obsDim();
-      for (int i = 0; i < m; i++) {
-        double y = obs[t * m + i];
-        s.append(", ").append(columns.observations().get(i)).append('=').append(Double.isNaN(y) ? "null" : Double.toString(y));
-      }
-      int p = model.inputDim();
-      for (int i = 0; i < p; i++) s.append(", ").append(columns.inputs().get(i)).append('=').append(inputs[t * p + i]);
-      return s.toString();
     }
   }
 }
