@@ -2,6 +2,7 @@ package io.statespace.inference;
 
 import io.statespace.inference.batched.BatchedEngine;
 import io.statespace.inference.parallel.ParallelEngine;
+import io.statespace.inference.sequential.InPlaceSmoother;
 import io.statespace.inference.sequential.SequentialEngine;
 import java.io.Serializable;
 import java.util.Locale;
@@ -29,6 +30,11 @@ public enum EngineChoice {
   public static final int AUTO_BATCH_MAX_STEPS = 1 << 16;
   /** Under AUTO a block smaller than this runs trajectory by trajectory (measured crossover: 2-3 lanes). */
   public static final int AUTO_MIN_BLOCK = 4;
+  /**
+   * Trajectories at least this long take the lean in-place path ({@link InPlaceSmoother}: half the memory of
+   * a full posterior) unless the parallel engine was asked for by name.
+   */
+  public static final int LEAN_MIN_STEPS = 1 << 20;
 
   public static EngineChoice parse(String text) {
     try {
@@ -54,6 +60,7 @@ public enum EngineChoice {
     private transient SmoothingEngine sequential;
     private transient ParallelEngine parallel;
     private transient BatchedEngine batched;
+    private transient InPlaceSmoother inPlace;
 
     Selector(EngineChoice choice, int threads) {
       this.choice = choice;
@@ -78,7 +85,18 @@ public enum EngineChoice {
       return batched();
     }
 
-    /** The engine for a trajectory that goes alone. */
+    /** True when a trajectory of this many steps that goes alone takes the lean path ({@link #inPlace}). */
+    public boolean lean(int steps) {
+      return choice != PARALLEL && steps >= LEAN_MIN_STEPS;
+    }
+
+    /** The lean engine for very long trajectories. */
+    public InPlaceSmoother inPlace() {
+      if (inPlace == null) inPlace = new InPlaceSmoother();
+      return inPlace;
+    }
+
+    /** The engine for a trajectory that goes alone and not on the lean path. */
     public SmoothingEngine engineFor(int steps) {
       if (choice == BATCHED) return batched();
       boolean useParallel = choice == PARALLEL
@@ -114,19 +132,20 @@ public enum EngineChoice {
       String blocks = "blocks of up to " + BLOCK_MAX_TRAJECTORIES + " trajectories / " + BLOCK_MAX_ROWS + " rows";
       switch (choice) {
         case SEQUENTIAL:
-          return "sequential Kalman filter + RTS smoother for every trajectory (--engine sequential)";
+          return "sequential Kalman filter + RTS smoother for every trajectory, in place from " + LEAN_MIN_STEPS
+              + " steps (--engine sequential)";
         case PARALLEL:
           return "parallel-in-time (Särkkä) smoother on " + threads + " thread(s) for every trajectory (--engine parallel)";
         case BATCHED:
-          return "batched lockstep filter + smoother in " + blocks + "; longer trajectories alone on the same engine"
-              + " (--engine batched)";
+          return "batched lockstep filter + smoother in " + blocks + "; longer trajectories alone, from "
+              + LEAN_MIN_STEPS + " steps on the lean in-place sequential path (--engine batched)";
         default:
           String longOnes = threads > 1
               ? "sequential from " + AUTO_BATCH_MAX_STEPS + " steps, parallel-in-time on " + threads + " threads from "
                   + AUTO_PARALLEL_MIN_STEPS + " (long trajectories only pay for the scan's extra work when cores are"
-                  + " spare)"
+                  + " spare), lean in-place sequential from " + LEAN_MIN_STEPS + " (memory)"
               : "sequential from " + AUTO_BATCH_MAX_STEPS + " steps (one core per task, where the parallel scan's"
-                  + " extra work never pays)";
+                  + " extra work never pays), in place from " + LEAN_MIN_STEPS + " (memory)";
           return "auto: batched lockstep engine below " + AUTO_BATCH_MAX_STEPS + " steps in " + blocks
               + " (SIMD over trajectories; a block of fewer than " + AUTO_MIN_BLOCK
               + " runs sequentially, where lockstep does not pay), " + longOnes;

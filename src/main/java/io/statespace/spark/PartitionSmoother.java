@@ -26,8 +26,8 @@ import org.apache.spark.util.TaskCompletionListener;
  * that share a time within a trajectory, and every row of a trajectory the engine cannot process, go to
  * quarantine with the reason (a block that fails is rerun trajectory by trajectory on the sequential engine,
  * so that only the failing trajectory is quarantined). Rejected rows pass straight through to quarantine.
- * Memory is one block or one trajectory and its posterior, never the partition, and output rows exist one
- * at a time.
+ * Memory is one block or one trajectory and its posterior (for a very long one, only its smoothed moments:
+ * {@link EngineChoice#LEAN_MIN_STEPS}), never the partition, and output rows exist one at a time.
  */
 final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -147,11 +147,15 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
       int p = model.inputDim();
       Trajectory trajectory = new Trajectory(buffer.key, Arrays.copyOf(buffer.times, kept),
           Arrays.copyOf(buffer.obs, kept * m), m, p == 0 ? null : Arrays.copyOf(buffer.inputs, kept * p), p);
-      return new AssembledTrajectory(trajectory, buffer.id, buffer.takeTimeValues());
+      return new AssembledTrajectory(trajectory, buffer.id, buffer.handOverTimeValues());
     }
 
     private void runAlone(AssembledTrajectory assembled) {
       try {
+        if (selector.lean(assembled.length())) {
+          results.add(TrajectoryRows.lean(assembled, union, selector.inPlace().smooth(model, assembled.trajectory)));
+          return;
+        }
         Posterior posterior = selector.engineFor(assembled.length()).smooth(model, assembled.trajectory, Outputs.MOMENTS);
         results.add(TrajectoryRows.smoothed(assembled, union, posterior));
       } catch (InferenceException | IllegalArgumentException e) {

@@ -39,13 +39,19 @@ final class TrajectoryBuffer {
     key = newKey;
     id = newId;
     size = 0;
-    if (times.length > KEEP) allocate(INITIAL);
   }
 
-  /** Hands the time values over to the caller (no copy) and starts a fresh array for the next trajectory. */
-  Object[] takeTimeValues() {
+  /**
+   * Hands the time values over to the caller (no copy) once the rest has been copied out, and starts fresh
+   * arrays for the next trajectory (small ones again after a very long trajectory).
+   */
+  Object[] handOverTimeValues() {
     Object[] taken = timeValues;
-    timeValues = new Object[Math.min(taken.length, KEEP)];
+    if (times.length > KEEP) {
+      allocate(INITIAL);
+    } else {
+      timeValues = new Object[times.length];
+    }
     return taken;
   }
 

@@ -1,6 +1,7 @@
 package io.statespace.spark;
 
 import io.statespace.inference.Posterior;
+import io.statespace.inference.sequential.InPlaceSmoother;
 import io.statespace.model.spec.Columns;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -25,6 +26,11 @@ abstract class TrajectoryRows implements Iterator<Row> {
   /** State rows and the summary row of a smoothed trajectory. */
   static TrajectoryRows smoothed(AssembledTrajectory source, UnionRows union, Posterior posterior) {
     return new Smoothed(source, union, posterior);
+  }
+
+  /** State rows and the summary row of a trajectory smoothed in place (filtered moments replayed in order). */
+  static TrajectoryRows lean(AssembledTrajectory source, UnionRows union, InPlaceSmoother.Result result) {
+    return new Lean(source, union, result);
   }
 
   /** One inference_failed quarantine row per step. */
@@ -61,6 +67,37 @@ abstract class TrajectoryRows implements Iterator<Row> {
           Arrays.copyOfRange(posterior.filteredCovariances(), t * nn, (t + 1) * nn),
           Arrays.copyOfRange(posterior.smoothedMeans(), t * n, (t + 1) * n),
           Arrays.copyOfRange(posterior.smoothedCovariances(), t * nn, (t + 1) * nn));
+    }
+  }
+
+  private static final class Lean extends TrajectoryRows {
+    private final InPlaceSmoother.Result result;
+
+    Lean(AssembledTrajectory source, UnionRows union, InPlaceSmoother.Result result) {
+      super(source, union);
+      this.result = result;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return step <= source.length();
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) throw new NoSuchElementException();
+      int t = step++;
+      int steps = source.length();
+      if (t == steps) {
+        return union.summary(source.id, steps, source.trajectory.missingSteps(), source.trajectory.missingValues(),
+            result.logLikelihood());
+      }
+      int n = result.smoothedMeans().length / steps;
+      int nn = n * n;
+      return union.state(source.id, source.timeValues[t], source.trajectory.observations(), source.trajectory.inputs(),
+          t, result.filteredMean(t).clone(), result.filteredCovariance(t).clone(),
+          Arrays.copyOfRange(result.smoothedMeans(), t * n, (t + 1) * n),
+          Arrays.copyOfRange(result.smoothedCovariances(), t * nn, (t + 1) * nn));
     }
   }
 

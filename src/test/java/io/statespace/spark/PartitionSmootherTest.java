@@ -1,23 +1,29 @@
 package io.statespace.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
 import io.statespace.inference.EngineChoice;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
+import io.statespace.inference.sequential.InPlaceSmoother;
 import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.StepParameters;
 import io.statespace.model.spec.Columns;
+import io.statespace.testing.RandomModels;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import scala.jdk.javaapi.CollectionConverters;
@@ -25,7 +31,8 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * The engine stage without Spark: parsed rows in, union rows out. A trajectory the engine cannot process
  * inside a block is quarantined alone (the block is rerun trajectory by trajectory); the others get the
- * sequential engine's states and log-likelihoods; every row comes out exactly once.
+ * sequential engine's states and log-likelihoods; every row comes out exactly once. The lean path's rows
+ * equal those of a full posterior.
  */
 class PartitionSmootherTest {
   private static final Columns COLUMNS = new Columns("id", "t", List.of("y"), List.of("u"));
@@ -85,6 +92,36 @@ class PartitionSmootherTest {
     assertEquals(rows.size() - 7, states);
     assertEquals(8, summaries);
     assertTrue(states + quarantined == rows.size());
+  }
+
+  @Test
+  void leanRowsEqualTheRowsOfAFullPosterior() {
+    SplittableRandom rng = new SplittableRandom(4);
+    StateSpaceModel model = RandomModels.timeVarying(4, 3, 1, 1);
+    Trajectory trajectory = RandomModels.trajectory(rng, model, "long", 80, new RandomModels.DataShape());
+    Object[] times = new Object[trajectory.length()];
+    for (int t = 0; t < times.length; t++) times[t] = trajectory.times()[t];
+    AssembledTrajectory assembled = new AssembledTrajectory(trajectory, "long", times);
+    UnionRows union = new UnionRows(OBS_DIM, INPUT_DIM);
+    Iterator<Row> full = TrajectoryRows.smoothed(assembled, union,
+        new SequentialEngine().smooth(model, trajectory, Outputs.MOMENTS));
+    Iterator<Row> lean = TrajectoryRows.lean(assembled, union, new InPlaceSmoother().smooth(model, trajectory));
+    int rows = 0;
+    while (full.hasNext()) {
+      Row a = full.next();
+      Row b = lean.next();
+      rows++;
+      assertEquals(a.length(), b.length());
+      for (int c = 0; c < a.length(); c++) {
+        if (a.get(c) instanceof double[]) {
+          assertArrayEquals((double[]) a.get(c), (double[]) b.get(c), "row " + rows + " column " + c);
+        } else {
+          assertEquals(a.get(c), b.get(c), "row " + rows + " column " + c);
+        }
+      }
+    }
+    assertFalse(lean.hasNext());
+    assertEquals(trajectory.length() + 1, rows);
   }
 
   private static scala.collection.immutable.Seq<Double> seq(double v) {

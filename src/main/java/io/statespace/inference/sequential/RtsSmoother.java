@@ -13,7 +13,8 @@ import io.statespace.model.StepParameters;
  * P^s_t = P_t + G_t (P^s_{t+1} - P^-_{t+1}) G_tᵀ, and the lag-one cross-covariance
  * Cov[x_{t+1}, x_t | y] = P^s_{t+1} G_tᵀ. The one-step prediction is recomputed rather than stored, so
  * the forward pass need not keep it. A singular predicted covariance (Q = 0 with dt = 0, say) falls back
- * to its pseudo-inverse. Holds its scratch space: one instance per thread.
+ * to its pseudo-inverse. The smoothed arrays may be the filtered ones (in place: step t reads the filtered
+ * moments of t before it writes the smoothed ones there). Holds its scratch space: one instance per thread.
  */
 public final class RtsSmoother {
   private final int n;
@@ -26,6 +27,7 @@ public final class RtsSmoother {
   private final double[] gainT;
   private final double[] diff;
   private final double[] diffCov;
+  private final double[] filtCov;
   private final double[] nn;
 
   public RtsSmoother(int stateDim) {
@@ -39,6 +41,7 @@ public final class RtsSmoother {
     gainT = new double[n * n];
     diff = new double[n];
     diffCov = new double[n * n];
+    filtCov = new double[n * n];
     nn = new double[n * n];
   }
 
@@ -55,6 +58,7 @@ public final class RtsSmoother {
       params.dynamics(t, weights, bias, procCov);
       int mo = t * n;
       int po = t * nn2;
+      System.arraycopy(filteredCovs, po, filtCov, 0, nn2);
       Products.multVector(weights, 0, filteredMeans, mo, predMean, 0, n, n);
       for (int i = 0; i < n; i++) predMean[i] += bias[i];
       Products.sandwich(weights, 0, filteredCovs, po, nn, predCov, 0, n, n);
@@ -78,7 +82,7 @@ public final class RtsSmoother {
       // P^s_t = P_t + Gᵀᵀ D Gᵀ
       Products.mult(diffCov, 0, gainT, 0, nn, 0, n, n, n);
       Products.multTransA(gainT, 0, nn, 0, smoothedCovs, po, n, n, n);
-      for (int i = 0; i < nn2; i++) smoothedCovs[po + i] += filteredCovs[po + i];
+      for (int i = 0; i < nn2; i++) smoothedCovs[po + i] += filtCov[i];
       Symmetric.symmetrize(smoothedCovs, po, n);
       if (crossCovs != null) {
         Products.mult(smoothedCovs, (t + 1) * nn2, gainT, 0, crossCovs, t * nn2, n, n, n);
