@@ -24,8 +24,8 @@ SPARK_JAVA_OPENS=(-XX:+IgnoreUnrecognizedVMOptions
 ensure_built() {
   local jar
   jar=$(ls $JAR_GLOB 2>/dev/null | head -n 1 || true)
-  if [[ -z "$jar" || ! -f "$ROOT/target/classpath.txt" ]] \
-     || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$jar" -type f 2>/dev/null | head -n 1)" ]]; then
+  if [[ -z "$jar" || ! -f "$ROOT/target/classpath.txt" || ! -f "$ROOT/target/bench-classpath.txt" ]] \
+     || [[ -n "$(find "$ROOT/src/main" "$ROOT/src/bench" "$ROOT/pom.xml" -newer "$jar" -type f 2>/dev/null | head -n 1)" ]]; then
     echo "building statespace (mvn package, tests skipped)..." >&2
     (cd "$ROOT" && mvn -q -B -DskipTests package) >&2
   fi
@@ -62,7 +62,10 @@ run_job() {
       *) echo "warning: spark-submit option '${spark[$i]}' has no effect in embedded local mode (set SPARK_HOME to use spark-submit)" >&2; i=$((i+1)) ;;
     esac
   done
+  # The bench also needs the test-scoped peers (src/bench/java, Hipparchus, XChart): never in the spark jar.
+  local cp="$(jar_path):$(cat "$ROOT/target/classpath.txt")"
+  if [[ "$sub" == bench ]]; then cp="$(jar_path):$ROOT/target/test-classes:$(cat "$ROOT/target/bench-classpath.txt")"; fi
   exec java "${SPARK_JAVA_OPENS[@]}" "${jvm[@]}" -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
-    -cp "$(jar_path):$(cat "$ROOT/target/classpath.txt")" io.statespace.cli.Main "$sub" "${app[@]}"
+    -cp "$cp" io.statespace.cli.Main "$sub" "${app[@]}"
 }

@@ -43,12 +43,7 @@ public final class SmoothJob {
       spark.sparkContext().setJobDescription("smooth: count input rows");
       long rowsIn = input.count();
       StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
-      Dataset<Row> parsed = input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()),
-          Encoders.row(parsedSchema));
-      int partitions = s.partitions > 0 ? s.partitions : Math.max(1, spark.sparkContext().defaultParallelism());
-      Dataset<Row> grouped = parsed
-          .repartition(partitions, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
-          .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME));
+      Dataset<Row> grouped = grouped(spark, source, columns, s.partitions);
       StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
           parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
       union = grouped.mapPartitions(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads),
@@ -87,6 +82,23 @@ public final class SmoothJob {
       if (union != null) union.unpersist();
       spark.sparkContext().setJobDescription(null);
     }
+  }
+
+  /**
+   * Parsed rows, one shuffle by trajectory key (rejected rows spread by their raw text), sorted by (key, time)
+   * within partitions: the grouping the engine stage needs, shared with {@link IoOnlyJob}.
+   *
+   * @param partitions 0 for Spark's default parallelism
+   */
+  static Dataset<Row> grouped(SparkSession spark, InputSource source, Columns columns, int partitions) {
+    Dataset<Row> input = source.rows();
+    StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
+    Dataset<Row> parsed = input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()),
+        Encoders.row(parsedSchema));
+    int count = partitions > 0 ? partitions : Math.max(1, spark.sparkContext().defaultParallelism());
+    return parsed
+        .repartition(count, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
+        .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME));
   }
 
   static void write(Dataset<Row> data, String format, String path) {
