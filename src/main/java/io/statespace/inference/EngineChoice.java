@@ -8,11 +8,13 @@ import java.io.Serializable;
 import java.util.Locale;
 
 /**
- * Which engine smooths a trajectory ({@code --engine}). AUTO batches short and medium trajectories into
- * blocks for the batched lockstep engine (several times the sequential engine's speed per core once a block
- * holds a few trajectories; docs/BENCHMARKS.md), keeps the sequential engine for trajectories too long to
- * batch and for blocks too small to pay, and switches to the parallel-in-time engine only for very long
- * trajectories when the task has spare cores (DESIGN.md section 5).
+ * Which engine smooths a trajectory ({@code --engine}). AUTO uses the batched engine, the fastest per core
+ * (docs/BENCHMARKS.md): trajectories shorter than {@link #AUTO_BATCH_MAX_STEPS} go in blocks through its
+ * lockstep lanes, longer ones alone through its scalar lane (about twice the sequential engine's speed), and
+ * trajectories of {@link #LEAN_MIN_STEPS} steps or more take the lean in-place path for memory. The
+ * parallel-in-time scan does 2-4 times the work of a sequential pass and on 2 cores ran at half the
+ * sequential speed even at T = 10^5, so AUTO uses it only with {@link #AUTO_PARALLEL_MIN_THREADS} threads or
+ * more per task, for trajectories of at least {@link #AUTO_PARALLEL_MIN_STEPS} steps (DESIGN.md section 5).
  */
 public enum EngineChoice {
   SEQUENTIAL,
@@ -20,16 +22,16 @@ public enum EngineChoice {
   BATCHED,
   AUTO;
 
-  /** Trajectories at least this long go to the parallel engine under AUTO when threads > 1. */
+  /** Trajectories at least this long may go to the parallel engine under AUTO. */
   public static final int AUTO_PARALLEL_MIN_STEPS = 100_000;
+  /** Threads per task from which AUTO gives long trajectories to the parallel engine. */
+  public static final int AUTO_PARALLEL_MIN_THREADS = 8;
   /** A block holds at most this many rows (steps), so the memory of a block stays bounded. */
   public static final int BLOCK_MAX_ROWS = 1 << 20;
   /** A block holds at most this many trajectories. */
   public static final int BLOCK_MAX_TRAJECTORIES = 4096;
-  /** Trajectories at least this long are not batched under AUTO: they go alone (batching buys nothing). */
+  /** Under AUTO, trajectories at least this long are not batched: they go alone (a block would hold few). */
   public static final int AUTO_BATCH_MAX_STEPS = 1 << 16;
-  /** Under AUTO a block smaller than this runs trajectory by trajectory (measured crossover: 2-3 lanes). */
-  public static final int AUTO_MIN_BLOCK = 4;
   /**
    * Trajectories at least this long take the lean in-place path ({@link InPlaceSmoother}: half the memory of
    * a full posterior) unless the parallel engine was asked for by name.
@@ -50,8 +52,8 @@ public enum EngineChoice {
   }
 
   /**
-   * Picks and reuses engine instances: per trajectory length for trajectories that go alone, per block size for
-   * blocks; closing it stops the parallel engine's threads.
+   * Picks and reuses engine instances: whether a trajectory joins a block, the engine for blocks, and the engine
+   * for a trajectory that goes alone; closing it stops the parallel engine's threads.
    */
   public static final class Selector implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
@@ -79,9 +81,8 @@ public enum EngineChoice {
       }
     }
 
-    /** The engine for a block of {@code trajectories} trajectories that {@link #batches} accepted. */
-    public BatchSmoothingEngine blockEngine(int trajectories) {
-      if (choice == AUTO && trajectories < AUTO_MIN_BLOCK) return new PerTrajectory(sequential());
+    /** The engine for a block of trajectories that {@link #batches} accepted. */
+    public BatchSmoothingEngine blockEngine() {
       return batched();
     }
 
@@ -98,20 +99,27 @@ public enum EngineChoice {
 
     /** The engine for a trajectory that goes alone and not on the lean path. */
     public SmoothingEngine engineFor(int steps) {
-      if (choice == BATCHED) return batched();
-      boolean useParallel = choice == PARALLEL
-          || (choice == AUTO && threads > 1 && steps >= AUTO_PARALLEL_MIN_STEPS);
-      if (useParallel) {
-        if (parallel == null) parallel = new ParallelEngine(threads);
-        return parallel;
+      switch (choice) {
+        case SEQUENTIAL:
+          return sequential();
+        case BATCHED:
+          return batched();
+        case PARALLEL:
+          return parallel();
+        default:
+          return threads >= AUTO_PARALLEL_MIN_THREADS && steps >= AUTO_PARALLEL_MIN_STEPS ? parallel() : batched();
       }
-      return sequential();
     }
 
     /** The sequential reference engine, which also reruns a block that failed, trajectory by trajectory. */
     public SmoothingEngine sequential() {
       if (sequential == null) sequential = new SequentialEngine();
       return sequential;
+    }
+
+    private ParallelEngine parallel() {
+      if (parallel == null) parallel = new ParallelEngine(threads);
+      return parallel;
     }
 
     private BatchedEngine batched() {
@@ -130,25 +138,22 @@ public enum EngineChoice {
     /** A sentence for the job log saying what this selector does and why. */
     public String describe() {
       String blocks = "blocks of up to " + BLOCK_MAX_TRAJECTORIES + " trajectories / " + BLOCK_MAX_ROWS + " rows";
+      String lean = ", in place from " + LEAN_MIN_STEPS + " steps (half the memory)";
       switch (choice) {
         case SEQUENTIAL:
-          return "sequential Kalman filter + RTS smoother for every trajectory, in place from " + LEAN_MIN_STEPS
-              + " steps (--engine sequential)";
+          return "sequential Kalman filter + RTS smoother for every trajectory" + lean + " (--engine sequential)";
         case PARALLEL:
           return "parallel-in-time (Särkkä) smoother on " + threads + " thread(s) for every trajectory (--engine parallel)";
         case BATCHED:
-          return "batched lockstep filter + smoother in " + blocks + "; longer trajectories alone, from "
-              + LEAN_MIN_STEPS + " steps on the lean in-place sequential path (--engine batched)";
+          return "batched engine: lockstep lanes in " + blocks + ", longer trajectories alone in its scalar lane"
+              + lean + " (--engine batched)";
         default:
-          String longOnes = threads > 1
-              ? "sequential from " + AUTO_BATCH_MAX_STEPS + " steps, parallel-in-time on " + threads + " threads from "
-                  + AUTO_PARALLEL_MIN_STEPS + " (long trajectories only pay for the scan's extra work when cores are"
-                  + " spare), lean in-place sequential from " + LEAN_MIN_STEPS + " (memory)"
-              : "sequential from " + AUTO_BATCH_MAX_STEPS + " steps (one core per task, where the parallel scan's"
-                  + " extra work never pays), in place from " + LEAN_MIN_STEPS + " (memory)";
-          return "auto: batched lockstep engine below " + AUTO_BATCH_MAX_STEPS + " steps in " + blocks
-              + " (SIMD over trajectories; a block of fewer than " + AUTO_MIN_BLOCK
-              + " runs sequentially, where lockstep does not pay), " + longOnes;
+          String parallelPart = threads >= AUTO_PARALLEL_MIN_THREADS
+              ? ", parallel-in-time on " + threads + " threads from " + AUTO_PARALLEL_MIN_STEPS + " steps"
+              : "; no parallel-in-time scan with " + threads + " thread(s) per task (it needs "
+                  + AUTO_PARALLEL_MIN_THREADS + " to beat a sequential pass)";
+          return "auto: batched engine, lockstep lanes below " + AUTO_BATCH_MAX_STEPS + " steps in " + blocks
+              + " (SIMD over trajectories), its scalar lane above" + parallelPart + lean;
       }
     }
   }

@@ -169,7 +169,7 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
       for (AssembledTrajectory a : block) trajectories.add(a.trajectory);
       Posterior[] posteriors = null;
       try {
-        posteriors = selector.blockEngine(block.size()).smooth(model, trajectories, Outputs.MOMENTS);
+        posteriors = selector.blockEngine().smooth(model, trajectories, Outputs.MOMENTS);
       } catch (InferenceException | IllegalArgumentException e) {
         posteriors = null;
       }

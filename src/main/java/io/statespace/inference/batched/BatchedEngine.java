@@ -14,19 +14,24 @@ import java.util.List;
  * ({@link LaneFilter}) then the RTS smoother ({@link LaneSmoother}), in structure of arrays with the lane
  * (trajectory) index innermost so that the JIT turns each small-matrix operation into SIMD loops over
  * trajectories. The block is sorted by length and cut into tiles of {@link #width()} lanes (consecutive
- * lengths, so ragged blocks waste little; a tile's state stays in cache); missing components are masked.
+ * lengths, so ragged blocks waste little; a tile's state stays in cache); missing components are masked. A
+ * tile of fewer than {@link #MIN_LOCKSTEP_LANES} lanes, a lone long trajectory say, runs lane by lane in
+ * scalar code ({@link ScalarLane}).
  * Same {@link Posterior} as the sequential engine up to rounding. One instance per thread; it reuses its
  * scratch while the model's dimensions stay the same.
  */
 public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngine {
   /** Lanes per tile: wide enough to amortise each loop, narrow enough for a tile's state to stay in L2. */
   public static final int DEFAULT_WIDTH = 64;
+  /** A tile of fewer lanes runs lane by lane in scalar code ({@link ScalarLane}): measured, lockstep pays from 8. */
+  public static final int MIN_LOCKSTEP_LANES = 8;
 
   private final int width;
   private int n = -1;
   private int m = -1;
   private LaneFilter filter;
   private LaneSmoother smoother;
+  private ScalarLane scalar;
 
   public BatchedEngine() {
     this(DEFAULT_WIDTH);
@@ -69,6 +74,7 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
       LaneAlgebra algebra = new LaneAlgebra(Math.max(n, m));
       filter = new LaneFilter(n, m, width, algebra);
       smoother = new LaneSmoother(n, width, algebra);
+      scalar = new ScalarLane(n, m);
     }
   }
 
@@ -80,10 +86,12 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
     Trajectory[] lanes = new Trajectory[width];
     for (int start = 0; start < count; start += width) {
       int size = Math.min(width, count - start);
-      for (int l = 0; l < size; l++) lanes[l] = block.get(order[start + l]);
-      Tile tile = new Tile(model, lanes, size);
-      Posterior[] tileResult = runTile(model, tile, outputs, smooth);
-      for (int l = 0; l < size; l++) result[order[start + l]] = tileResult[l];
+      int lanesPerTile = size < MIN_LOCKSTEP_LANES ? 1 : size;
+      for (int first = start; first < start + size; first += lanesPerTile) {
+        for (int l = 0; l < lanesPerTile; l++) lanes[l] = block.get(order[first + l]);
+        Posterior[] tileResult = runTile(model, new Tile(model, lanes, lanesPerTile), outputs, smooth);
+        for (int l = 0; l < lanesPerTile; l++) result[order[first + l]] = tileResult[l];
+      }
     }
     return result;
   }
@@ -128,8 +136,13 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
       }
     }
     double[] logLik = new double[width];
-    filter.run(tile, params, fm, fc, pm, pc, logLik);
-    if (smooth) smoother.run(tile, params, fm, fc, sm, sc, cross);
+    if (size == 1) {
+      logLik[0] = scalar.filter(tile, params, fm[0], fc[0], pm == null ? null : pm[0], pc == null ? null : pc[0]);
+      if (smooth) scalar.smooth(tile, params, fm[0], fc[0], sm[0], sc[0], cross == null ? null : cross[0]);
+    } else {
+      filter.run(tile, params, fm, fc, pm, pc, logLik);
+      if (smooth) smoother.run(tile, params, fm, fc, sm, sc, cross);
+    }
     Posterior[] out = new Posterior[size];
     for (int l = 0; l < size; l++) {
       out[l] = new Posterior(tile.lengths[l], n, logLik[l], fm[l], fc[l], pm == null ? null : pm[l],

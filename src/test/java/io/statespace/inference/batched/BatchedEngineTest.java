@@ -152,6 +152,9 @@ class BatchedEngineTest {
     InferenceException e = assertThrows(InferenceException.class,
         () -> new BatchedEngine().smooth(model, block, Outputs.MOMENTS));
     assertTrue(e.getMessage().contains("'tr-3', step 2"), e.getMessage());
+    InferenceException alone = assertThrows(InferenceException.class,
+        () -> new BatchedEngine().smooth(model, block.get(3), Outputs.MOMENTS));
+    assertTrue(alone.getMessage().contains("'tr-3', step 2"), alone.getMessage());
     assertThrows(InferenceException.class, () -> new SequentialEngine().smooth(model, block.get(3), Outputs.MOMENTS));
   }
 
