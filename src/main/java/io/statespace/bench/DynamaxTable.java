@@ -68,6 +68,9 @@ public final class DynamaxTable {
     }
     Map<String, double[]> series = new LinkedHashMap<>();
     series.put("serial / parallel (" + threads + " threads)", speedup);
+    double[] evens = new double[LENGTHS.length];
+    java.util.Arrays.fill(evens, 1.0);
+    series.put("break-even", evens);
     Path png = directory.resolve("dynamax-speedup.png");
     charts.writeLines(png, "Parallel vs serial RTS smoother on CPU", "T (steps)", "speed-up", x, series, true, false);
     out.println("wrote " + png + " and " + directory.resolve("dynamax-table.csv"));

@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code smooth} job: rows → validated rows → trajectories (one shuffle by id, sorted by time within
  * partitions) → engine → states, summary and quarantine, committed atomically. The engine output is
- * persisted once and feeds all three outputs. The job counts its input independently and refuses to
+ * persisted once, on local disk, and feeds all three outputs: on disk only, so that caching it never
+ * competes for heap with the engine stage (a cache in memory would try to hold up to Spark's storage share
+ * of the heap while a long trajectory's arrays, which Spark does not account for, hold the rest; a single
+ * 10^7-step trajectory then ran out of a 4 GiB heap). The job counts its input independently and refuses to
  * commit unless rows in = rows out + rows quarantined.
  */
 public final class SmoothJob {
@@ -47,7 +50,7 @@ public final class SmoothJob {
       StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
           parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
       union = grouped.mapPartitions(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads),
-          Encoders.row(unionSchema)).persist(StorageLevel.MEMORY_AND_DISK());
+          Encoders.row(unionSchema)).persist(StorageLevel.DISK_ONLY());
 
       OutputLayout layout = new OutputLayout(columns, s.spec.model().stateDim());
       boolean flatten = s.outputFormat.equals("csv");
