@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -40,10 +41,11 @@ public final class DynamaxTable {
       for (int i = 0; i < LENGTHS.length; i++) {
         Trajectory tr = bench.simulate(1, LENGTHS[i], 3).get(0);
         out.printf(Locale.ROOT, "  measuring T = %d ...%n", LENGTHS[i]);
-        serial[i] = Measurement.of(() -> last(sequential.smooth(bench.model(), tr, Outputs.MOMENTS).smoothedMeans()),
-            2, warmupSeconds, runs).medianSeconds;
-        parallel[i] = Measurement.of(() -> last(scan.smooth(bench.model(), tr, Outputs.MOMENTS).smoothedMeans()),
-            2, warmupSeconds, runs).medianSeconds;
+        Measurement[] pair = Measurement.interleaved(List.of(
+            () -> last(sequential.smooth(bench.model(), tr, Outputs.MOMENTS).smoothedMeans()),
+            () -> last(scan.smooth(bench.model(), tr, Outputs.MOMENTS).smoothedMeans())), 2, warmupSeconds, runs);
+        serial[i] = pair[0].medianSeconds;
+        parallel[i] = pair[1].medianSeconds;
       }
     }
     out.println();

@@ -2,13 +2,14 @@ package io.statespace.bench;
 
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.DoubleSupplier;
 
 /**
- * Times one workload the way a benchmark should: warm-up runs until the JIT has settled (at least
+ * Times workloads the way a benchmark should: warm-up runs until the JIT has settled (at least
  * {@code warmupRuns} runs and {@code warmupSeconds} of work), then {@code runs} timed runs; reports the median
  * wall-clock time and the median bytes allocated per run by all threads (HotSpot's per-thread allocation
- * counters). The workload returns a checksum that is kept, so the JIT cannot drop the work.
+ * counters). A workload returns a checksum that is kept, so the JIT cannot drop the work.
  */
 public final class Measurement {
   public final double medianSeconds;
@@ -22,21 +23,37 @@ public final class Measurement {
   }
 
   public static Measurement of(DoubleSupplier workload, int warmupRuns, double warmupSeconds, int runs) {
-    long warmStart = System.nanoTime();
-    double checksum = 0.0;
-    for (int i = 0; i < warmupRuns || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds; i++) {
-      checksum = workload.getAsDouble();
+    return interleaved(List.of(workload), warmupRuns, warmupSeconds, runs)[0];
+  }
+
+  /**
+   * Warms every workload up in turn, then times them round-robin, one run of each per round, so that on a
+   * machine shared with other jobs every workload sees the same mix of quiet and busy moments.
+   */
+  public static Measurement[] interleaved(List<DoubleSupplier> workloads, int warmupRuns, double warmupSeconds,
+      int runs) {
+    int count = workloads.size();
+    double[] checksum = new double[count];
+    for (int w = 0; w < count; w++) {
+      long warmStart = System.nanoTime();
+      for (int i = 0; i < warmupRuns || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds; i++) {
+        checksum[w] = workloads.get(w).getAsDouble();
+      }
     }
-    double[] seconds = new double[runs];
-    double[] bytes = new double[runs];
+    double[][] seconds = new double[count][runs];
+    double[][] bytes = new double[count][runs];
     for (int i = 0; i < runs; i++) {
-      long allocated = allocatedBytes();
-      long start = System.nanoTime();
-      checksum = workload.getAsDouble();
-      seconds[i] = (System.nanoTime() - start) / 1e9;
-      bytes[i] = allocatedBytes() - allocated;
+      for (int w = 0; w < count; w++) {
+        long allocated = allocatedBytes();
+        long start = System.nanoTime();
+        checksum[w] = workloads.get(w).getAsDouble();
+        seconds[w][i] = (System.nanoTime() - start) / 1e9;
+        bytes[w][i] = allocatedBytes() - allocated;
+      }
     }
-    return new Measurement(median(seconds), median(bytes), checksum);
+    Measurement[] out = new Measurement[count];
+    for (int w = 0; w < count; w++) out[w] = new Measurement(median(seconds[w]), median(bytes[w]), checksum[w]);
+    return out;
   }
 
   /** Steps per second at the median time. */

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleSupplier;
 
 /**
  * The main table of {@code bench}: steps per second of filter + smoother (and filter only) for each of our
@@ -52,11 +53,11 @@ public final class ThroughputBench {
       Measurement[][] results = new Measurement[workloads.size()][cases.size()];
       for (int c = 0; c < cases.size(); c++) {
         List<Trajectory> data = cases.get(c);
-        for (int w = 0; w < workloads.size(); w++) {
-          Workload workload = workloads.get(w);
-          out.printf(Locale.ROOT, "  measuring %s (%s) on %s ...%n", workload.engine, pass(workload), caseNames[c]);
-          results[w][c] = Measurement.of(() -> workload.run.applyAsDouble(data), 2, warmupSeconds, runs);
-        }
+        out.printf(Locale.ROOT, "  measuring %d workloads on %s, interleaved ...%n", workloads.size(), caseNames[c]);
+        List<DoubleSupplier> runs = new ArrayList<>();
+        for (Workload workload : workloads) runs.add(() -> workload.run.applyAsDouble(data));
+        Measurement[] measured = Measurement.interleaved(runs, 2, warmupSeconds, this.runs);
+        for (int w = 0; w < workloads.size(); w++) results[w][c] = measured[w];
       }
       print(out, workloads, results, caseNames, caseSteps);
     }
@@ -70,7 +71,7 @@ public final class ThroughputBench {
       long[] caseSteps) {
     out.println();
     out.printf(Locale.ROOT, "2-D constant velocity (4 states, 2 obs), float64, complete data; median of %d runs after"
-        + " warm-up; %d cores, %s%n", runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name")
+        + " warm-up, engines interleaved; %d cores, %s%n", runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name")
         + " " + System.getProperty("java.version"));
     StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-52s %-17s", "engine", "pass"));
     for (String name : caseNames) {

@@ -45,6 +45,7 @@ public final class SmoothJob {
       Dataset<Row> input = source.rows();
       spark.sparkContext().setJobDescription("smooth: count input rows");
       long rowsIn = input.count();
+      LOG.info("smooth: {} input rows counted after {} s", rowsIn, elapsed(start));
       StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
       Dataset<Row> grouped = grouped(spark, source, columns, s.partitions);
       StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
@@ -56,10 +57,12 @@ public final class SmoothJob {
       boolean flatten = s.outputFormat.equals("csv");
       spark.sparkContext().setJobDescription("smooth: write states");
       write(layout.states(union, flatten), s.outputFormat, out.part("states"));
+      LOG.info("smooth: rows grouped, trajectories smoothed and states written after {} s", elapsed(start));
       spark.sparkContext().setJobDescription("smooth: write summary");
       write(layout.summary(union), s.outputFormat, out.part("summary"));
       spark.sparkContext().setJobDescription("smooth: write quarantine");
       write(layout.quarantine(union), s.outputFormat, out.part("quarantine"));
+      LOG.info("smooth: summary and quarantine written after {} s", elapsed(start));
 
       spark.sparkContext().setJobDescription("smooth: row accounting");
       Map<Integer, Long> byKind = new HashMap<>();
@@ -102,6 +105,10 @@ public final class SmoothJob {
     return parsed
         .repartition(count, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
         .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME));
+  }
+
+  private static String elapsed(long start) {
+    return String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9);
   }
 
   static void write(Dataset<Row> data, String format, String path) {
