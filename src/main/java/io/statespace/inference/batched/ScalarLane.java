@@ -123,48 +123,54 @@ final class ScalarLane {
         params.loadDynamics(t, 1);
         loadDynamics(params);
       }
-      int mo = t * n;
-      int po = t * nn;
-      System.arraycopy(fc, po, filtered, 0, nn);
-      predict(fm, mo, filtered, 0);
-      System.arraycopy(predCov, 0, factor, 0, nn);
-      System.arraycopy(fp, 0, gainT, 0, nn);
-      if (Cholesky.decompose(factor, 0, n)) {
-        Cholesky.solve(factor, 0, n, gainT, 0, n);
-      } else if (!PseudoInverse.solve(predCov, n, gainT, n)) {
-        throw new InferenceException(tile.trajectories[0].id(), t, "smoother gain is not finite");
-      }
-      int next = (t + 1) * n;
-      for (int i = 0; i < n; i++) diff[i] = sm[next + i] - predMean[i];
+      smoothStep(tile, t, fm, fc, sm, sc, cross);
+    }
+  }
+
+  /** One backward step t ← t+1 (its own method, so that the JIT compiles it whole rather than inside a loop). */
+  private void smoothStep(Tile tile, int t, double[] fm, double[] fc, double[] sm, double[] sc, double[] cross) {
+    int nn = n * n;
+    int mo = t * n;
+    int po = t * nn;
+    System.arraycopy(fc, po, filtered, 0, nn);
+    predict(fm, mo, filtered, 0);
+    System.arraycopy(predCov, 0, factor, 0, nn);
+    System.arraycopy(fp, 0, gainT, 0, nn);
+    if (Cholesky.decompose(factor, 0, n)) {
+      Cholesky.solve(factor, 0, n, gainT, 0, n);
+    } else if (!PseudoInverse.solve(predCov, n, gainT, n)) {
+      throw new InferenceException(tile.trajectories[0].id(), t, "smoother gain is not finite");
+    }
+    int next = (t + 1) * n;
+    for (int i = 0; i < n; i++) diff[i] = sm[next + i] - predMean[i];
+    for (int j = 0; j < n; j++) {
+      double v = fm[mo + j];
+      for (int i = 0; i < n; i++) v += gainT[i * n + j] * diff[i];
+      sm[mo + j] = v;
+    }
+    int nextCov = (t + 1) * nn;
+    for (int i = 0; i < nn; i++) diffCov[i] = sc[nextCov + i] - predCov[i];
+    for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
-        double v = fm[mo + j];
-        for (int i = 0; i < n; i++) v += gainT[i * n + j] * diff[i];
-        sm[mo + j] = v;
+        double v = 0.0;
+        for (int k = 0; k < n; k++) v += diffCov[i * n + k] * gainT[k * n + j];
+        product[i * n + j] = v;
       }
-      int nextCov = (t + 1) * nn;
-      for (int i = 0; i < nn; i++) diffCov[i] = sc[nextCov + i] - predCov[i];
+    }
+    for (int i = 0; i < n; i++) {
+      for (int j = i; j < n; j++) {
+        double v = filtered[i * n + j];
+        for (int k = 0; k < n; k++) v += gainT[k * n + i] * product[k * n + j];
+        sc[po + i * n + j] = v;
+        sc[po + j * n + i] = v;
+      }
+    }
+    if (cross != null) {
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++) {
           double v = 0.0;
-          for (int k = 0; k < n; k++) v += diffCov[i * n + k] * gainT[k * n + j];
-          product[i * n + j] = v;
-        }
-      }
-      for (int i = 0; i < n; i++) {
-        for (int j = i; j < n; j++) {
-          double v = filtered[i * n + j];
-          for (int k = 0; k < n; k++) v += gainT[k * n + i] * product[k * n + j];
-          sc[po + i * n + j] = v;
-          sc[po + j * n + i] = v;
-        }
-      }
-      if (cross != null) {
-        for (int i = 0; i < n; i++) {
-          for (int j = 0; j < n; j++) {
-            double v = 0.0;
-            for (int k = 0; k < n; k++) v += sc[nextCov + i * n + k] * gainT[k * n + j];
-            cross[po + i * n + j] = v;
-          }
+          for (int k = 0; k < n; k++) v += sc[nextCov + i * n + k] * gainT[k * n + j];
+          cross[po + i * n + j] = v;
         }
       }
     }
@@ -250,7 +256,11 @@ final class ScalarLane {
         fc[po + j * n + i] = v;
       }
     }
-    return -0.5 * (k * LOG_2PI + Cholesky.logDet(s, 0, k) + quad);
+    double diagonal = 1.0;
+    for (int a = 0; a < k; a++) diagonal *= s[a * k + a];
+    double logDet = diagonal > Double.MIN_NORMAL && diagonal < Double.POSITIVE_INFINITY
+        ? 2.0 * Math.log(diagonal) : Cholesky.logDet(s, 0, k);
+    return -0.5 * (k * LOG_2PI + logDet + quad);
   }
 
   /**
