@@ -39,9 +39,4 @@ final class LaneMatrix {
   boolean isZero(int e) {
     return lanes[e] == null && shared[e] == 0.0;
   }
-
-  /** Value of entry e in one lane. */
-  double get(int e, int lane) {
-    return lanes[e] != null ? lanes[e][lane] : shared[e];
-  }
 }

@@ -75,15 +75,15 @@ public final class InPlaceSmoother {
     }
 
     /**
-     * Replays the filter to step t and returns E[x_t | y_{0:t}] (n values, scratch: valid until the next
-     * call). Steps must be read in order, each at most once after the first: 0, 1, 2, ...
+     * Replays the filter to step t and returns E[x_t | y_{0:t}] (n values, scratch: valid until the replay
+     * moves on). Steps must be read in time order, 0, 1, 2, ...; the current step may be read again.
      */
     public double[] filteredMean(int t) {
       replayTo(t);
       return replay.mean();
     }
 
-    /** Cov[x_t | y_{0:t}] at the step last replayed to by {@link #filteredMean} (n×n values, scratch). */
+    /** Cov[x_t | y_{0:t}], replaying like {@link #filteredMean} (n×n values, scratch). */
     public double[] filteredCovariance(int t) {
       replayTo(t);
       return replay.covariance();
