@@ -23,8 +23,8 @@ SPARK_JAVA_OPENS=(-XX:+IgnoreUnrecognizedVMOptions
 ensure_built() {
   local jar
   jar=$(ls $JAR_GLOB 2>/dev/null | head -n 1 || true)
-  if [[ -z "$jar" || ! -f "$ROOT/target/classpath.txt" ]] \
-     || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$jar" -type f 2>/dev/null | head -n 1)" ]]; then
+  if [[ -z "$jar" || ! -f "$ROOT/target/classpath.txt" || ! -f "$ROOT/target/bench-classpath.txt" ]] \
+     || [[ -n "$(find "$ROOT/src/main" "$ROOT/src/bench" "$ROOT/pom.xml" -newer "$jar" -type f 2>/dev/null | head -n 1)" ]]; then
     echo "building statespace (mvn package, tests skipped)..." >&2
     (cd "$ROOT" && mvn -q -B -DskipTests package) >&2
   fi
@@ -72,8 +72,11 @@ run_job() {
       *) rest+=("${spark[$i]}"); i=$((i+1)) ;;
     esac
   done
+  # bench also needs the test-scoped peers (src/bench/java, Hipparchus, XChart): never in the spark jar.
+  local cp="$(jar_path):$(cat "$ROOT/target/classpath.txt")"
+  if [[ "$sub" == bench ]]; then cp="$(jar_path):$ROOT/target/test-classes:$(cat "$ROOT/target/bench-classpath.txt")"; fi
   exec java "${SPARK_JAVA_OPENS[@]}" -Xmx"$heap" -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
-    -cp "$(jar_path):$(cat "$ROOT/target/classpath.txt")" org.apache.spark.deploy.SparkSubmit \
+    -cp "$cp" org.apache.spark.deploy.SparkSubmit \
     "${submit_args[@]}" "${rest[@]}" "$(jar_path)" "$sub" "${app[@]}"
 }

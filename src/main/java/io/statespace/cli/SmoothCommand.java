@@ -26,7 +26,7 @@ public final class SmoothCommand implements Callable<Integer> {
   @Option(names = "--output-format", paramLabel = "F", description = "csv, parquet, json or orc (default: the input format).")
   String outputFormat;
 
-  @Option(names = "--engine", defaultValue = "auto", paramLabel = "E", description = "sequential, parallel or auto (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--engine", defaultValue = "auto", paramLabel = "E", description = "sequential, parallel, batched or auto (default: ${DEFAULT-VALUE}).")
   String engine;
 
   @Option(names = "--backend", defaultValue = "auto", paramLabel = "B", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")

@@ -118,24 +118,29 @@ public final class ConstantVelocityModel implements StateSpaceModel {
     return !hasFixedDt();
   }
 
+  /** Q's position variance per axis for a step dt: q dt³/3 (continuous) or std_acc² dt⁴/4 (piecewise). */
+  public static double positionVariance(Noise noise, double level, double dt) {
+    return noise == Noise.CONTINUOUS ? level * dt * dt * dt / 3.0 : level * level * dt * dt * dt * dt / 4.0;
+  }
+
+  /** Q's position-velocity covariance per axis: q dt²/2 (continuous) or std_acc² dt³/2 (piecewise). */
+  public static double positionVelocityCovariance(Noise noise, double level, double dt) {
+    return noise == Noise.CONTINUOUS ? level * dt * dt / 2.0 : level * level * dt * dt * dt / 2.0;
+  }
+
+  /** Q's velocity variance per axis: q dt (continuous) or std_acc² dt² (piecewise). */
+  public static double velocityVariance(Noise noise, double level, double dt) {
+    return noise == Noise.CONTINUOUS ? level * dt : level * level * dt * dt;
+  }
+
   /** Writes F(dt) and Q(dt) (both n×n) for one step of length dt. */
   public void transition(double dt, double[] weights, double[] cov) {
     int n = 2 * axes;
     java.util.Arrays.fill(weights, 0, n * n, 0.0);
     java.util.Arrays.fill(cov, 0, n * n, 0.0);
-    double qpp;
-    double qpv;
-    double qvv;
-    if (noise == Noise.CONTINUOUS) {
-      qpp = noiseLevel * dt * dt * dt / 3.0;
-      qpv = noiseLevel * dt * dt / 2.0;
-      qvv = noiseLevel * dt;
-    } else {
-      double s2 = noiseLevel * noiseLevel;
-      qpp = s2 * dt * dt * dt * dt / 4.0;
-      qpv = s2 * dt * dt * dt / 2.0;
-      qvv = s2 * dt * dt;
-    }
+    double qpp = positionVariance(noise, noiseLevel, dt);
+    double qpv = positionVelocityCovariance(noise, noiseLevel, dt);
+    double qvv = velocityVariance(noise, noiseLevel, dt);
     for (int a = 0; a < axes; a++) {
       int pos = a;
       int vel = axes + a;

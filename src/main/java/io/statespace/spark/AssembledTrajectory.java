@@ -1,19 +1,44 @@
 package io.statespace.spark;
 
 import io.statespace.data.Trajectory;
+import io.statespace.model.spec.Columns;
 
 /**
- * One trajectory as assembled from its rows, with what the engine does not need but the outputs do: the
- * original id value (its input type) and each step's original time value.
+ * One trajectory ready for an engine, with what its output rows need besides the posterior: the id and the
+ * original time values as read (so the output keeps the input's types).
  */
 final class AssembledTrajectory {
-  final Object id;
   final Trajectory trajectory;
+  final Object id;
   final Object[] timeValues;
 
-  AssembledTrajectory(Object id, Trajectory trajectory, Object[] timeValues) {
-    this.id = id;
+  /** @param timeValues at least {@code trajectory.length()} entries, step order */
+  AssembledTrajectory(Trajectory trajectory, Object id, Object[] timeValues) {
     this.trajectory = trajectory;
+    this.id = id;
     this.timeValues = timeValues;
+  }
+
+  int length() {
+    return trajectory.length();
+  }
+
+  /** Step t as text for a quarantine row: "id=a, t=0.1, x=1.0, y=null". */
+  String render(Columns columns, int t) {
+    return render(columns, id, timeValues[t], trajectory.observations(), trajectory.obsDim(), trajectory.inputs(),
+        trajectory.inputDim(), t);
+  }
+
+  /** Row t of flat observation and input arrays as text, for a quarantine row. */
+  static String render(Columns columns, Object id, Object timeValue, double[] obs, int m, double[] inputs, int p,
+      int t) {
+    StringBuilder s = new StringBuilder();
+    s.append(columns.id()).append('=').append(id).append(", ").append(columns.time()).append('=').append(timeValue);
+    for (int i = 0; i < m; i++) {
+      double y = obs[t * m + i];
+      s.append(", ").append(columns.observations().get(i)).append('=').append(Double.isNaN(y) ? "null" : Double.toString(y));
+    }
+    for (int i = 0; i < p; i++) s.append(", ").append(columns.inputs().get(i)).append('=').append(inputs[t * p + i]);
+    return s.toString();
   }
 }

@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code smooth} job: rows → validated rows → trajectories (one shuffle by id, sorted by time within
  * partitions) → engine → states, summary and quarantine, committed atomically. The engine output is
- * persisted once and feeds all three outputs. The job counts its input independently and refuses to
+ * persisted once, on local disk, and feeds all three outputs: on disk only, so that caching it never
+ * competes for heap with the engine stage (a cache in memory would try to hold up to Spark's storage share
+ * of the heap while a long trajectory's arrays, which Spark does not account for, hold the rest; a single
+ * 10^7-step trajectory then ran out of a 4 GiB heap). The job counts its input independently and refuses to
  * commit unless rows in = rows out + rows quarantined.
  */
 public final class SmoothJob {
@@ -42,26 +45,24 @@ public final class SmoothJob {
       Dataset<Row> input = source.rows();
       spark.sparkContext().setJobDescription("smooth: count input rows");
       long rowsIn = input.count();
+      LOG.info("smooth: {} input rows counted after {} s", rowsIn, elapsed(start));
       StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
-      Dataset<Row> parsed = input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()),
-          Encoders.row(parsedSchema));
-      int partitions = s.partitions > 0 ? s.partitions : Math.max(1, spark.sparkContext().defaultParallelism());
-      Dataset<Row> grouped = parsed
-          .repartition(partitions, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
-          .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME));
+      Dataset<Row> grouped = grouped(spark, source, columns, s.partitions);
       StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
           parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
       union = grouped.mapPartitions(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads),
-          Encoders.row(unionSchema)).persist(StorageLevel.MEMORY_AND_DISK());
+          Encoders.row(unionSchema)).persist(StorageLevel.DISK_ONLY());
 
       OutputLayout layout = new OutputLayout(columns, s.spec.model().stateDim());
       boolean flatten = s.outputFormat.equals("csv");
       spark.sparkContext().setJobDescription("smooth: write states");
       write(layout.states(union, flatten), s.outputFormat, out.part("states"));
+      LOG.info("smooth: rows grouped, trajectories smoothed and states written after {} s", elapsed(start));
       spark.sparkContext().setJobDescription("smooth: write summary");
       write(layout.summary(union), s.outputFormat, out.part("summary"));
       spark.sparkContext().setJobDescription("smooth: write quarantine");
       write(layout.quarantine(union), s.outputFormat, out.part("quarantine"));
+      LOG.info("smooth: summary and quarantine written after {} s", elapsed(start));
 
       spark.sparkContext().setJobDescription("smooth: row accounting");
       Map<Integer, Long> byKind = new HashMap<>();
@@ -87,6 +88,27 @@ public final class SmoothJob {
       if (union != null) union.unpersist();
       spark.sparkContext().setJobDescription(null);
     }
+  }
+
+  /**
+   * Parsed rows, one shuffle by trajectory key (rejected rows spread by their raw text), sorted by (key, time)
+   * within partitions: the grouping the engine stage needs, shared with {@link IoOnlyJob}.
+   *
+   * @param partitions 0 for Spark's default parallelism
+   */
+  static Dataset<Row> grouped(SparkSession spark, InputSource source, Columns columns, int partitions) {
+    Dataset<Row> input = source.rows();
+    StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
+    Dataset<Row> parsed = input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()),
+        Encoders.row(parsedSchema));
+    int count = partitions > 0 ? partitions : Math.max(1, spark.sparkContext().defaultParallelism());
+    return parsed
+        .repartition(count, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
+        .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME));
+  }
+
+  private static String elapsed(long start) {
+    return String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9);
   }
 
   static void write(Dataset<Row> data, String format, String path) {

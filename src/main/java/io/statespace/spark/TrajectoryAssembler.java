@@ -70,12 +70,13 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
       addRow(next);
     }
     int kept = dropDuplicateTimes();
-    if (kept == 0) return null;
+    if (kept == 0) {
+      buffer.release();
+      return null;
+    }
     Trajectory trajectory = new Trajectory(key, Arrays.copyOf(buffer.times, kept), Arrays.copyOf(buffer.obs, kept * obsDim),
         obsDim, inputDim == 0 ? null : Arrays.copyOf(buffer.inputs, kept * inputDim), inputDim);
-    AssembledTrajectory out = new AssembledTrajectory(buffer.id, trajectory, Arrays.copyOf(buffer.timeValues, kept));
-    buffer.release();
-    return out;
+    return new AssembledTrajectory(trajectory, buffer.id, buffer.handOverTimeValues());
   }
 
   private void addRow(Row row) {
@@ -99,7 +100,8 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
         for (int r = i; r < j; r++) {
           rejects.reject(buffer.id, buffer.timeValues[r], RejectReason.DUPLICATE_TIME, "duplicate time "
               + buffer.timeValues[r] + " in trajectory '" + buffer.key + "' (" + (j - i) + " rows share it; none is kept)",
-              render(buffer.id, buffer.timeValues[r], buffer.obs, buffer.inputs, r));
+              AssembledTrajectory.render(columns, buffer.id, buffer.timeValues[r], buffer.obs, obsDim, buffer.inputs,
+                  inputDim, r));
         }
       } else {
         if (kept != i) buffer.move(i, kept);
@@ -108,17 +110,5 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
       i = j;
     }
     return kept;
-  }
-
-  /** A row as name=value pairs, for quarantine. */
-  String render(Object id, Object timeValue, double[] obs, double[] inputs, int t) {
-    StringBuilder s = new StringBuilder();
-    s.append(columns.id()).append('=').append(id).append(", ").append(columns.time()).append('=').append(timeValue);
-    for (int i = 0; i < obsDim; i++) {
-      double y = obs[t * obsDim + i];
-      s.append(", ").append(columns.observations().get(i)).append('=').append(Double.isNaN(y) ? "null" : Double.toString(y));
-    }
-    for (int i = 0; i < inputDim; i++) s.append(", ").append(columns.inputs().get(i)).append('=').append(inputs[t * inputDim + i]);
-    return s.toString();
   }
 }

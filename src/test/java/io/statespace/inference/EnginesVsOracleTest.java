@@ -5,31 +5,29 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
-import io.statespace.inference.parallel.ParallelEngine;
-import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
+import io.statespace.testing.AllEngines;
 import io.statespace.testing.Compare;
 import io.statespace.testing.JointGaussianOracle;
 import io.statespace.testing.RandomModels;
 import io.statespace.testing.RandomModels.DataShape;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every engine (sequential Kalman filter + RTS smoother; parallel-in-time scan) against
+ * Every engine (sequential Kalman filter + RTS smoother; parallel-in-time scan; batched engine, scalar lane
+ * and lockstep lanes) against
  * {@link JointGaussianOracle}, the brute-force conditioning of the joint Gaussian of all states and
  * observations, on many random small cases. Every
  * quantity must agree to 1e-9 relative (‖a − b‖∞ / ‖b‖∞ over the trajectory; log-likelihood relative to
@@ -73,18 +71,12 @@ class EnginesVsOracleTest {
     }
   }
 
-  /** The engines under test, by name; the parallel one on two threads so its chunked scan really splits. */
-  private static final Map<String, SmoothingEngine> ENGINES = new LinkedHashMap<>();
-
-  @BeforeAll
-  static void engines() {
-    ENGINES.put("sequential", new SequentialEngine());
-    ENGINES.put("parallel", new ParallelEngine(2));
-  }
+  /** Every engine under test, by name. */
+  private static final AllEngines ENGINES = new AllEngines();
 
   @AfterAll
   static void printSummary() {
-    ((ParallelEngine) ENGINES.get("parallel")).close();
+    ENGINES.close();
     System.out.println(TALLY.summary("[EnginesVsOracle] max relative difference per quantity"));
   }
 
@@ -275,7 +267,7 @@ class EnginesVsOracleTest {
   /** Compares every output of the engine with the oracle; returns the oracle's posterior. */
   private static Posterior check(String caseName, StateSpaceModel model, Trajectory tr) {
     Posterior expected = JointGaussianOracle.posterior(model, tr);
-    for (Map.Entry<String, SmoothingEngine> e : ENGINES.entrySet()) {
+    for (Map.Entry<String, SmoothingEngine> e : ENGINES.byName().entrySet()) {
       check(caseName + " [" + e.getKey() + "]", e.getValue(), model, tr, expected);
     }
     return expected;

@@ -79,25 +79,41 @@ class SmoothJobTest {
 
   @Test
   void parallelEngineWritesWhatTheSequentialEngineWrites() throws IOException {
+    assertEngineWritesWhatTheSequentialEngineWrites(EngineChoice.PARALLEL, "parallel", 6, 300, 3);
+  }
+
+  @Test
+  void batchedEngineWritesWhatTheSequentialEngineWrites() throws IOException {
+    assertEngineWritesWhatTheSequentialEngineWrites(EngineChoice.BATCHED, "batched", 40, 150, 4);
+  }
+
+  @Test
+  void autoEngineWritesWhatTheSequentialEngineWrites() throws IOException {
+    assertEngineWritesWhatTheSequentialEngineWrites(EngineChoice.AUTO, "auto: batched", 30, 100, 5);
+  }
+
+  /** Job output (states and summary) with {@code engine} equals the sequential engine's within 1e-9. */
+  private static void assertEngineWritesWhatTheSequentialEngineWrites(EngineChoice engine, String described,
+      int trajectories, int maxSteps, long seed) throws IOException {
     ModelSpec spec = trackingSpec();
     ModelScenario scenario = new ModelScenario(spec.model(), 0.1, 0.1, new MissingPattern(0.1, 0.1));
-    SplittableRandom rng = new SplittableRandom(3);
-    Path input = dir.resolve("par.csv");
+    SplittableRandom rng = new SplittableRandom(seed);
+    String name = engine.name().toLowerCase(java.util.Locale.ROOT);
+    Path input = dir.resolve(name + ".csv");
     try (CsvSink sink = new CsvSink(input, "id", "t", List.of("x", "y"), List.of(), List.of())) {
-      for (int k = 0; k < 6; k++) sink.write(scenario.generate("p" + k, 1 + rng.nextInt(300), rng.split()));
+      for (int k = 0; k < trajectories; k++) sink.write(scenario.generate(name + k, 1 + rng.nextInt(maxSteps), rng.split()));
     }
-    String seq = dir.resolve("out-seq").toString();
-    String par = dir.resolve("out-par").toString();
+    String seq = dir.resolve("out-seq-" + name).toString();
+    String other = dir.resolve("out-" + name).toString();
     smooth(input.toString(), "csv", seq, "parquet", spec, EngineChoice.SEQUENTIAL);
-    SmoothReport report = smooth(input.toString(), "csv", par, "parquet", spec, EngineChoice.PARALLEL);
-    assertTrue(report.engine.contains("parallel"), report.engine);
-    Dataset<Row> a = spark.read().parquet(seq + "/states").orderBy("id", "t");
-    Dataset<Row> b = spark.read().parquet(par + "/states").orderBy("id", "t");
-    List<Row> ra = a.collectAsList();
-    List<Row> rb = b.collectAsList();
+    SmoothReport report = smooth(input.toString(), "csv", other, "parquet", spec, engine);
+    assertTrue(report.engine.contains(described), report.engine);
+    List<Row> ra = spark.read().parquet(seq + "/states").orderBy("id", "t").collectAsList();
+    List<Row> rb = spark.read().parquet(other + "/states").orderBy("id", "t").collectAsList();
     assertEquals(ra.size(), rb.size());
     double worst = 0.0;
     for (int i = 0; i < ra.size(); i++) {
+      assertEquals(ra.get(i).<String>getAs("id"), rb.get(i).<String>getAs("id"));
       assertEquals(ra.get(i).<String>getAs("t"), rb.get(i).<String>getAs("t"));
       for (String c : new String[] {"filtered_mean", "filtered_cov", "smoothed_mean", "smoothed_cov"}) {
         List<Double> x = ra.get(i).getList(ra.get(i).fieldIndex(c));
@@ -105,7 +121,16 @@ class SmoothJobTest {
         worst = Math.max(worst, maxRel(x, y, 0, y.length));
       }
     }
-    assertTrue(worst < 1e-9, "parallel and sequential job outputs differ by " + worst);
+    assertTrue(worst < 1e-9, name + " and sequential job outputs differ by " + worst);
+    List<Row> sa = spark.read().parquet(seq + "/summary").orderBy("id").collectAsList();
+    List<Row> sb = spark.read().parquet(other + "/summary").orderBy("id").collectAsList();
+    assertEquals(trajectories, sb.size());
+    for (int i = 0; i < sa.size(); i++) {
+      assertEquals(sa.get(i).<String>getAs("id"), sb.get(i).<String>getAs("id"));
+      assertEquals(sa.get(i).<Integer>getAs("steps"), sb.get(i).<Integer>getAs("steps"));
+      double ll = sa.get(i).<Double>getAs("loglik");
+      assertEquals(ll, sb.get(i).<Double>getAs("loglik"), 1e-9 * Math.abs(ll));
+    }
   }
 
   @Test

@@ -72,22 +72,48 @@ public final class KalmanFilter {
   public double run(StepParameters params, String id, double[] y, int steps,
       double[] filteredMeans, double[] filteredCovs, double[] predictedMeans, double[] predictedCovs) {
     double logLik = 0.0;
-    params.initial(predMean, predCov);
+    start(params);
     for (int t = 0; t < steps; t++) {
-      if (t > 0) {
-        params.dynamics(t - 1, dynWeights, dynBias, dynCov);
-        predict(mean, cov, predMean, predCov);
-      }
-      if (predictedMeans != null) {
-        System.arraycopy(predMean, 0, predictedMeans, t * n, n);
-        System.arraycopy(predCov, 0, predictedCovs, t * n * n, n * n);
-      }
-      params.emissions(t, emWeights, emBias, emCov);
-      logLik += update(y, t, id);
+      logLik += advance(params, id, y, t, predictedMeans, predictedCovs);
       System.arraycopy(mean, 0, filteredMeans, t * n, n);
       System.arraycopy(cov, 0, filteredCovs, t * n * n, n * n);
     }
     return logLik;
+  }
+
+  /** Starts a forward pass: the prediction for step 0 is the prior. */
+  public void start(StepParameters params) {
+    params.initial(predMean, predCov);
+  }
+
+  /**
+   * One step of the forward pass: predicts step t from the filtered moments of t-1 (t > 0), stores the
+   * prediction when asked, and conditions on y_t. Steps must come in order from 0 after {@link #start}.
+   *
+   * @return ℓ_t = log p(y_t | y_{0:t-1})
+   */
+  public double advance(StepParameters params, String id, double[] y, int t, double[] predictedMeans,
+      double[] predictedCovs) {
+    if (t > 0) {
+      params.dynamics(t - 1, dynWeights, dynBias, dynCov);
+      predict(mean, cov, predMean, predCov);
+    }
+    if (predictedMeans != null) {
+      System.arraycopy(predMean, 0, predictedMeans, t * n, n);
+      System.arraycopy(predCov, 0, predictedCovs, t * n * n, n * n);
+    }
+    params.emissions(t, emWeights, emBias, emCov);
+    return update(y, t, id);
+  }
+
+  /** The filtered mean after the last {@link #advance} (n values; scratch, overwritten by the next step). */
+  public double[] mean() {
+    return mean;
+  }
+
+  /** The filtered covariance after the last {@link #advance} (n×n; scratch). */
+  public double[] covariance() {
+    return cov;
   }
 
   /** predMean = F mean + c, predCov = F cov Fᵀ + Q (with the dynamics already loaded). */

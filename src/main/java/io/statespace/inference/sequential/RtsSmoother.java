@@ -16,7 +16,8 @@ import io.statespace.model.StepParameters;
  * the forward pass need not keep it. A singular predicted covariance (Q = 0 with dt = 0 and a singular
  * filtered covariance, say) uses its pseudo-inverse: G_t = P_t F_tᵀ (P⁻_{t+1})⁺ is exact there, since
  * x_{t+1} - m⁻_{t+1} lies in the range of P⁻_{t+1} ({@link SemiDefiniteSolver} decides numerically what
- * is singular). Holds its scratch space: one instance per thread.
+ * is singular). The smoothed arrays may be the filtered ones (in place: step t reads the filtered moments of
+ * t before it writes the smoothed ones there). Holds its scratch space: one instance per thread.
  */
 public final class RtsSmoother {
   private final int n;

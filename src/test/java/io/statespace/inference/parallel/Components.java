@@ -1,5 +1,6 @@
 package io.statespace.inference.parallel;
 
+import io.statespace.testing.Differences;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -7,6 +7,7 @@ import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.StateSpaceModel;
+import io.statespace.testing.Differences;
 import java.util.Map;
 
 /**

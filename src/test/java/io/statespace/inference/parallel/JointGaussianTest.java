@@ -8,6 +8,7 @@ import io.statespace.inference.Posterior;
 import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.StepParameters;
+import io.statespace.testing.Differences;
 import io.statespace.testing.RandomModels;
 import java.util.ArrayList;
 import java.util.List;

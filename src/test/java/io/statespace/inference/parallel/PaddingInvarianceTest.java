@@ -6,6 +6,7 @@ import io.statespace.data.Trajectory;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.model.StateSpaceModel;
+import io.statespace.testing.Differences;
 import io.statespace.testing.RandomModels;
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -10,6 +10,7 @@ import io.statespace.inference.Posterior;
 import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.StateSpaceModel;
+import io.statespace.testing.Differences;
 import io.statespace.testing.RandomModels;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;

@@ -1,15 +1,15 @@
-package io.statespace.inference.parallel;
+package io.statespace.testing;
 
 import io.statespace.inference.Posterior;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Relative differences ‖a − b‖∞ / ‖b‖∞ (b the reference) between arrays and between posteriors. */
-final class Differences {
+public final class Differences {
   private Differences() {}
 
   /** ‖a − b‖∞ / ‖b‖∞ over [off, off + len), or the absolute difference when b is zero there. */
-  static double relative(double[] a, int ao, double[] b, int bo, int len) {
+  public static double relative(double[] a, int ao, double[] b, int bo, int len) {
     double diff = 0.0;
     double norm = 0.0;
     for (int i = 0; i < len; i++) {
@@ -21,12 +21,12 @@ final class Differences {
     return norm == 0.0 ? diff : diff / norm;
   }
 
-  static double relative(double[] a, double[] b) {
+  public static double relative(double[] a, double[] b) {
     if (a.length != b.length) throw new AssertionError("lengths " + a.length + " and " + b.length);
     return relative(a, 0, b, 0, a.length);
   }
 
-  static double relative(double a, double b) {
+  public static double relative(double a, double b) {
     double d = Math.abs(a - b);
     if (Double.isNaN(d)) return Double.POSITIVE_INFINITY;
     return b == 0.0 ? d : d / Math.abs(b);
@@ -36,7 +36,7 @@ final class Differences {
    * Per-array relative differences of {@code actual} against {@code expected}; arrays null in both are
    * skipped, an array null in only one of them counts as an infinite difference.
    */
-  static Map<String, Double> of(Posterior actual, Posterior expected) {
+  public static Map<String, Double> of(Posterior actual, Posterior expected) {
     Map<String, Double> out = new LinkedHashMap<>();
     out.put("loglik", relative(actual.logLikelihood(), expected.logLikelihood()));
     put(out, "filtMean", actual.filteredMeans(), expected.filteredMeans());
@@ -54,13 +54,13 @@ final class Differences {
     out.put(key, a == null || b == null ? Double.POSITIVE_INFINITY : relative(a, b));
   }
 
-  static double max(Map<String, Double> diffs) {
+  public static double max(Map<String, Double> diffs) {
     double m = 0.0;
     for (double v : diffs.values()) m = Math.max(m, v);
     return m;
   }
 
-  static String format(Map<String, Double> diffs) {
+  public static String format(Map<String, Double> diffs) {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, Double> e : diffs.entrySet()) {
       sb.append(String.format(" %s=%.1e", e.getKey(), e.getValue()));
