@@ -1,18 +1,52 @@
 package io.statespace.cli;
 
-/** Validates {@code --backend}; only the CPU backend exists in this build. */
+import io.statespace.gpu.Backend;
+import io.statespace.gpu.DeviceProbe;
+import io.statespace.gpu.WorkShape;
+import io.statespace.model.StateSpaceModel;
+import org.apache.spark.SparkConf;
+
+/**
+ * {@code --backend} checked before Spark starts: {@code gpu} with no device (local mode), with a model the
+ * kernels do not cover, or on a cluster without Spark GPU scheduling is a clear error (exit 2), never a
+ * silent fallback. Where each block then runs is decided per task by the job.
+ */
 final class Backends {
   private Backends() {}
 
-  static void check(String backend) {
-    switch (backend) {
-      case "auto":
-      case "cpu":
-        return;
-      case "gpu":
-        throw new ConfigException("--backend gpu: this build has no GPU backend; use --backend cpu or auto");
-      default:
-        throw new ConfigException("--backend: must be auto, cpu or gpu, got '" + backend + "'");
+  /** The validated option for {@code smooth}. */
+  static String forSmooth(String option, StateSpaceModel model, String master) {
+    String o = parse(option);
+    if (!o.equals("gpu")) return o;
+    String unsupported = WorkShape.of(model, 1, 1, 1).gpuUnsupported();
+    if (unsupported != null) throw new ConfigException("--backend gpu: " + unsupported);
+    SparkConf conf = new SparkConf(true);
+    String where = master != null ? master : conf.get("spark.master", "local[*]");
+    if (where.startsWith("local")) {
+      DeviceProbe probe = DeviceProbe.detect();
+      if (!probe.available()) throw new ConfigException("--backend gpu: no usable CUDA device: " + probe.reason());
+    } else if (!conf.contains("spark.executor.resource.gpu.amount")) {
+      throw new ConfigException("--backend gpu on " + where + ": set spark.executor.resource.gpu.amount (with a GPU "
+          + "discovery script) so that executors get a GPU, or use --backend auto");
+    }
+    return o;
+  }
+
+  /** The validated option for {@code fit}: its exact gradients are computed on the CPU. */
+  static String forFit(String option) {
+    String o = parse(option);
+    if (o.equals("gpu")) {
+      throw new ConfigException("--backend gpu: fit computes its exact gradients with the adjoint filter on the CPU; "
+          + "use --backend cpu or auto");
+    }
+    return o;
+  }
+
+  private static String parse(String option) {
+    try {
+      return Backend.parse(option);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
     }
   }
 }

@@ -145,7 +145,7 @@ public final class FitCommand implements Callable<Integer> {
       throw new ConfigException("--max-iter, --tolerance and --relative-tolerance must not be negative");
     }
     if (partitions < 0) throw new ConfigException("--partitions must not be negative");
-    Backends.check(backend);
+    Backends.forFit(backend);
     return new FitSettings(in.input, format, output, outFormat, spec, lossKind, method,
         new StopRules(maxIter, tolerance, relativeTolerance), seed, dropout, feedback, learningRate, resume,
         !noStandardErrors, partitions, overwrite, curvature);

@@ -54,14 +54,14 @@ public final class SmoothCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
-    Backends.check(backend);
+    String backendOption = Backends.forSmooth(backend, spec.model(), in.master);
     if (threads < 0 || partitions < 0) throw new ConfigException("--threads and --partitions must not be negative");
     AtomicOutput.checkTarget(output, overwrite, new Configuration());
     SparkSession spark = SparkSessions.start("statespace smooth", in.master);
     try {
       int taskThreads = threads > 0 ? threads : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
       SmoothSettings settings = new SmoothSettings(in.input, format, output, outFormat, spec, choice, taskThreads,
-          partitions, overwrite);
+          partitions, overwrite, backendOption);
       SmoothReport report = SmoothJob.run(spark, settings);
       System.out.println("smooth: " + report.accountingLine());
       System.out.println("smooth: wrote " + report.output + " in " + String.format("%.1f", report.seconds) + " s");

@@ -1,6 +1,8 @@
 package io.statespace.spark;
 
 import io.statespace.data.Trajectory;
+import io.statespace.gpu.Backend;
+import io.statespace.gpu.BatchInferenceException;
 import io.statespace.inference.EngineChoice;
 import io.statespace.inference.InferenceException;
 import io.statespace.inference.Outputs;
@@ -26,7 +28,8 @@ import org.apache.spark.util.TaskCompletionListener;
  * smoothed together; the others go alone. Rows that share a time within a trajectory, and every row of a
  * trajectory the engine cannot process or whose result is not finite, go to quarantine with the reason (a
  * block that fails is rerun trajectory by trajectory on the sequential engine, so that only the failing
- * trajectory is quarantined). Rejected rows pass straight through to quarantine. Memory is one block or one
+ * trajectory is quarantined). Each block or lone trajectory runs where {@link BackendRouter} decides: the
+ * CPU engines, or a CUDA device's batched kernel or parallel scan. Rejected rows pass straight through to quarantine. Memory is one block or one
  * trajectory and its posterior (for a very long one, only its smoothed moments:
  * {@link EngineChoice#LEAN_MIN_STEPS}), never the partition, and output rows exist one at a time.
  */
@@ -37,12 +40,14 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
   private final Columns columns;
   private final EngineChoice engine;
   private final int threads;
+  private final BackendRouter backend;
 
-  PartitionSmoother(StateSpaceModel model, Columns columns, EngineChoice engine, int threads) {
+  PartitionSmoother(StateSpaceModel model, Columns columns, EngineChoice engine, int threads, BackendRouter backend) {
     this.model = model;
     this.columns = columns;
     this.engine = engine;
     this.threads = threads;
+    this.backend = backend;
   }
 
   @Override
@@ -57,6 +62,7 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
     private final UnionRows union = new UnionRows(model.obsDim(), model.inputDim());
     private final TrajectoryAssembler assembler;
     private final EngineChoice.Selector selector = engine.selector(threads);
+    private final BackendRouter.Task gpu = backend.task();
     private final List<AssembledTrajectory> block = new ArrayList<>();
     private long blockRows;
     private TrajectoryRows current;
@@ -65,7 +71,12 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
       this.assembler = new TrajectoryAssembler(in, columns, model.obsDim(), model.inputDim(),
           (id, time, reason, message, raw) -> rejected.add(union.quarantine(id, time, reason, message, raw)));
       TaskContext task = TaskContext.get();
-      if (task != null) task.addTaskCompletionListener((TaskCompletionListener) context -> selector.close());
+      if (task != null) {
+        task.addTaskCompletionListener((TaskCompletionListener) context -> {
+          selector.close();
+          gpu.close();
+        });
+      }
     }
 
     @Override
@@ -115,11 +126,27 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
           results.add(TrajectoryRows.lean(assembled, union, lean));
           return;
         }
-        Posterior posterior = selector.smooth(model, assembled.trajectory, Outputs.MOMENTS);
+        Posterior posterior = onGpu(assembled.trajectory);
+        if (posterior == null) posterior = selector.smooth(model, assembled.trajectory, Outputs.MOMENTS);
         FiniteOutputs.check(posterior, id);
         results.add(TrajectoryRows.smoothed(assembled, union, posterior));
       } catch (InferenceException | IllegalArgumentException e) {
         results.add(TrajectoryRows.failed(assembled, union, columns, e.getMessage()));
+      }
+    }
+
+    /**
+     * A lone trajectory on the GPU when the backend decision says so, else null; a numerical failure on the
+     * GPU falls back to the sequential reference engine.
+     */
+    private Posterior onGpu(Trajectory trajectory) {
+      Backend.Decision d = gpu.decide(model, List.of(trajectory));
+      if (!d.gpu()) return null;
+      try {
+        return d.target() == Backend.Target.GPU_PARALLEL ? gpu.parallel().smooth(model, trajectory, Outputs.MOMENTS)
+            : gpu.batched().smooth(model, List.of(trajectory), Outputs.MOMENTS)[0];
+      } catch (InferenceException e) {
+        return selector.sequential().smooth(model, trajectory, Outputs.MOMENTS);
       }
     }
 
@@ -129,13 +156,15 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
       for (AssembledTrajectory a : block) trajectories.add(a.trajectory);
       Posterior[] posteriors;
       try {
-        posteriors = selector.blockEngine().smooth(model, trajectories, Outputs.MOMENTS);
+        posteriors = smoothBlock(trajectories);
+      } catch (BatchInferenceException e) {
+        posteriors = e.partial();
       } catch (InferenceException | IllegalArgumentException e) {
         posteriors = null;
       }
       for (int i = 0; i < block.size(); i++) {
         AssembledTrajectory assembled = block.get(i);
-        if (posteriors == null) {
+        if (posteriors == null || posteriors[i] == null) {
           isolate(assembled);
           continue;
         }
@@ -148,6 +177,22 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
       }
       block.clear();
       blockRows = 0;
+    }
+
+    /** The block on the backend its decision names: the GPU's batched kernel or scan, or the CPU block engine. */
+    private Posterior[] smoothBlock(List<Trajectory> trajectories) {
+      Backend.Decision d = gpu.decide(model, trajectories);
+      switch (d.target()) {
+        case GPU_BATCHED:
+          return gpu.batched().smooth(model, trajectories, Outputs.MOMENTS);
+        case GPU_PARALLEL: {
+          Posterior[] out = new Posterior[trajectories.size()];
+          for (int i = 0; i < out.length; i++) out[i] = gpu.parallel().smooth(model, trajectories.get(i), Outputs.MOMENTS);
+          return out;
+        }
+        default:
+          return selector.blockEngine().smooth(model, trajectories, Outputs.MOMENTS);
+      }
     }
 
     private void isolate(AssembledTrajectory assembled) {

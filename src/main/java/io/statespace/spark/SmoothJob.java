@@ -37,7 +37,8 @@ public final class SmoothJob {
     OutputLayout.checkNames(columns);
     InputSource source = InputSource.read(spark, s.input, s.format, columns);
     EngineChoice.Selector selector = s.engine.selector(s.threads);
-    LOG.info("smooth: engine {}", selector.describe());
+    LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors)",
+        selector.describe(), s.backend.option());
     AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration());
     Dataset<Row> union = null;
     boolean committed = false;
@@ -50,7 +51,7 @@ public final class SmoothJob {
       Dataset<Row> grouped = grouped(spark, source, columns, s.partitions);
       StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
           parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
-      union = grouped.mapPartitions(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads),
+      union = grouped.mapPartitions(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads, s.backend),
           Encoders.row(unionSchema)).persist(StorageLevel.DISK_ONLY());
 
       OutputLayout layout = new OutputLayout(columns, s.spec.model().stateDim());
@@ -74,7 +75,7 @@ public final class SmoothJob {
       }
       SmoothReport report = new SmoothReport(rowsIn, byKind.getOrDefault(UnionRows.STATE, 0L),
           byKind.getOrDefault(UnionRows.QUARANTINE, 0L), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason,
-          selector.describe(), (System.nanoTime() - start) / 1e9, out.target());
+          selector.describe() + "; backend " + s.backend.option(), (System.nanoTime() - start) / 1e9, out.target());
       if (!report.balanced()) {
         throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
       }

@@ -17,6 +17,7 @@ public final class SmoothSettings implements Serializable {
   final int threads;
   final int partitions;
   final boolean overwrite;
+  final BackendRouter backend;
 
   /**
    * @param threads threads per task for the parallel engine (1 = none beyond the task's own)
@@ -24,6 +25,19 @@ public final class SmoothSettings implements Serializable {
    */
   public SmoothSettings(String input, String format, String output, String outputFormat, ModelSpec spec,
       EngineChoice engine, int threads, int partitions, boolean overwrite) {
+    this(input, format, output, outputFormat, spec, engine, threads, partitions, overwrite, BackendRouter.of("auto"));
+  }
+
+  /**
+   * @param backend {@code --backend}: auto, cpu or gpu
+   */
+  public SmoothSettings(String input, String format, String output, String outputFormat, ModelSpec spec,
+      EngineChoice engine, int threads, int partitions, boolean overwrite, String backend) {
+    this(input, format, output, outputFormat, spec, engine, threads, partitions, overwrite, BackendRouter.of(backend));
+  }
+
+  SmoothSettings(String input, String format, String output, String outputFormat, ModelSpec spec,
+      EngineChoice engine, int threads, int partitions, boolean overwrite, BackendRouter backend) {
     this.input = input;
     this.format = InputSource.normalizeFormat(format);
     this.output = output;
@@ -33,5 +47,6 @@ public final class SmoothSettings implements Serializable {
     this.threads = threads;
     this.partitions = partitions;
     this.overwrite = overwrite;
+    this.backend = backend;
   }
 }

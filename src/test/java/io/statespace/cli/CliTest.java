@@ -68,6 +68,18 @@ class CliTest {
     String out = dir.resolve("o").toString();
     assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", out, "--engine", "warp"), "--engine");
     assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", out, "--backend", "tpu"), "--backend");
+    if (!io.statespace.gpu.DeviceProbe.detect().available()) {
+      assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", out, "--backend", "gpu"),
+          "--backend gpu: no usable CUDA device");
+    }
+    assertConfigError(run("fit", "--input", in, "--model", "conf/tracking.json", "--output", out, "--backend", "gpu"),
+        "--backend gpu: fit computes");
+    assertConfigError(run("fit", "--input", in, "--model", "conf/tracking.json", "--output", out, "--optimizer", "em"),
+        "--optimizer em: needs the linear family");
+    assertConfigError(run("fit", "--input", in, "--model", "conf/tracking.json", "--output", out, "--dropout", "0.1"),
+        "--dropout: only with --loss prediction");
+    assertConfigError(run("fit", "--input", in, "--model", "conf/tracking.json", "--output", out, "--free", "colour"),
+        "--free");
     assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", out, "--format", "xls"), "--format");
     assertConfigError(run("smooth", "--input", in, "--model", "no/such.json", "--output", out), "no such file");
     assertConfigError(run("smooth", "--model", "conf/tracking.json", "--output", out), "--input");

@@ -59,7 +59,7 @@ class PartitionSmootherTest {
       }
       trajectories.put("tr-" + k, new Trajectory("tr-" + k, times, y, 1, u, 1));
     }
-    Iterator<Row> out = new PartitionSmoother(model, COLUMNS, engine, 1).call(rows.iterator());
+    Iterator<Row> out = new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu")).call(rows.iterator());
     int quarantineReason = 3 + OBS_DIM + INPUT_DIM + 8 + 2;
     int logLik = 3 + OBS_DIM + INPUT_DIM + 4 + 3;
     int smoothedMean = 3 + OBS_DIM + INPUT_DIM + 2;
