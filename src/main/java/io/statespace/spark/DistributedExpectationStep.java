@@ -1,10 +1,10 @@
 package io.statespace.spark;
 
-import io.statespace.data.Trajectory;
 import io.statespace.learn.EmStatistics;
 import io.statespace.learn.ExpectationEvaluator;
 import io.statespace.learn.ExpectationStep;
 import io.statespace.learn.LinearParameterization;
+import java.util.Arrays;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -12,7 +12,8 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * EM's E-step over every cached trajectory as one Spark job: broadcast θ, treeAggregate the sufficient
  * statistics (smoothed moments, lag-one cross-moments, log-likelihood and its Fisher-identity
- * gradient) over the blocks; the M-step then runs on the driver.
+ * gradient) over the blocks, each block smoothed in lockstep by the batched engine; the M-step then runs
+ * on the driver.
  */
 final class DistributedExpectationStep implements ExpectationStep {
   private final JavaSparkContext jsc;
@@ -34,8 +35,7 @@ final class DistributedExpectationStep implements ExpectationStep {
     Broadcast<LinearParameterization> param = parameterization;
     try {
       return blocks.treeAggregate(EmStatistics.zero(param.value()), (stats, block) -> {
-        ExpectationEvaluator evaluator = new ExpectationEvaluator(param.value(), at.value(), true);
-        for (Trajectory t : block.trajectories) evaluator.add(t, stats);
+        new ExpectationEvaluator(param.value(), at.value(), true).addAll(Arrays.asList(block.trajectories), stats);
         return stats;
       }, EmStatistics::merge, depth);
     } finally {

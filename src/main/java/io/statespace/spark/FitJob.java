@@ -84,6 +84,10 @@ public final class FitJob {
       LOG.info("fit: {} trajectories, {} rows ({} quarantined) in {} partitions; {} free parameters: {}", counts.trajectories,
           counts.rowsUsed, counts.rowsQuarantined, partitions, param.size(), String.join(", ", param.names()));
       JavaRDD<TrajectoryBlock> blocks = items.filter(FitItem::isBlock).map(i -> i.block);
+      LOG.info("fit: {}", s.method == FitSettings.Method.EM
+          ? "each E-step smooths every block in lockstep with the batched engine (the fastest per core; the sequential "
+              + "engine takes over a block that fails numerically)"
+          : "loss and exact gradient per trajectory by reverse-mode differentiation through the sequential Kalman filter");
 
       LossFunction loss = s.loss == FitSettings.Loss.NLL ? LossFunction.negativeLogLikelihood(param)
           : LossFunction.prediction(param, s.dropout, s.seed, s.feedback);

@@ -129,6 +129,24 @@ class AggregationTest {
   }
 
   @Test
+  void emStatisticsOfBlocksSmoothedInLockstepEqualTheSequentialOnes() {
+    LinearParameterization param = (LinearParameterization) PARAM;
+    double[] theta = GradientCheckTest.perturbed(PARAM, 46);
+    EmStatistics sequential = new LocalExpectationStep(param, DATA, true).expectation(theta);
+    EmStatistics batched = EmStatistics.zero(param);
+    new ExpectationEvaluator(param, theta, true).addAll(DATA, batched);
+    assertEquals(DATA.size(), batched.trajectories());
+    assertEquals(sequential.logLikelihood(), batched.logLikelihood(), 1e-10 * Math.abs(sequential.logLikelihood()));
+    assertClose(sequential.evaluation().gradient(), batched.evaluation().gradient(), "score");
+    LinearModel a = MaximizationStep.apply(param, param.model(theta), sequential);
+    LinearModel b = MaximizationStep.apply(param, param.model(theta), batched);
+    assertClose(a.dynamicsWeights(), b.dynamicsWeights(), "F");
+    assertClose(a.dynamicsCov(), b.dynamicsCov(), "Q");
+    assertClose(a.emissionsCov(), b.emissionsCov(), "R");
+    assertClose(a.initialCov(), b.initialCov(), "Sigma0");
+  }
+
+  @Test
   void everyLossShipsIntact() {
     for (GradientCheckTest.Case c : GradientCheckTest.cases()) {
       double[] theta = GradientCheckTest.perturbed(c.parameterization(), 45);
