@@ -5,14 +5,12 @@ import io.statespace.learn.StopRules;
 import io.statespace.model.LinearModel;
 import io.statespace.model.spec.FitSpec;
 import io.statespace.model.spec.ModelSpec;
-import io.statespace.spark.AtomicOutput;
 import io.statespace.spark.FitJob;
 import io.statespace.spark.FitReport;
 import io.statespace.spark.FitSettings;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,11 +23,8 @@ public final class FitCommand implements Callable<Integer> {
   @Mixin
   InputOptions in;
 
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory (must not exist unless --overwrite).")
-  String output;
-
-  @Option(names = "--output-format", paramLabel = "F", description = "Format of quarantine/ (default: the input format).")
-  String outputFormat;
+  @Mixin
+  OutputOptions out;
 
   @Option(names = "--loss", defaultValue = "nll", paramLabel = "L", description = "nll (maximum likelihood) or prediction (one-step-ahead MSE) (default: ${DEFAULT-VALUE}).")
   String loss;
@@ -76,16 +71,10 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--backend", defaultValue = "auto", paramLabel = "B", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
   String backend;
 
-  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N", description = "Trajectory partitions (default: Spark's default parallelism).")
-  int partitions;
-
-  @Option(names = "--overwrite", description = "Replace an existing output directory.")
-  boolean overwrite;
-
   @Override
   public Integer call() {
     FitSettings settings = settings();
-    AtomicOutput.checkTarget(output, overwrite, new Configuration());
+    out.check();
     SparkSession spark = SparkSessions.start("statespace fit", in.master);
     try {
       FitReport report = FitJob.run(spark, settings);
@@ -129,8 +118,7 @@ public final class FitCommand implements Callable<Integer> {
     }
     String format = in.format();
     InputOptions.checkFormat("--format", format);
-    String outFormat = outputFormat != null ? outputFormat.toLowerCase(Locale.ROOT) : format;
-    InputOptions.checkFormat("--output-format", outFormat);
+    String outFormat = out.format(format);
     FitSettings.Loss lossKind = choose("--loss", loss, FitSettings.Loss.values());
     FitSettings.Method method = choose("--optimizer", optimizer, FitSettings.Method.values());
     if (method == FitSettings.Method.EM) {
@@ -144,11 +132,10 @@ public final class FitCommand implements Callable<Integer> {
     if (maxIter < 0 || !(tolerance >= 0) || !(relativeTolerance >= 0)) {
       throw new ConfigException("--max-iter, --tolerance and --relative-tolerance must not be negative");
     }
-    if (partitions < 0) throw new ConfigException("--partitions must not be negative");
     Backends.forFit(backend);
-    return new FitSettings(in.input, format, output, outFormat, spec, lossKind, method,
+    return new FitSettings(in.input, format, out.output, outFormat, spec, lossKind, method,
         new StopRules(maxIter, tolerance, relativeTolerance), seed, dropout, feedback, learningRate, resume,
-        !noStandardErrors, partitions, overwrite, curvature);
+        !noStandardErrors, out.partitions, out.overwrite, curvature);
   }
 
   private static <E extends Enum<E>> E choose(String option, String text, E[] values) {

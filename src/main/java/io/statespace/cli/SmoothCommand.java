@@ -2,12 +2,10 @@ package io.statespace.cli;
 
 import io.statespace.inference.EngineChoice;
 import io.statespace.model.spec.ModelSpec;
-import io.statespace.spark.AtomicOutput;
 import io.statespace.spark.SmoothJob;
 import io.statespace.spark.SmoothReport;
 import io.statespace.spark.SmoothSettings;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,11 +18,8 @@ public final class SmoothCommand implements Callable<Integer> {
   @Mixin
   InputOptions in;
 
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory (must not exist unless --overwrite).")
-  String output;
-
-  @Option(names = "--output-format", paramLabel = "F", description = "csv, parquet, json or orc (default: the input format).")
-  String outputFormat;
+  @Mixin
+  OutputOptions out;
 
   @Option(names = "--engine", defaultValue = "auto", paramLabel = "E", description = "sequential, parallel, batched or auto (default: ${DEFAULT-VALUE}).")
   String engine;
@@ -35,19 +30,12 @@ public final class SmoothCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Threads per task for the parallel engine (default: spark.task.cpus).")
   int threads;
 
-  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N", description = "Trajectory partitions (default: Spark's default parallelism).")
-  int partitions;
-
-  @Option(names = "--overwrite", description = "Replace an existing output directory.")
-  boolean overwrite;
-
   @Override
   public Integer call() {
     ModelSpec spec = in.spec();
     String format = in.format();
     InputOptions.checkFormat("--format", format);
-    String outFormat = outputFormat != null ? outputFormat.toLowerCase(java.util.Locale.ROOT) : format;
-    InputOptions.checkFormat("--output-format", outFormat);
+    String outFormat = out.format(format);
     EngineChoice choice;
     try {
       choice = EngineChoice.parse(engine);
@@ -55,13 +43,13 @@ public final class SmoothCommand implements Callable<Integer> {
       throw new ConfigException(e.getMessage());
     }
     String backendOption = Backends.forSmooth(backend, spec.model(), in.master);
-    if (threads < 0 || partitions < 0) throw new ConfigException("--threads and --partitions must not be negative");
-    AtomicOutput.checkTarget(output, overwrite, new Configuration());
+    if (threads < 0) throw new ConfigException("--threads must not be negative");
+    out.check();
     SparkSession spark = SparkSessions.start("statespace smooth", in.master);
     try {
       int taskThreads = threads > 0 ? threads : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
-      SmoothSettings settings = new SmoothSettings(in.input, format, output, outFormat, spec, choice, taskThreads,
-          partitions, overwrite, backendOption);
+      SmoothSettings settings = new SmoothSettings(in.input, format, out.output, outFormat, spec, choice, taskThreads,
+          out.partitions, out.overwrite, backendOption);
       SmoothReport report = SmoothJob.run(spark, settings);
       System.out.println("smooth: " + report.accountingLine());
       System.out.println("smooth: wrote " + report.output + " in " + String.format("%.1f", report.seconds) + " s");

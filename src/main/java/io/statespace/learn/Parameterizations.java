@@ -4,7 +4,6 @@ import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.spec.ModelSpec;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Builds the {@link Parameterization} of a model family from a model file or an explicit free list. */
@@ -31,28 +30,8 @@ public final class Parameterizations {
     throw new IllegalArgumentException("no parameterisation for " + model.getClass().getName());
   }
 
-  /**
-   * The names {@code fit.free} may list for this model: the same set the model-file validator accepts
-   * (a test keeps the two in step).
-   */
+  /** The names {@code fit.free} may list for this model: the model-file validator's list. */
   public static List<String> parameterNames(StateSpaceModel model) {
-    List<String> names = new ArrayList<>();
-    names.add("initial.mean");
-    names.add("initial.cov");
-    if (model instanceof ConstantVelocityModel) {
-      ConstantVelocityModel cv = (ConstantVelocityModel) model;
-      if (cv.hasFixedDt()) names.add("dt");
-      names.add(cv.noise() == ConstantVelocityModel.Noise.CONTINUOUS ? "q" : "std_acc");
-      names.add("measurement_std");
-      for (int i = 0; i < cv.spatialDims(); i++) names.add("measurement_std[" + i + "]");
-    } else {
-      for (String block : new String[] {"dynamics", "emissions"}) {
-        names.add(block + ".weights");
-        names.add(block + ".bias");
-        names.add(block + ".cov");
-        if (model.inputDim() > 0) names.add(block + ".input_weights");
-      }
-    }
-    return names;
+    return ModelSpec.parameterNames(model);
   }
 }

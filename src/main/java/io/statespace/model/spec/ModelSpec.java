@@ -135,6 +135,11 @@ public final class ModelSpec implements Serializable {
     }
   }
 
+  /** The names {@code fit.free} may list for this model, in a stable order (one list for the validator and the fitter). */
+  public static java.util.List<String> parameterNames(StateSpaceModel model) {
+    return java.util.List.copyOf(Families.parameterNames(model));
+  }
+
   /** The model file text for this spec (the output of {@code fit} is a valid input of {@code smooth}). */
   public String toJson() {
     return ModelSpecWriter.write(this);
