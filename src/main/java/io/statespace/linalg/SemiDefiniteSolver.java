@@ -25,11 +25,19 @@ public final class SemiDefiniteSolver {
    */
   public static final double RANK_TOLERANCE = 1e-10;
 
+  /**
+   * Condition estimate (largest over smallest squared Cholesky pivot) above which a matrix counts as ill
+   * conditioned: solves with it are then inexact by more than about 1e-10 relative, and callers switch to
+   * forms that do not depend on their accuracy.
+   */
+  public static final double ILL_CONDITIONED = 1e6;
+
   private final int n;
   private final double[] chol;
   private final double[] inverse;
   private final double[] rhs;
   private final EigenDecomposition_F64<DMatrixRMaj> eig;
+  private double lastCondition;
 
   public SemiDefiniteSolver(int n) {
     this.n = n;
@@ -49,8 +57,17 @@ public final class SemiDefiniteSolver {
     System.arraycopy(p, po, chol, 0, nn);
     if (Cholesky.decompose(chol, 0, n) && wellConditioned(p, po)) {
       Cholesky.solve(chol, 0, n, b, bo, n);
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = 0.0;
+      for (int i = 0; i < n; i++) {
+        double d = chol[i * n + i] * chol[i * n + i];
+        lo = Math.min(lo, d);
+        hi = Math.max(hi, d);
+      }
+      lastCondition = hi / lo;
       return true;
     }
+    lastCondition = Double.POSITIVE_INFINITY;
     if (!eig.decompose(DMatrixRMaj.wrap(n, n, Arrays.copyOfRange(p, po, po + nn)))) return false;
     double max = 0.0;
     for (int i = 0; i < n; i++) max = Math.max(max, eig.getEigenvalue(i).getReal());
@@ -72,6 +89,14 @@ public final class SemiDefiniteSolver {
       if (!Double.isFinite(b[bo + i])) return false;
     }
     return true;
+  }
+
+  /**
+   * The condition estimate of the last solve's matrix: largest over smallest squared Cholesky pivot, or
+   * infinity when it was (numerically) singular and the pseudo-inverse was used.
+   */
+  public double lastCondition() {
+    return lastCondition;
   }
 
   /** True when no pivot of the factor in chol is below RANK_TOLERANCE × P's largest diagonal entry. */

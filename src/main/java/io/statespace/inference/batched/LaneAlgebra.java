@@ -94,31 +94,6 @@ final class LaneAlgebra {
     }
   }
 
-  /** C = Aᵀ F for a lane matrix A (k×r) and a model matrix F (k×c); C (r×c) distinct from A. */
-  void lanesTransposedTimesMixed(double[][] a, LaneMatrix f, double[][] c, int rows, int active) {
-    int k = f.rows;
-    int cols = f.cols;
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < cols; j++) {
-        int lanesCount = 0;
-        int sharedCount = 0;
-        for (int p = 0; p < k; p++) {
-          int e = p * cols + j;
-          if (f.lanes[e] != null) {
-            termA[lanesCount] = f.lanes[e];
-            termB[lanesCount++] = a[p * rows + i];
-          } else if (f.shared[e] != 0.0) {
-            coef[sharedCount] = f.shared[e];
-            coefB[sharedCount++] = a[p * rows + i];
-          }
-        }
-        double[] out = c[i * cols + j];
-        LaneLoops.sumOfProducts(out, null, 1.0, termA, termB, lanesCount, active);
-        if (sharedCount > 0) LaneLoops.scaledSum(out, out, coef, coefB, sharedCount, active);
-      }
-    }
-  }
-
   /** out += D[e] over lanes [0, active), D a model matrix. */
   static void addEntry(double[] out, LaneMatrix d, int e, int active) {
     if (d.lanes[e] != null) {

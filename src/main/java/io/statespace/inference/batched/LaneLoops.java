@@ -177,10 +177,4 @@ final class LaneLoops {
       for (int l = 0; l < active; l++) c[l] = base[l] + s0 * b0[l];
     }
   }
-
-  /** out = δ − a over lanes [0, active), with δ = 1 on the diagonal and 0 off it. */
-  static void identityMinus(double[] out, double[] a, boolean diagonal, int active) {
-    double d = diagonal ? 1.0 : 0.0;
-    for (int l = 0; l < active; l++) out[l] = d - a[l];
-  }
 }

@@ -1,14 +1,16 @@
 package io.statespace.inference.batched;
 
 import io.statespace.inference.InferenceException;
+import io.statespace.inference.SmoothedCovariance;
 import io.statespace.linalg.SemiDefiniteSolver;
 
 /**
  * The Rauch-Tung-Striebel backward pass over the lanes of a tile in lockstep (Särkkä 2013, Theorem 8.2), from
  * the filtered moments the {@link LaneFilter} wrote: P⁻ = F P Fᵀ + Q and m⁻ = F m + c are recomputed rather than
  * stored; Gᵀ = (P⁻)⁻¹ F P by Cholesky solves; m^s_t = m_t + G (m^s_{t+1} - m⁻); P^s_t = P_t + G (P^s_{t+1} -
- * P⁻) Gᵀ evaluated as the sum of PSD terms (I - G F) P_t (I - G F)ᵀ + G Q Gᵀ + G P^s_{t+1} Gᵀ (see
- * {@code SmoothedCovariance}: the difference cancels over huge time gaps); and the lag-one cross-covariance
+ * P⁻) Gᵀ evaluated as (P_t - G F P_t) + G P^s_{t+1} Gᵀ, and for a lane whose P⁻ is ill conditioned as
+ * (I - G F) P_t (I - G F)ᵀ + G Q Gᵀ + G P^s_{t+1} Gᵀ ({@link SmoothedCovariance}: the textbook difference
+ * cancels over huge time gaps); and the lag-one cross-covariance
  * P^s_{t+1} Gᵀ when asked. A lane whose P⁻ is numerically singular (a pivot below
  * {@link SemiDefiniteSolver#RANK_TOLERANCE} of its largest diagonal entry) takes the rank-revealing
  * pseudo-inverse, as the sequential smoother does. Lanes finish in length order, so a lane joins the backward
@@ -27,7 +29,6 @@ final class LaneSmoother {
   private final double[] diagonalProduct;
   private final double[][] gainT;
   private final double[][] diff;
-  private final double[][] transposedA;
   private final double[][] work;
   private final double[][] product;
   private double[][] nextMean;
@@ -37,6 +38,14 @@ final class LaneSmoother {
   private final double[] laneA;
   private final double[] laneB;
   private final SemiDefiniteSolver solver;
+  private final boolean[] illConditioned;
+  private final SmoothedCovariance robust;
+  private final double[] laneF;
+  private final double[] laneQ;
+  private final double[] laneP;
+  private final double[] laneNext;
+  private final double[] laneGainT;
+  private final double[] laneOut;
 
   LaneSmoother(int stateDim, int width, LaneAlgebra algebra) {
     this.n = stateDim;
@@ -51,7 +60,6 @@ final class LaneSmoother {
     diagonalProduct = new double[width];
     gainT = LaneAlgebra.general(n, n, width);
     diff = LaneAlgebra.general(n, 1, width);
-    transposedA = LaneAlgebra.general(n, n, width);
     work = LaneAlgebra.general(n, n, width);
     product = LaneAlgebra.general(n, n, width);
     nextMean = LaneAlgebra.general(n, 1, width);
@@ -61,6 +69,14 @@ final class LaneSmoother {
     laneA = new double[n * n];
     laneB = new double[n * n];
     solver = new SemiDefiniteSolver(n);
+    illConditioned = new boolean[width];
+    robust = new SmoothedCovariance(n);
+    laneF = new double[n * n];
+    laneQ = new double[n * n];
+    laneP = new double[n * n];
+    laneNext = new double[n * n];
+    laneGainT = new double[n * n];
+    laneOut = new double[n * n];
   }
 
   /**
@@ -115,22 +131,19 @@ final class LaneSmoother {
     algebra.solveLower(factor, inverseDiagonal, n, gainT, n, active);
     algebra.solveLowerTransposed(factor, inverseDiagonal, n, gainT, n, active);
     for (int l = 0; l < active; l++) {
-      if (!trusted(l)) pseudoInverseGain(tile, t, l);
+      boolean trusted = trusted(l);
+      illConditioned[l] = !trusted || condition(l) > SemiDefiniteSolver.ILL_CONDITIONED;
+      if (!trusted) pseudoInverseGain(tile, t, l);
     }
     for (int i = 0; i < n; i++) LaneLoops.difference(diff[i], nextMean[i], predMean[i], active);
     algebra.lanesTransposedTimesLanes(gainT, diff, mean, 1.0, smoothedMean, n, n, 1, false, active);
-    // (I - G F) P (I - G F)ᵀ: product = Gᵀᵀ F = G F, transposedA = (I - G F)ᵀ, work = P (I - G F)ᵀ.
-    algebra.lanesTransposedTimesMixed(gainT, params.dynamicsWeights, product, n, active);
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) LaneLoops.identityMinus(transposedA[i * n + j], product[j * n + i], i == j, active);
-    }
-    algebra.lanesTimesLanes(cov, transposedA, work, n, n, n, active);
-    algebra.lanesTransposedTimesLanes(transposedA, work, null, 1.0, smoothedCov, n, n, n, true, active);
-    // + G Q Gᵀ + G P^s_{t+1} Gᵀ
-    algebra.mixedTimesLanes(params.dynamicsCov, gainT, work, n, active);
-    algebra.lanesTransposedTimesLanes(gainT, work, smoothedCov, 1.0, smoothedCov, n, n, n, true, active);
+    // P^s = (P - Gᵀᵀ (F P)) + G P^s_{t+1} Gᵀ, never P^s_{t+1} - P⁻ (SmoothedCovariance).
+    algebra.lanesTransposedTimesLanes(gainT, fp, cov, -1.0, smoothedCov, n, n, n, true, active);
     algebra.lanesTimesLanes(nextCov, gainT, work, n, n, n, active);
     algebra.lanesTransposedTimesLanes(gainT, work, smoothedCov, 1.0, smoothedCov, n, n, n, true, active);
+    for (int l = 0; l < active; l++) {
+      if (illConditioned[l]) robustLane(params, l);
+    }
   }
 
   /**
@@ -147,6 +160,41 @@ final class LaneSmoother {
       if (!(lii > 0.0) || lii == Double.POSITIVE_INFINITY || lii * lii <= floor) return false;
     }
     return true;
+  }
+
+  /** Largest over smallest squared pivot of the lane's Cholesky factor of P⁻: a condition estimate. */
+  private double condition(int lane) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = 0.0;
+    for (int i = 0; i < n; i++) {
+      double d = factor[i * n + i][lane] * factor[i * n + i][lane];
+      lo = Math.min(lo, d);
+      hi = Math.max(hi, d);
+    }
+    return hi / lo;
+  }
+
+  /**
+   * Redoes one lane's smoothed covariance with the form that stays positive semi-definite for an inexact
+   * gain (rare: an ill-conditioned P⁻, after a huge time gap say).
+   */
+  private void robustLane(LaneParameters params, int lane) {
+    for (int e = 0; e < n * n; e++) {
+      laneF[e] = entry(params.dynamicsWeights, e, lane);
+      laneQ[e] = entry(params.dynamicsCov, e, lane);
+      laneP[e] = cov[e][lane];
+      laneNext[e] = nextCov[e][lane];
+      laneGainT[e] = gainT[e][lane];
+    }
+    robust.futureFreeRobust(laneGainT, laneF, laneP, 0, laneQ, laneOut, 0);
+    robust.addPropagated(laneGainT, laneNext, 0, laneOut, 0);
+    for (int i = 0; i < n; i++) {
+      for (int j = i; j < n; j++) smoothedCov[i * n + j][lane] = laneOut[i * n + j];
+    }
+  }
+
+  private static double entry(LaneMatrix a, int e, int lane) {
+    return a.lanes[e] != null ? a.lanes[e][lane] : a.shared[e];
   }
 
   /** Gᵀ = pinv(P⁻) F P for one lane whose P⁻ is singular. */

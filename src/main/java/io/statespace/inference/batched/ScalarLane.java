@@ -145,7 +145,11 @@ final class ScalarLane {
       sm[mo + j] = v;
     }
     int nextCov = (t + 1) * nn;
-    covariance.futureFree(gainT, f, filtered, 0, q, sc, po);
+    if (solver.lastCondition() > SemiDefiniteSolver.ILL_CONDITIONED) {
+      covariance.futureFreeRobust(gainT, f, filtered, 0, q, sc, po);
+    } else {
+      covariance.futureFree(gainT, fp, filtered, 0, sc, po);
+    }
     covariance.addPropagated(gainT, sc, nextCov, sc, po);
     if (cross != null) {
       for (int i = 0; i < n; i++) {

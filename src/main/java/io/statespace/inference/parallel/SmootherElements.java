@@ -11,8 +11,8 @@ import java.util.Arrays;
 /**
  * Builds the smoothing elements s_t = (E, g, L) from the filtered moments (Särkkä &amp; García-Fernández
  * 2021, Lemma 9; notes §1.2). For t ≤ T-2, with F = F_t, c = c_t, Q = Q_t and P^- = F P_t Fᵀ + Q:
- * E = P_t Fᵀ (P^-)⁻¹ (the RTS gain), g = m_t - E (F m_t + c) and L = P_t - E F P_t, evaluated as
- * (I - E F) P_t (I - E F)ᵀ + E Q Eᵀ so that it stays PSD ({@link SmoothedCovariance}). The last element is E = 0, g = m_{T-1}, L = P_{T-1}. A singular P^- (Q = 0 at dt = 0 with
+ * E = P_t Fᵀ (P^-)⁻¹ (the RTS gain), g = m_t - E (F m_t + c) and L = P_t - E F P_t
+ * ({@link SmoothedCovariance}, symmetric by construction). The last element is E = 0, g = m_{T-1}, L = P_{T-1}. A singular P^- (Q = 0 at dt = 0 with
  * a singular P_t) uses its pseudo-inverse ({@link SemiDefiniteSolver}), as {@code RtsSmoother} does.
  */
 final class SmootherElements {
@@ -64,7 +64,11 @@ final class SmootherElements {
     }
     Products.multTransVector(ws.gainT, 0, ws.predMean, 0, out, oG, n, n);
     for (int i = 0; i < n; i++) out[oG + i] = filteredMeans[mo + i] - out[oG + i];
-    ws.covariance.futureFree(ws.gainT, ws.prediction.weights, filteredCovs, po, ws.prediction.procCov, out, oL);
+    if (ws.solver.lastCondition() > SemiDefiniteSolver.ILL_CONDITIONED) {
+      ws.covariance.futureFreeRobust(ws.gainT, ws.prediction.weights, filteredCovs, po, ws.prediction.procCov, out, oL);
+    } else {
+      ws.covariance.futureFree(ws.gainT, ws.fp, filteredCovs, po, out, oL);
+    }
     if (gainsT != null) System.arraycopy(ws.gainT, 0, gainsT, t * nn, nn);
   }
 

@@ -10,8 +10,8 @@ import io.statespace.model.StepParameters;
 /**
  * The Rauch-Tung-Striebel backward pass over filtered moments (Särkkä 2013, Theorem 8.2):
  * G_t = P_t F_tᵀ (F_t P_t F_tᵀ + Q_t)⁻¹, m^s_t = m_t + G_t (m^s_{t+1} - m^-_{t+1}),
- * P^s_t = P_t + G_t (P^s_{t+1} - P^-_{t+1}) G_tᵀ (evaluated as a sum of PSD terms, see
- * {@link SmoothedCovariance}), and the lag-one cross-covariance
+ * P^s_t = P_t + G_t (P^s_{t+1} - P^-_{t+1}) G_tᵀ (evaluated without that difference, which cancels over
+ * huge time gaps: {@link SmoothedCovariance}), and the lag-one cross-covariance
  * Cov[x_{t+1}, x_t | y] = P^s_{t+1} G_tᵀ. The one-step prediction is recomputed rather than stored, so
  * the forward pass need not keep it. A singular predicted covariance (Q = 0 with dt = 0 and a singular
  * filtered covariance, say) uses its pseudo-inverse: G_t = P_t F_tᵀ (P⁻_{t+1})⁺ is exact there, since
@@ -28,6 +28,7 @@ public final class RtsSmoother {
   private final double[] predCov;
   private final SemiDefiniteSolver solver;
   private final double[] gainT;
+  private final double[] fp;
   private final double[] diff;
   private final SmoothedCovariance covariance;
   private final double[] nn;
@@ -41,6 +42,7 @@ public final class RtsSmoother {
     predCov = new double[n * n];
     solver = new SemiDefiniteSolver(n);
     gainT = new double[n * n];
+    fp = new double[n * n];
     diff = new double[n];
     covariance = new SmoothedCovariance(n);
     nn = new double[n * n];
@@ -64,8 +66,9 @@ public final class RtsSmoother {
       Products.sandwich(weights, 0, filteredCovs, po, nn, predCov, 0, n, n);
       for (int i = 0; i < nn2; i++) predCov[i] += procCov[i];
       Symmetric.symmetrize(predCov, 0, n);
-      // gainT = (Pp)^{-1} F P = G_tᵀ
-      Products.mult(weights, 0, filteredCovs, po, gainT, 0, n, n, n);
+      // fp = F P; gainT = (Pp)^{-1} F P = G_tᵀ
+      Products.mult(weights, 0, filteredCovs, po, fp, 0, n, n, n);
+      System.arraycopy(fp, 0, gainT, 0, nn2);
       if (!solver.solve(predCov, 0, gainT, 0)) {
         throw new InferenceException(id, t, "smoother gain is not finite (predicted covariance unusable)");
       }
@@ -75,7 +78,11 @@ public final class RtsSmoother {
         for (int i = 0; i < n; i++) s += gainT[i * n + j] * diff[i];
         smoothedMeans[mo + j] = s;
       }
-      covariance.futureFree(gainT, weights, filteredCovs, po, procCov, smoothedCovs, po);
+      if (solver.lastCondition() > SemiDefiniteSolver.ILL_CONDITIONED) {
+        covariance.futureFreeRobust(gainT, weights, filteredCovs, po, procCov, smoothedCovs, po);
+      } else {
+        covariance.futureFree(gainT, fp, filteredCovs, po, smoothedCovs, po);
+      }
       covariance.addPropagated(gainT, smoothedCovs, (t + 1) * nn2, smoothedCovs, po);
       if (crossCovs != null) {
         Products.mult(smoothedCovs, (t + 1) * nn2, gainT, 0, crossCovs, t * nn2, n, n, n);
