@@ -42,6 +42,16 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
   private final int threads;
   private final BackendRouter backend;
 
+  /** Backend labels of report.json's trajectories_by_backend: a CPU engine ... */
+  static final String CPU = "cpu";
+  /** ... or the sequential engine after the GPU failed numerically on the trajectory; else a GPU target's. */
+  static final String CPU_AFTER_GPU_FAILURE = "cpu_after_gpu_failure";
+
+  /** cpu, gpu_batched or gpu_parallel. */
+  static String backendLabel(Backend.Target target) {
+    return target.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   PartitionSmoother(StateSpaceModel model, Columns columns, EngineChoice engine, int threads, BackendRouter backend) {
     this.model = model;
     this.columns = columns;
@@ -63,6 +73,8 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
     private final TrajectoryAssembler assembler;
     private final EngineChoice.Selector selector = engine.selector(threads);
     private final BackendRouter.Task gpu = backend.task();
+    /** Where the trajectories being added to the results were smoothed (a backend label). */
+    private String lastBackend = CPU;
     private final List<AssembledTrajectory> block = new ArrayList<>();
     private long blockRows;
     private TrajectoryRows current;
@@ -126,10 +138,11 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
           results.add(TrajectoryRows.lean(assembled, union, lean));
           return;
         }
+        lastBackend = CPU;
         Posterior posterior = onGpu(assembled.trajectory);
         if (posterior == null) posterior = selector.smooth(model, assembled.trajectory, Outputs.MOMENTS);
         FiniteOutputs.check(posterior, id);
-        results.add(TrajectoryRows.smoothed(assembled, union, posterior));
+        results.add(TrajectoryRows.smoothed(assembled, union, posterior, lastBackend));
       } catch (InferenceException | IllegalArgumentException e) {
         results.add(TrajectoryRows.failed(assembled, union, columns, e.getMessage()));
       }
@@ -137,15 +150,19 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
 
     /**
      * A lone trajectory on the GPU when the backend decision says so, else null; a numerical failure on the
-     * GPU falls back to the sequential reference engine.
+     * GPU falls back to the sequential reference engine. Sets {@link #lastBackend}.
      */
     private Posterior onGpu(Trajectory trajectory) {
       Backend.Decision d = gpu.decide(model, List.of(trajectory));
       if (!d.gpu()) return null;
       try {
-        return d.target() == Backend.Target.GPU_PARALLEL ? gpu.parallel().smooth(model, trajectory, Outputs.MOMENTS)
+        Posterior p = d.target() == Backend.Target.GPU_PARALLEL
+            ? gpu.parallel().smooth(model, trajectory, Outputs.MOMENTS)
             : gpu.batched().smooth(model, List.of(trajectory), Outputs.MOMENTS)[0];
+        lastBackend = backendLabel(d.target());
+        return p;
       } catch (InferenceException e) {
+        lastBackend = CPU_AFTER_GPU_FAILURE;
         return selector.sequential().smooth(model, trajectory, Outputs.MOMENTS);
       }
     }
@@ -170,7 +187,7 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
         }
         try {
           FiniteOutputs.check(posteriors[i], assembled.trajectory.id());
-          results.add(TrajectoryRows.smoothed(assembled, union, posteriors[i]));
+          results.add(TrajectoryRows.smoothed(assembled, union, posteriors[i], lastBackend));
         } catch (InferenceException e) {
           results.add(TrajectoryRows.failed(assembled, union, columns, e.getMessage()));
         }
@@ -182,6 +199,7 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
     /** The block on the backend its decision names: the GPU's batched kernel or scan, or the CPU block engine. */
     private Posterior[] smoothBlock(List<Trajectory> trajectories) {
       Backend.Decision d = gpu.decide(model, trajectories);
+      lastBackend = backendLabel(d.target());
       switch (d.target()) {
         case GPU_BATCHED:
           return gpu.batched().smooth(model, trajectories, Outputs.MOMENTS);
@@ -199,7 +217,8 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
       try {
         Posterior posterior = selector.sequential().smooth(model, assembled.trajectory, Outputs.MOMENTS);
         FiniteOutputs.check(posterior, assembled.trajectory.id());
-        results.add(TrajectoryRows.smoothed(assembled, union, posterior));
+        results.add(TrajectoryRows.smoothed(assembled, union, posterior,
+            lastBackend.equals(CPU) ? CPU : CPU_AFTER_GPU_FAILURE));
       } catch (InferenceException | IllegalArgumentException e) {
         results.add(TrajectoryRows.failed(assembled, union, columns, e.getMessage()));
       }

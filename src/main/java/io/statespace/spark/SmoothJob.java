@@ -67,7 +67,11 @@ public final class SmoothJob {
 
       spark.sparkContext().setJobDescription("smooth: row accounting");
       Map<Integer, Long> byKind = new HashMap<>();
-      for (Row r : union.groupBy(UnionRows.KIND).count().collectAsList()) byKind.put(r.getInt(0), r.getLong(1));
+      Map<String, Long> byBackend = new HashMap<>();
+      for (Row r : union.groupBy(UnionRows.KIND, UnionRows.BACKEND).count().collectAsList()) {
+        byKind.merge(r.getInt(0), r.getLong(2), Long::sum);
+        if (r.getInt(0) == UnionRows.SUMMARY) byBackend.put(r.getString(1), r.getLong(2));
+      }
       Map<String, Long> byReason = new HashMap<>();
       for (Row r : union.filter(col(UnionRows.KIND).equalTo(UnionRows.QUARANTINE)).groupBy(UnionRows.REASON_CODE)
           .count().collectAsList()) {
@@ -75,7 +79,8 @@ public final class SmoothJob {
       }
       SmoothReport report = new SmoothReport(rowsIn, byKind.getOrDefault(UnionRows.STATE, 0L),
           byKind.getOrDefault(UnionRows.QUARANTINE, 0L), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason,
-          selector.describe() + "; backend " + s.backend.option(), (System.nanoTime() - start) / 1e9, out.target());
+          selector.describe() + "; backend " + s.backend.option(), byBackend, (System.nanoTime() - start) / 1e9,
+          out.target());
       if (!report.balanced()) {
         throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
       }

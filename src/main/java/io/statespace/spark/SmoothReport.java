@@ -6,7 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What a {@code smooth} run did: the row accounting, engine and timing. Written as report.json. */
+/**
+ * What a {@code smooth} run did: the row accounting, engine, where the trajectories were smoothed (cpu,
+ * gpu_batched, gpu_parallel, cpu_after_gpu_failure) and timing. Written as report.json.
+ */
 public final class SmoothReport {
   public final long rowsIn;
   public final long rowsOut;
@@ -14,17 +17,20 @@ public final class SmoothReport {
   public final long trajectories;
   public final Map<String, Long> quarantineByReason;
   public final String engine;
+  public final Map<String, Long> trajectoriesByBackend;
   public final double seconds;
   public final String output;
 
   public SmoothReport(long rowsIn, long rowsOut, long rowsQuarantined, long trajectories,
-      Map<String, Long> quarantineByReason, String engine, double seconds, String output) {
+      Map<String, Long> quarantineByReason, String engine, Map<String, Long> trajectoriesByBackend, double seconds,
+      String output) {
     this.rowsIn = rowsIn;
     this.rowsOut = rowsOut;
     this.rowsQuarantined = rowsQuarantined;
     this.trajectories = trajectories;
     this.quarantineByReason = new TreeMap<>(quarantineByReason);
     this.engine = engine;
+    this.trajectoriesByBackend = new TreeMap<>(trajectoriesByBackend);
     this.seconds = seconds;
     this.output = output;
   }
@@ -37,7 +43,11 @@ public final class SmoothReport {
   public String accountingLine() {
     return "rows in: " + rowsIn + " = rows out: " + rowsOut + " + rows quarantined: " + rowsQuarantined
         + (quarantineByReason.isEmpty() ? "" : " " + quarantineByReason) + (balanced() ? " (balanced)" : " (NOT BALANCED)")
-        + "; trajectories: " + trajectories;
+        + "; trajectories: " + trajectories + (onlyCpu() ? "" : " " + trajectoriesByBackend);
+  }
+
+  private boolean onlyCpu() {
+    return trajectoriesByBackend.keySet().stream().allMatch(PartitionSmoother.CPU::equals);
   }
 
   public String toJson() {
@@ -48,6 +58,7 @@ public final class SmoothReport {
     m.put("quarantine_by_reason", quarantineByReason);
     m.put("trajectories", trajectories);
     m.put("engine", engine);
+    m.put("trajectories_by_backend", trajectoriesByBackend);
     m.put("seconds", seconds);
     m.put("output", output);
     try {

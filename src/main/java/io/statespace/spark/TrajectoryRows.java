@@ -23,12 +23,15 @@ abstract class TrajectoryRows implements Iterator<Row> {
     this.union = union;
   }
 
-  /** State rows and the summary row of a smoothed trajectory. */
-  static TrajectoryRows smoothed(AssembledTrajectory source, UnionRows union, Posterior posterior) {
-    return new Smoothed(source, union, posterior);
+  /** State rows and the summary row of a trajectory smoothed on {@code backend} (a label for the report). */
+  static TrajectoryRows smoothed(AssembledTrajectory source, UnionRows union, Posterior posterior, String backend) {
+    return new Smoothed(source, union, posterior, backend);
   }
 
-  /** State rows and the summary row of a trajectory smoothed in place (filtered moments replayed in order). */
+  /**
+   * State rows and the summary row of a trajectory smoothed in place on the CPU (filtered moments replayed in
+   * order).
+   */
   static TrajectoryRows lean(AssembledTrajectory source, UnionRows union, InPlaceSmoother.Result result) {
     return new Lean(source, union, result);
   }
@@ -40,10 +43,12 @@ abstract class TrajectoryRows implements Iterator<Row> {
 
   private static final class Smoothed extends TrajectoryRows {
     private final Posterior posterior;
+    private final String backend;
 
-    Smoothed(AssembledTrajectory source, UnionRows union, Posterior posterior) {
+    Smoothed(AssembledTrajectory source, UnionRows union, Posterior posterior, String backend) {
       super(source, union);
       this.posterior = posterior;
+      this.backend = backend;
     }
 
     @Override
@@ -58,7 +63,7 @@ abstract class TrajectoryRows implements Iterator<Row> {
       int steps = source.length();
       if (t == steps) {
         return union.summary(source.id, steps, source.trajectory.missingSteps(), source.trajectory.missingValues(),
-            posterior.logLikelihood());
+            posterior.logLikelihood(), backend);
       }
       int n = posterior.stateDim();
       int nn = n * n;
@@ -90,7 +95,7 @@ abstract class TrajectoryRows implements Iterator<Row> {
       int steps = source.length();
       if (t == steps) {
         return union.summary(source.id, steps, source.trajectory.missingSteps(), source.trajectory.missingValues(),
-            result.logLikelihood());
+            result.logLikelihood(), PartitionSmoother.CPU);
       }
       int n = result.smoothedMeans().length / steps;
       int nn = n * n;

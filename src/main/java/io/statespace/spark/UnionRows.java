@@ -38,6 +38,8 @@ final class UnionRows {
   static final String REASON_CODE = "reason_code";
   static final String REASON = "reason";
   static final String RAW = "row";
+  /** Where a summary row's trajectory was smoothed (see {@link PartitionSmoother#backendLabel}). */
+  static final String BACKEND = "u_backend";
 
   private final int obsDim;
   private final int inputDim;
@@ -46,7 +48,7 @@ final class UnionRows {
   UnionRows(int obsDim, int inputDim) {
     this.obsDim = obsDim;
     this.inputDim = inputDim;
-    this.width = 3 + obsDim + inputDim + 4 + 4 + 5;
+    this.width = 3 + obsDim + inputDim + 4 + 4 + 5 + 1;
   }
 
   static StructType schema(DataType idType, DataType timeType, Columns columns) {
@@ -72,6 +74,7 @@ final class UnionRows {
     f.add(DataTypes.createStructField(REASON_CODE, DataTypes.StringType, true));
     f.add(DataTypes.createStructField(REASON, DataTypes.StringType, true));
     f.add(DataTypes.createStructField(RAW, DataTypes.StringType, true));
+    f.add(DataTypes.createStructField(BACKEND, DataTypes.StringType, true));
     return DataTypes.createStructType(f);
   }
 
@@ -95,7 +98,7 @@ final class UnionRows {
     return RowFactory.create(v);
   }
 
-  Row summary(Object id, int steps, int missing, int missingValues, double logLik) {
+  Row summary(Object id, int steps, int missing, int missingValues, double logLik, String backend) {
     Object[] v = new Object[width];
     v[0] = SUMMARY;
     v[1] = id;
@@ -104,6 +107,7 @@ final class UnionRows {
     v[c++] = missing;
     v[c++] = missingValues;
     v[c] = logLik;
+    v[width - 1] = backend;
     return RowFactory.create(v);
   }
 

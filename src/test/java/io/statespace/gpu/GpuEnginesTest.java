@@ -1,5 +1,6 @@
 package io.statespace.gpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,31 +15,28 @@ import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.testing.RandomModels;
+import io.statespace.testing.TestGpu;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The GPU engines against the sequential float64 engine at 1e-9 relative, on a CUDA device. Where there
- * is none (CI, most developer machines) every test is skipped with the probe's reason; what can be checked
- * without a GPU is checked by the mirror, packing, layout and PTX tests.
+ * The GPU engines against the sequential float64 engine at 1e-9 relative, on a CUDA device. The default
+ * test run skips them where there is no GPU (CI, most developer machines), with the probe's reason; the
+ * gpu-emulated run (pom.xml) runs them everywhere on the CUDA emulator (src/test/cuda-emulator), which
+ * executes the kernels' own source on the CPU behind the unchanged JCuda path (see {@link TestGpu}).
  */
 class GpuEnginesTest {
   private static final double TOLERANCE = 1e-9;
 
+  private int ordinal;
+
   @BeforeEach
   void requireDevice() {
-    DeviceProbe probe = DeviceProbe.detect();
-    Assumptions.assumeTrue(probe.available(), probe.reason());
-  }
-
-  /** The first usable device. */
-  private static int ordinal() {
-    return DeviceProbe.detect().devices().get(0).ordinal();
+    ordinal = TestGpu.ordinal();
   }
 
   private static List<StateSpaceModel> models(SplittableRandom rng) {
@@ -61,7 +59,7 @@ class GpuEnginesTest {
   void batchedEngineMatchesTheSequentialEngine() {
     SplittableRandom rng = new SplittableRandom(601);
     SequentialEngine cpu = new SequentialEngine();
-    try (GpuBatchEngine gpu = new GpuBatchEngine(ordinal())) {
+    try (GpuBatchEngine gpu = new GpuBatchEngine(ordinal)) {
       for (StateSpaceModel model : models(rng)) {
         List<Trajectory> block = TestCases.block(rng, model, 300, 200);
         Posterior[] smoothed = gpu.smooth(model, block, Outputs.ALL);
@@ -79,7 +77,7 @@ class GpuEnginesTest {
   void batchedReductionsMatchTheCpuSums() {
     SplittableRandom rng = new SplittableRandom(602);
     SequentialEngine cpu = new SequentialEngine();
-    try (GpuBatchEngine gpu = new GpuBatchEngine(ordinal())) {
+    try (GpuBatchEngine gpu = new GpuBatchEngine(ordinal)) {
       for (StateSpaceModel model : models(rng)) {
         List<Trajectory> block = TestCases.block(rng, model, 500, 100);
         double logLik = 0.0;
@@ -101,7 +99,7 @@ class GpuEnginesTest {
   void parallelEngineMatchesTheSequentialEngine() {
     SplittableRandom rng = new SplittableRandom(603);
     SequentialEngine cpu = new SequentialEngine();
-    try (GpuParallelEngine gpu = new GpuParallelEngine(ordinal())) {
+    try (GpuParallelEngine gpu = new GpuParallelEngine(ordinal)) {
       for (StateSpaceModel model : models(rng)) {
         for (int steps : new int[] {1, 2, 3, 100, 1000, 50_000}) {
           Trajectory t = RandomModels.trajectory(rng, model, "long", steps, new RandomModels.DataShape());
@@ -113,6 +111,28 @@ class GpuEnginesTest {
     }
   }
 
+  /**
+   * The kernels promise the same bits on every run: no atomics in the sums, fixed reduction orders, and
+   * barriers wherever threads share memory. On the emulator each launch runs the threads of a block in a
+   * fresh shuffled order, so a missing barrier (a data race) would make two runs differ.
+   */
+  @Test
+  void repeatedRunsGiveTheSameBits() {
+    SplittableRandom rng = new SplittableRandom(604);
+    StateSpaceModel model = RandomModels.linear(rng, 4, 2, 1);
+    List<Trajectory> block = TestCases.block(rng, model, 200, 150);
+    Trajectory longOne = RandomModels.trajectory(rng, model, "long", 20_000, new RandomModels.DataShape());
+    try (GpuBatchEngine batch = new GpuBatchEngine(ordinal); GpuParallelEngine scan = new GpuParallelEngine(ordinal)) {
+      Posterior[] first = batch.smooth(model, block, Outputs.ALL);
+      Posterior[] second = batch.smooth(model, block, Outputs.ALL);
+      for (int k = 0; k < block.size(); k++) assertTrue(Compare.identical(first[k], second[k]), "trajectory " + k);
+      assertEquals(batch.logLikelihood(model, block), batch.logLikelihood(model, block));
+      assertArrayEquals(batch.statistics(model, block).toArray(), batch.statistics(model, block).toArray());
+      assertTrue(Compare.identical(scan.smooth(model, longOne, Outputs.ALL), scan.smooth(model, longOne, Outputs.ALL)),
+          "parallel scan");
+    }
+  }
+
   @Test
   void failuresNameTheirTrajectoryAndStep() {
     LinearModel singular = new LinearModel(2, 1, 0, new double[] {0, 0}, new double[] {1, 0, 0, 1},
@@ -120,7 +140,7 @@ class GpuEnginesTest {
         new double[] {0.0});
     Trajectory bad = new Trajectory("bad", new double[] {0, 1, 2}, new double[] {Double.NaN, 1.0, 2.0}, 1);
     Trajectory good = new Trajectory("good", new double[] {0, 1}, new double[] {Double.NaN, Double.NaN}, 1);
-    try (GpuBatchEngine batch = new GpuBatchEngine(ordinal())) {
+    try (GpuBatchEngine batch = new GpuBatchEngine(ordinal)) {
       BatchInferenceException e = assertThrows(BatchInferenceException.class,
           () -> batch.smooth(singular, List.of(good, bad), Outputs.MOMENTS));
       assertEquals(List.of(1), List.copyOf(e.failures().keySet()));
@@ -128,7 +148,7 @@ class GpuEnginesTest {
       assertNotNull(e.partial()[0]);
       assertNull(e.partial()[1]);
     }
-    try (GpuParallelEngine parallel = new GpuParallelEngine(ordinal())) {
+    try (GpuParallelEngine parallel = new GpuParallelEngine(ordinal)) {
       InferenceException e = assertThrows(InferenceException.class,
           () -> parallel.smooth(singular, bad, Outputs.MOMENTS));
       assertTrue(e.getMessage().contains("step 1"), e.getMessage());

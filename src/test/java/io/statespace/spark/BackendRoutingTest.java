@@ -120,9 +120,12 @@ class BackendRoutingTest {
         "parquet", spec, EngineChoice.AUTO, 1, 1, false, gpuRouter));
     assertTrue(BATCHED_CALLS.get() >= 1, "no block went to the (stand-in) GPU batched path");
     assertEquals(1, PARALLEL_CALLS.get(), "the long trajectory should go to the (stand-in) GPU scan, alone");
+    assertEquals(java.util.Map.of("gpu_batched", (long) Backend.AUTO_MIN_BATCH_TRAJECTORIES, "gpu_parallel", 1L),
+        routed.trajectoriesByBackend);
     SmoothReport cpu = SmoothJob.run(spark, new SmoothSettings(input.toString(), "csv", dir.resolve("cpu").toString(),
         "parquet", spec, EngineChoice.AUTO, 1, 1, false, "cpu"));
     assertEquals(cpu.rowsOut, routed.rowsOut);
+    assertEquals(java.util.Map.of("cpu", Backend.AUTO_MIN_BATCH_TRAJECTORIES + 1L), cpu.trajectoriesByBackend);
     List<Row> a = spark.read().parquet(dir.resolve("cpu/summary").toString()).orderBy("id").collectAsList();
     List<Row> b = spark.read().parquet(dir.resolve("gpu/summary").toString()).orderBy("id").collectAsList();
     assertEquals(a.size(), b.size());

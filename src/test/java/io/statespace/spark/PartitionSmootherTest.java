@@ -104,7 +104,7 @@ class PartitionSmootherTest {
     AssembledTrajectory assembled = new AssembledTrajectory(trajectory, "long", times);
     UnionRows union = new UnionRows(OBS_DIM, INPUT_DIM);
     Iterator<Row> full = TrajectoryRows.smoothed(assembled, union,
-        new SequentialEngine().smooth(model, trajectory, Outputs.MOMENTS));
+        new SequentialEngine().smooth(model, trajectory, Outputs.MOMENTS), PartitionSmoother.CPU);
     Iterator<Row> lean = TrajectoryRows.lean(assembled, union, new InPlaceSmoother().smooth(model, trajectory));
     int rows = 0;
     while (full.hasNext()) {
