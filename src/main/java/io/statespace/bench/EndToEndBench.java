@@ -1,6 +1,6 @@
 package io.statespace.bench;
 
-import io.statespace.inference.EngineChoice;
+import io.statespace.execution.EngineChoice;
 import io.statespace.model.spec.ModelSpec;
 import io.statespace.spark.IoOnlyJob;
 import io.statespace.spark.SmoothJob;

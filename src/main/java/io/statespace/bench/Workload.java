@@ -2,7 +2,7 @@ package io.statespace.bench;
 
 import io.statespace.data.Trajectory;
 import io.statespace.inference.BatchSmoothingEngine;
-import io.statespace.inference.EngineChoice;
+import io.statespace.execution.Blocker;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.SmoothingEngine;
@@ -37,8 +37,8 @@ final class Workload {
   }
 
   /**
-   * Our batched engine, in the blocks the smooth job makes ({@link EngineChoice#BLOCK_MAX_TRAJECTORIES} trajectories,
-   * {@link EngineChoice#BLOCK_MAX_ROWS} rows): one block of all 10,000 trajectories would keep 320 MB of results
+   * Our batched engine, in the blocks the smooth job makes ({@link Blocker#MAX_TRAJECTORIES} trajectories,
+   * {@link Blocker#MAX_STEPS} rows): one block of all 10,000 trajectories would keep 320 MB of results
    * alive through young collections, which G1 then copies (measured: 2.2e6 instead of 5.2e6 steps/s).
    */
   static Workload ofBlock(String name, BatchSmoothingEngine engine, StateSpaceModel model, boolean smooth) {
@@ -48,8 +48,8 @@ final class Workload {
       while (start < data.size()) {
         int end = start;
         long rows = 0;
-        while (end < data.size() && end - start < EngineChoice.BLOCK_MAX_TRAJECTORIES
-            && (end == start || rows + data.get(end).length() <= EngineChoice.BLOCK_MAX_ROWS)) {
+        while (end < data.size() && end - start < Blocker.MAX_TRAJECTORIES
+            && (end == start || rows + data.get(end).length() <= Blocker.MAX_STEPS)) {
           rows += data.get(end++).length();
         }
         List<Trajectory> block = data.subList(start, end);

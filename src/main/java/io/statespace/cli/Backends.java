@@ -1,6 +1,6 @@
 package io.statespace.cli;
 
-import io.statespace.gpu.Backend;
+import io.statespace.execution.BackendOption;
 import io.statespace.gpu.DeviceProbe;
 import io.statespace.gpu.WorkShape;
 import io.statespace.model.StateSpaceModel;
@@ -44,7 +44,7 @@ final class Backends {
 
   private static String parse(String option) {
     try {
-      return Backend.parse(option);
+      return BackendOption.parse(option).label();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

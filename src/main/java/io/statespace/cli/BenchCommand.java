@@ -4,7 +4,7 @@ import io.statespace.bench.DynamaxTable;
 import io.statespace.bench.EndToEndBench;
 import io.statespace.bench.MemoryBench;
 import io.statespace.bench.ThroughputBench;
-import io.statespace.inference.EngineChoice;
+import io.statespace.execution.EngineChoice;
 import io.statespace.model.spec.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.statespace.cli;
 
-import io.statespace.inference.EngineChoice;
+import io.statespace.execution.EngineChoice;
 import io.statespace.model.spec.ModelSpec;
 import io.statespace.spark.SmoothJob;
 import io.statespace.spark.SmoothReport;

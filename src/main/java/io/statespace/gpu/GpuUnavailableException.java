@@ -2,7 +2,7 @@ package io.statespace.gpu;
 
 /**
  * {@code --backend gpu} was asked for, but this machine or this model cannot use the GPU. Thrown by
- * {@link Backend#resolve} before any work starts, with the probe's or the model's reason, so that a job
+ * {@code io.statespace.execution.ExecutionPolicy} before any work starts, with the probe's or the model's reason, so that a job
  * fails at once with a clear message instead of falling back silently (DESIGN.md section 5).
  */
 public final class GpuUnavailableException extends RuntimeException {

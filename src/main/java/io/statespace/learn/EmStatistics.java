@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The expected complete-data sufficient statistics of the linear family summed over trajectories (the EM
@@ -45,6 +47,8 @@ public final class EmStatistics implements Serializable {
   long gradientFailures;
   long failures;
   String firstFailure;
+  /** Smoothed trajectories by the engine that smoothed them (fallbacks labelled: {@link io.statespace.execution.Outcome#engineLabel}). */
+  final TreeMap<String, Long> trajectoriesByEngine = new TreeMap<>();
 
   /**
    * @param dimension p of θ (for the carried gradient)
@@ -92,6 +96,7 @@ public final class EmStatistics implements Serializable {
     gradientFailures += o.gradientFailures;
     failures += o.failures;
     if (firstFailure == null) firstFailure = o.firstFailure;
+    o.trajectoriesByEngine.forEach((k, v) -> trajectoriesByEngine.merge(k, v, Long::sum));
     return this;
   }
 
@@ -115,6 +120,11 @@ public final class EmStatistics implements Serializable {
 
   public String firstFailure() {
     return firstFailure;
+  }
+
+  /** Smoothed trajectories by engine label, e.g. batched, sequential_after_batched_failure. */
+  public Map<String, Long> trajectoriesByEngine() {
+    return java.util.Collections.unmodifiableMap(trajectoriesByEngine);
   }
 
   /**
@@ -149,6 +159,8 @@ public final class EmStatistics implements Serializable {
     node.put("gradient_failures", gradientFailures);
     node.put("failures", failures);
     if (firstFailure != null) node.put("first_failure", firstFailure);
+    ObjectNode engines = node.putObject("trajectories_by_engine");
+    trajectoriesByEngine.forEach(engines::put);
     return node;
   }
 
@@ -172,6 +184,9 @@ public final class EmStatistics implements Serializable {
     s.gradientFailures = JsonState.getLong(node, "gradient_failures");
     s.failures = JsonState.getLong(node, "failures");
     s.firstFailure = node.has("first_failure") ? node.get("first_failure").asText() : null;
+    if (node.has("trajectories_by_engine")) {
+      node.get("trajectories_by_engine").fields().forEachRemaining(e -> s.trajectoriesByEngine.put(e.getKey(), e.getValue().asLong()));
+    }
     return s;
   }
 }

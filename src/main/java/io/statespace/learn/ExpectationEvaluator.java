@@ -1,10 +1,13 @@
 package io.statespace.learn;
 
 import io.statespace.data.Trajectory;
+import io.statespace.execution.BlockRunner;
+import io.statespace.execution.Engine;
+import io.statespace.execution.EngineChoice;
+import io.statespace.execution.Outcome;
 import io.statespace.inference.InferenceException;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
-import io.statespace.inference.batched.BatchedEngine;
 import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.linalg.Cholesky;
 import io.statespace.model.LinearModel;
@@ -27,7 +30,7 @@ public final class ExpectationEvaluator {
   private final GradientChain chain;
   private final boolean withGradient;
   private final SequentialEngine engine = new SequentialEngine();
-  private final BatchedEngine batched = new BatchedEngine();
+  private final BlockRunner batched = BlockRunner.cpu(EngineChoice.BATCHED, 1);
   private final FisherGradient fisher;
   private final int n;
   private final int m;
@@ -88,22 +91,26 @@ public final class ExpectationEvaluator {
       return;
     }
     add(trajectory, post, stats);
+    stats.trajectoriesByEngine.merge(Engine.SEQUENTIAL.label(), 1L, Long::sum);
   }
 
   /**
    * Adds the statistics of a block of trajectories smoothed together by the batched engine (many
    * trajectories in lockstep, several times the sequential engine's speed: docs/BENCHMARKS.md). Should the
-   * block fail numerically, its trajectories go one by one through the sequential reference engine.
+   * batched engine fail numerically, {@link BlockRunner} smooths the trajectories it did not finish with the
+   * sequential reference engine, logs each and labels it; the statistics count trajectories by engine.
    */
   public void addAll(List<Trajectory> block, EmStatistics stats) {
-    Posterior[] posts;
-    try {
-      posts = batched.smooth(model, block, Outputs.of(false, true));
-    } catch (InferenceException ex) {
-      for (Trajectory t : block) add(t, stats);
-      return;
+    for (Outcome o : batched.runBlock(model, block, Outputs.of(false, true))) {
+      if (!o.ok()) {
+        stats.failures++;
+        stats.trajectories++;
+        if (stats.firstFailure == null) stats.firstFailure = o.failure();
+        continue;
+      }
+      add(o.trajectory(), o.posterior(), stats);
+      stats.trajectoriesByEngine.merge(o.engineLabel(), 1L, Long::sum);
     }
-    for (int i = 0; i < posts.length; i++) add(block.get(i), posts[i], stats);
   }
 
   private void add(Trajectory trajectory, Posterior post, EmStatistics stats) {

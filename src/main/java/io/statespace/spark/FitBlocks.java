@@ -1,9 +1,9 @@
 package io.statespace.spark;
 
 import io.statespace.data.Trajectory;
+import io.statespace.execution.Blocker;
 import io.statespace.model.spec.Columns;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -11,9 +11,9 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 
 /**
- * The fit job's assembly stage: a partition's sorted parsed rows become blocks of trajectories (at most
- * {@link TrajectoryBlock#MAX_TRAJECTORIES} trajectories or {@link TrajectoryBlock#MAX_STEPS} steps each)
- * plus one item per quarantined row. Streaming: a partition is never held whole outside its blocks.
+ * The fit job's assembly stage: a partition's sorted parsed rows become blocks of trajectories, cut by the
+ * smooth job's rule ({@link Blocker}), plus one item per quarantined row. Streaming: a partition is never
+ * held whole outside its blocks.
  */
 final class FitBlocks implements FlatMapFunction<Iterator<Row>, FitItem> {
   private static final long serialVersionUID = 1L;
@@ -33,13 +33,24 @@ final class FitBlocks implements FlatMapFunction<Iterator<Row>, FitItem> {
     ArrayDeque<FitItem> out = new ArrayDeque<>();
     TrajectoryAssembler assembler = new TrajectoryAssembler(rows, columns, obsDim, inputDim,
         (id, time, reason, message, raw) -> out.add(FitItem.rejected(id, time, reason, message, raw)));
+    Blocker<Trajectory> blocker = new Blocker<>();
     return new Iterator<>() {
-      private final List<Trajectory> block = new ArrayList<>();
-      private long steps;
+      private boolean flushed;
 
       @Override
       public boolean hasNext() {
-        while (out.isEmpty() && (assembler.hasNext() || !block.isEmpty())) fill();
+        while (out.isEmpty() && !flushed) {
+          if (assembler.hasNext()) {
+            AssembledTrajectory t = assembler.next();
+            if (t != null) {
+              for (List<Trajectory> block : blocker.add(t.trajectory, t.length())) emit(block);
+            }
+          } else {
+            List<Trajectory> last = blocker.flush();
+            if (last != null) emit(last);
+            flushed = true;
+          }
+        }
         return !out.isEmpty();
       }
 
@@ -49,21 +60,8 @@ final class FitBlocks implements FlatMapFunction<Iterator<Row>, FitItem> {
         return out.poll();
       }
 
-      private void fill() {
-        while (assembler.hasNext() && block.size() < TrajectoryBlock.MAX_TRAJECTORIES && steps < TrajectoryBlock.MAX_STEPS) {
-          AssembledTrajectory t = assembler.next();
-          if (t != null) {
-            block.add(t.trajectory);
-            steps += t.trajectory.length();
-          }
-          if (!out.isEmpty()) break;
-        }
-        if (!block.isEmpty() && (!assembler.hasNext() || block.size() >= TrajectoryBlock.MAX_TRAJECTORIES
-            || steps >= TrajectoryBlock.MAX_STEPS)) {
-          out.add(FitItem.of(new TrajectoryBlock(block.toArray(new Trajectory[0]))));
-          block.clear();
-          steps = 0;
-        }
+      private void emit(List<Trajectory> block) {
+        out.add(FitItem.of(new TrajectoryBlock(block.toArray(new Trajectory[0]))));
       }
     };
   }

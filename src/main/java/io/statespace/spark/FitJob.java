@@ -107,6 +107,9 @@ public final class FitJob {
       double engineSeconds = objective.engineSeconds();
       LOG.info("fit: stopped after {} iterations: {}{}", result.iterations(), result.reason().key(),
           result.note() == null ? "" : " (" + result.note() + ")");
+      if (optimizer instanceof EmOptimizer em && em.statistics() != null) {
+        LOG.info("fit: the last E-step's trajectories by engine: {}", em.statistics().trajectoriesByEngine());
+      }
 
       StandardErrors.Result errors = null;
       String errorsNote;

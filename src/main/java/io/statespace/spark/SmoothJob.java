@@ -3,7 +3,7 @@ package io.statespace.spark;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 
-import io.statespace.inference.EngineChoice;
+import io.statespace.execution.ExecutionPolicy;
 import io.statespace.model.spec.Columns;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,9 +36,9 @@ public final class SmoothJob {
     Columns columns = s.spec.columns();
     OutputLayout.checkNames(columns);
     InputSource source = InputSource.read(spark, s.input, s.format, columns);
-    EngineChoice.Selector selector = s.engine.selector(s.threads);
+    ExecutionPolicy policy = new ExecutionPolicy(s.engine, s.backend.option(), s.threads);
     LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors)",
-        selector.describe(), s.backend.option());
+        policy.describe(), s.backend.option().label());
     AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration());
     Dataset<Row> union = null;
     boolean committed = false;
@@ -68,9 +68,13 @@ public final class SmoothJob {
       spark.sparkContext().setJobDescription("smooth: row accounting");
       Map<Integer, Long> byKind = new HashMap<>();
       Map<String, Long> byBackend = new HashMap<>();
-      for (Row r : union.groupBy(UnionRows.KIND, UnionRows.BACKEND).count().collectAsList()) {
-        byKind.merge(r.getInt(0), r.getLong(2), Long::sum);
-        if (r.getInt(0) == UnionRows.SUMMARY) byBackend.put(r.getString(1), r.getLong(2));
+      Map<String, Long> byEngine = new HashMap<>();
+      for (Row r : union.groupBy(UnionRows.KIND, UnionRows.BACKEND, UnionRows.ENGINE).count().collectAsList()) {
+        byKind.merge(r.getInt(0), r.getLong(3), Long::sum);
+        if (r.getInt(0) == UnionRows.SUMMARY) {
+          byBackend.merge(r.getString(1), r.getLong(3), Long::sum);
+          byEngine.merge(r.getString(2), r.getLong(3), Long::sum);
+        }
       }
       Map<String, Long> byReason = new HashMap<>();
       for (Row r : union.filter(col(UnionRows.KIND).equalTo(UnionRows.QUARANTINE)).groupBy(UnionRows.REASON_CODE)
@@ -79,8 +83,8 @@ public final class SmoothJob {
       }
       SmoothReport report = new SmoothReport(rowsIn, byKind.getOrDefault(UnionRows.STATE, 0L),
           byKind.getOrDefault(UnionRows.QUARANTINE, 0L), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason,
-          selector.describe() + "; backend " + s.backend.option(), byBackend, (System.nanoTime() - start) / 1e9,
-          out.target());
+          policy.describe() + "; backend " + s.backend.option().label(), byBackend, byEngine,
+          (System.nanoTime() - start) / 1e9, out.target());
       if (!report.balanced()) {
         throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
       }

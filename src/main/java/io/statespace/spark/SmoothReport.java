@@ -2,13 +2,16 @@ package io.statespace.spark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.statespace.execution.Engine;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * What a {@code smooth} run did: the row accounting, engine, where the trajectories were smoothed (cpu,
- * gpu_batched, gpu_parallel, cpu_after_gpu_failure) and timing. Written as report.json.
+ * gpu_batched, gpu_parallel, cpu_after_gpu_failure), which engine smoothed them (each fallback to the
+ * sequential engine labelled with the engine that failed: {@link io.statespace.execution.Outcome#engineLabel})
+ * and timing. Written as report.json.
  */
 public final class SmoothReport {
   public final long rowsIn;
@@ -18,12 +21,13 @@ public final class SmoothReport {
   public final Map<String, Long> quarantineByReason;
   public final String engine;
   public final Map<String, Long> trajectoriesByBackend;
+  public final Map<String, Long> trajectoriesByEngine;
   public final double seconds;
   public final String output;
 
   public SmoothReport(long rowsIn, long rowsOut, long rowsQuarantined, long trajectories,
-      Map<String, Long> quarantineByReason, String engine, Map<String, Long> trajectoriesByBackend, double seconds,
-      String output) {
+      Map<String, Long> quarantineByReason, String engine, Map<String, Long> trajectoriesByBackend,
+      Map<String, Long> trajectoriesByEngine, double seconds, String output) {
     this.rowsIn = rowsIn;
     this.rowsOut = rowsOut;
     this.rowsQuarantined = rowsQuarantined;
@@ -31,6 +35,7 @@ public final class SmoothReport {
     this.quarantineByReason = new TreeMap<>(quarantineByReason);
     this.engine = engine;
     this.trajectoriesByBackend = new TreeMap<>(trajectoriesByBackend);
+    this.trajectoriesByEngine = new TreeMap<>(trajectoriesByEngine);
     this.seconds = seconds;
     this.output = output;
   }
@@ -43,11 +48,17 @@ public final class SmoothReport {
   public String accountingLine() {
     return "rows in: " + rowsIn + " = rows out: " + rowsOut + " + rows quarantined: " + rowsQuarantined
         + (quarantineByReason.isEmpty() ? "" : " " + quarantineByReason) + (balanced() ? " (balanced)" : " (NOT BALANCED)")
-        + "; trajectories: " + trajectories + (onlyCpu() ? "" : " " + trajectoriesByBackend);
+        + "; trajectories: " + trajectories + (onlyCpu() ? "" : " " + trajectoriesByBackend)
+        + (fallbacks() ? " by engine " + trajectoriesByEngine : "");
   }
 
   private boolean onlyCpu() {
-    return trajectoriesByBackend.keySet().stream().allMatch(PartitionSmoother.CPU::equals);
+    return trajectoriesByBackend.keySet().stream().allMatch(Engine.CPU_BACKEND::equals);
+  }
+
+  /** True when the sequential engine took over any trajectory after another engine failed on it. */
+  private boolean fallbacks() {
+    return trajectoriesByEngine.keySet().stream().anyMatch(label -> label.startsWith("sequential_after_"));
   }
 
   public String toJson() {
@@ -59,6 +70,7 @@ public final class SmoothReport {
     m.put("trajectories", trajectories);
     m.put("engine", engine);
     m.put("trajectories_by_backend", trajectoriesByBackend);
+    m.put("trajectories_by_engine", trajectoriesByEngine);
     m.put("seconds", seconds);
     m.put("output", output);
     try {

@@ -1,6 +1,6 @@
 package io.statespace.spark;
 
-import io.statespace.inference.EngineChoice;
+import io.statespace.execution.EngineChoice;
 import io.statespace.model.spec.ModelSpec;
 import java.io.Serializable;
 

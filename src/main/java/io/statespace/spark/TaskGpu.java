@@ -1,5 +1,7 @@
 package io.statespace.spark;
 
+import io.statespace.execution.TaskDevice;
+import io.statespace.gpu.DeviceInfo;
 import io.statespace.gpu.DeviceProbe;
 import io.statespace.gpu.GpuAddresses;
 import java.util.Arrays;
@@ -10,16 +12,17 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 
 /**
- * The CUDA device of the running Spark task: reads the task's "gpu" resource addresses and whether GPU
- * scheduling is on, and leaves the mapping to the pure {@link GpuAddresses#ordinal} (tested with fakes).
- * Spark GPU scheduling is configured with spark.executor.resource.gpu.amount,
+ * The CUDA device of the running Spark task, as a {@link TaskDevice} value: reads the task's "gpu" resource
+ * addresses and whether GPU scheduling is on, and leaves the mapping to the pure {@link GpuAddresses#ordinal}
+ * (tested with fakes). Spark GPU scheduling is configured with spark.executor.resource.gpu.amount,
  * spark.executor.resource.gpu.discoveryScript and spark.task.resource.gpu.amount (docs/GPU.md).
  */
-public final class TaskGpu {
+final class TaskGpu {
   private TaskGpu() {}
 
-  /** The device of the current task (partition 0 and no addresses outside a task). */
-  public static GpuAddresses.Assignment current(DeviceProbe probe) {
+  /** The current task's device among the probe's (partition 0 and no addresses outside a task). */
+  static TaskDevice device(DeviceProbe probe) {
+    if (!probe.available()) return TaskDevice.none(probe.reason());
     TaskContext task = TaskContext.get();
     SparkEnv env = SparkEnv.get();
     boolean scheduled = env != null && env.conf().contains("spark.executor.resource.gpu.amount");
@@ -31,6 +34,16 @@ public final class TaskGpu {
       ResourceInformation gpu = resources.get("gpu");
       if (gpu != null) addresses = Arrays.asList(gpu.addresses());
     }
-    return GpuAddresses.ordinal(scheduled, addresses, System.getenv("CUDA_VISIBLE_DEVICES"), probe.devices(), partition);
+    List<DeviceInfo> devices = probe.devices();
+    try {
+      GpuAddresses.Assignment a = GpuAddresses.ordinal(scheduled, addresses, System.getenv("CUDA_VISIBLE_DEVICES"),
+          devices, partition);
+      for (DeviceInfo d : devices) {
+        if (d.ordinal() == a.ordinal()) return TaskDevice.of(d, a.reason());
+      }
+      return TaskDevice.unidentified(devices.get(0), a.reason() + ", but no visible device has ordinal " + a.ordinal());
+    } catch (IllegalStateException e) {
+      return TaskDevice.unidentified(devices.get(0), e.getMessage());
+    }
   }
 }

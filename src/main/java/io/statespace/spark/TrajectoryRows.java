@@ -23,17 +23,22 @@ abstract class TrajectoryRows implements Iterator<Row> {
     this.union = union;
   }
 
-  /** State rows and the summary row of a trajectory smoothed on {@code backend} (a label for the report). */
-  static TrajectoryRows smoothed(AssembledTrajectory source, UnionRows union, Posterior posterior, String backend) {
-    return new Smoothed(source, union, posterior, backend);
+  /**
+   * State rows and the summary row of a trajectory smoothed by {@code engine} on {@code backend} (labels for
+   * the report).
+   */
+  static TrajectoryRows smoothed(AssembledTrajectory source, UnionRows union, Posterior posterior, String backend,
+      String engine) {
+    return new Smoothed(source, union, posterior, backend, engine);
   }
 
   /**
    * State rows and the summary row of a trajectory smoothed in place on the CPU (filtered moments replayed in
    * order).
    */
-  static TrajectoryRows lean(AssembledTrajectory source, UnionRows union, InPlaceSmoother.Result result) {
-    return new Lean(source, union, result);
+  static TrajectoryRows lean(AssembledTrajectory source, UnionRows union, InPlaceSmoother.Result result,
+      String backend, String engine) {
+    return new Lean(source, union, result, backend, engine);
   }
 
   /** One inference_failed quarantine row per step. */
@@ -44,11 +49,13 @@ abstract class TrajectoryRows implements Iterator<Row> {
   private static final class Smoothed extends TrajectoryRows {
     private final Posterior posterior;
     private final String backend;
+    private final String engine;
 
-    Smoothed(AssembledTrajectory source, UnionRows union, Posterior posterior, String backend) {
+    Smoothed(AssembledTrajectory source, UnionRows union, Posterior posterior, String backend, String engine) {
       super(source, union);
       this.posterior = posterior;
       this.backend = backend;
+      this.engine = engine;
     }
 
     @Override
@@ -63,7 +70,7 @@ abstract class TrajectoryRows implements Iterator<Row> {
       int steps = source.length();
       if (t == steps) {
         return union.summary(source.id, steps, source.trajectory.missingSteps(), source.trajectory.missingValues(),
-            posterior.logLikelihood(), backend);
+            posterior.logLikelihood(), backend, engine);
       }
       int n = posterior.stateDim();
       int nn = n * n;
@@ -77,10 +84,14 @@ abstract class TrajectoryRows implements Iterator<Row> {
 
   private static final class Lean extends TrajectoryRows {
     private final InPlaceSmoother.Result result;
+    private final String backend;
+    private final String engine;
 
-    Lean(AssembledTrajectory source, UnionRows union, InPlaceSmoother.Result result) {
+    Lean(AssembledTrajectory source, UnionRows union, InPlaceSmoother.Result result, String backend, String engine) {
       super(source, union);
       this.result = result;
+      this.backend = backend;
+      this.engine = engine;
     }
 
     @Override
@@ -95,7 +106,7 @@ abstract class TrajectoryRows implements Iterator<Row> {
       int steps = source.length();
       if (t == steps) {
         return union.summary(source.id, steps, source.trajectory.missingSteps(), source.trajectory.missingValues(),
-            result.logLikelihood(), PartitionSmoother.CPU);
+            result.logLikelihood(), backend, engine);
       }
       int n = result.smoothedMeans().length / steps;
       int nn = n * n;

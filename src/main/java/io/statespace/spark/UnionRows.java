@@ -38,8 +38,10 @@ final class UnionRows {
   static final String REASON_CODE = "reason_code";
   static final String REASON = "reason";
   static final String RAW = "row";
-  /** Where a summary row's trajectory was smoothed (see {@link PartitionSmoother#backendLabel}). */
+  /** Where a summary row's trajectory was smoothed ({@link io.statespace.execution.Outcome#backendLabel}). */
   static final String BACKEND = "u_backend";
+  /** Which engine smoothed it ({@link io.statespace.execution.Outcome#engineLabel}). */
+  static final String ENGINE = "u_engine";
 
   private final int obsDim;
   private final int inputDim;
@@ -48,7 +50,7 @@ final class UnionRows {
   UnionRows(int obsDim, int inputDim) {
     this.obsDim = obsDim;
     this.inputDim = inputDim;
-    this.width = 3 + obsDim + inputDim + 4 + 4 + 5 + 1;
+    this.width = 3 + obsDim + inputDim + 4 + 4 + 5 + 2;
   }
 
   static StructType schema(DataType idType, DataType timeType, Columns columns) {
@@ -75,6 +77,7 @@ final class UnionRows {
     f.add(DataTypes.createStructField(REASON, DataTypes.StringType, true));
     f.add(DataTypes.createStructField(RAW, DataTypes.StringType, true));
     f.add(DataTypes.createStructField(BACKEND, DataTypes.StringType, true));
+    f.add(DataTypes.createStructField(ENGINE, DataTypes.StringType, true));
     return DataTypes.createStructType(f);
   }
 
@@ -98,7 +101,7 @@ final class UnionRows {
     return RowFactory.create(v);
   }
 
-  Row summary(Object id, int steps, int missing, int missingValues, double logLik, String backend) {
+  Row summary(Object id, int steps, int missing, int missingValues, double logLik, String backend, String engine) {
     Object[] v = new Object[width];
     v[0] = SUMMARY;
     v[1] = id;
@@ -107,7 +110,8 @@ final class UnionRows {
     v[c++] = missing;
     v[c++] = missingValues;
     v[c] = logLik;
-    v[width - 1] = backend;
+    v[width - 2] = backend;
+    v[width - 1] = engine;
     return RowFactory.create(v);
   }
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
+import io.statespace.execution.BlockRunner;
+import io.statespace.execution.EngineChoice;
 import io.statespace.linalg.Cholesky;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * log-likelihoods and covariances that are symmetric and positive semi-definite; so must the faster engines,
  * or else fail with a clear {@link InferenceException} (the parallel scan's covariance-form elements and the
  * batched engine's P⁻ − WᵀW update cancel catastrophically over a 10^6 s gap), in which case
- * {@link EngineChoice.Selector} falls back to the sequential engine, whose result must then be healthy.
+ * {@link BlockRunner} falls back to the sequential engine, whose result must then be healthy.
  */
 class NumericalStressTest {
   private static final AllEngines ENGINES = new AllEngines();
@@ -41,8 +43,8 @@ class NumericalStressTest {
       } catch (InferenceException failure) {
         assertTrue(!e.getKey().equals("sequential"), label + ": the reference engine must not fail: " + failure);
         EngineChoice choice = e.getKey().equals("parallel") ? EngineChoice.PARALLEL : EngineChoice.BATCHED;
-        try (EngineChoice.Selector selector = choice.selector(2)) {
-          p = selector.smooth(model, tr, Outputs.ALL);
+        try (BlockRunner runner = BlockRunner.cpu(choice, 2)) {
+          p = runner.runAlone(model, tr, Outputs.ALL).posterior();
         }
         label += " (fell back to sequential)";
         System.out.println("[NumericalStress] " + label + ": " + failure.getMessage());

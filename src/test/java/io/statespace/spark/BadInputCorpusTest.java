@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.statespace.inference.EngineChoice;
+import io.statespace.execution.EngineChoice;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.spec.Columns;
 import io.statespace.model.spec.FitSpec;

@@ -178,7 +178,7 @@ class FitJobTest {
     assertTrue(r.standardErrorsNote.startsWith("not computed"));
     ModelSpec fitted = ModelSpec.read(dir.resolve("pred").resolve("model.json"));
     SmoothReport smoothed = SmoothJob.run(spark, new SmoothSettings(cvData.toString(), "csv", dir.resolve("pred-smooth").toString(),
-        "parquet", fitted, io.statespace.inference.EngineChoice.SEQUENTIAL, 1, 2, false));
+        "parquet", fitted, io.statespace.execution.EngineChoice.SEQUENTIAL, 1, 2, false));
     assertTrue(smoothed.balanced());
   }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
-import io.statespace.inference.EngineChoice;
+import io.statespace.execution.EngineChoice;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.sequential.InPlaceSmoother;
@@ -31,7 +31,8 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * The engine stage without Spark: parsed rows in, union rows out. A trajectory the engine cannot process
  * inside a block is quarantined alone (the block is rerun trajectory by trajectory); the others get the
- * sequential engine's states and log-likelihoods; every row comes out exactly once. The lean path's rows
+ * sequential engine's states and log-likelihoods, and their summary rows say that the sequential engine
+ * produced them after the batched engine failed; every row comes out exactly once. The lean path's rows
  * equal those of a full posterior.
  */
 class PartitionSmootherTest {
@@ -81,6 +82,9 @@ class PartitionSmootherTest {
       if (kind == UnionRows.SUMMARY) {
         summaries++;
         assertEquals(expected.logLikelihood(), r.getDouble(logLik), 1e-9 * Math.abs(expected.logLikelihood()));
+        String engineLabel = engine == EngineChoice.SEQUENTIAL ? "sequential" : "sequential_after_batched_failure";
+        assertEquals(engineLabel, r.getString(r.length() - 1), id);
+        assertEquals("cpu", r.getString(r.length() - 2), id);
       } else {
         states++;
         int t = (int) (double) (Double) r.get(2);
@@ -104,8 +108,9 @@ class PartitionSmootherTest {
     AssembledTrajectory assembled = new AssembledTrajectory(trajectory, "long", times);
     UnionRows union = new UnionRows(OBS_DIM, INPUT_DIM);
     Iterator<Row> full = TrajectoryRows.smoothed(assembled, union,
-        new SequentialEngine().smooth(model, trajectory, Outputs.MOMENTS), PartitionSmoother.CPU);
-    Iterator<Row> lean = TrajectoryRows.lean(assembled, union, new InPlaceSmoother().smooth(model, trajectory));
+        new SequentialEngine().smooth(model, trajectory, Outputs.MOMENTS), "cpu", "sequential");
+    Iterator<Row> lean = TrajectoryRows.lean(assembled, union, new InPlaceSmoother().smooth(model, trajectory), "cpu",
+        "sequential");
     int rows = 0;
     while (full.hasNext()) {
       Row a = full.next();

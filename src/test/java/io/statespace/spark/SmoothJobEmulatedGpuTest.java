@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.cli.Main;
-import io.statespace.gpu.Backend;
+import io.statespace.execution.ExecutionPolicy;
 import io.statespace.testing.SparkTestSession;
 import io.statespace.testing.TestGpu;
 import java.io.PrintWriter;
@@ -43,7 +43,7 @@ class SmoothJobEmulatedGpuTest {
     Path in = Files.createDirectories(dir.resolve("in"));
     Files.copy(Path.of("data-samples/tracking.csv"), in.resolve("tracking.csv"));
     run("simulate", "--model", "conf/tracking.json", "--output", in.resolve("long.csv").toString(), "--trajectories", "1",
-        "--steps", String.valueOf(Backend.AUTO_MIN_PARALLEL_STEPS + 5), "--missing", "0.1", "--gap", "0.05",
+        "--steps", String.valueOf(ExecutionPolicy.AUTO_MIN_PARALLEL_STEPS + 5), "--missing", "0.1", "--gap", "0.05",
         "--id-prefix", "long-", "--seed", "7");
     for (String backend : List.of("cpu", "gpu")) {
       run("smooth", "--input", in.toString(), "--format", "csv", "--model", "conf/tracking.json", "--output",

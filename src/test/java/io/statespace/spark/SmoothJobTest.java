@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
-import io.statespace.inference.EngineChoice;
+import io.statespace.execution.EngineChoice;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.sequential.SequentialEngine;
@@ -79,22 +79,26 @@ class SmoothJobTest {
 
   @Test
   void parallelEngineWritesWhatTheSequentialEngineWrites() throws IOException {
-    assertEngineWritesWhatTheSequentialEngineWrites(EngineChoice.PARALLEL, "parallel", 6, 300, 3);
+    assertEngineWritesWhatTheSequentialEngineWrites(EngineChoice.PARALLEL, "parallel", "parallel", 6, 300, 3);
   }
 
   @Test
   void batchedEngineWritesWhatTheSequentialEngineWrites() throws IOException {
-    assertEngineWritesWhatTheSequentialEngineWrites(EngineChoice.BATCHED, "batched", 40, 150, 4);
+    assertEngineWritesWhatTheSequentialEngineWrites(EngineChoice.BATCHED, "batched", "batched", 40, 150, 4);
   }
 
   @Test
   void autoEngineWritesWhatTheSequentialEngineWrites() throws IOException {
-    assertEngineWritesWhatTheSequentialEngineWrites(EngineChoice.AUTO, "auto: batched", 30, 100, 5);
+    assertEngineWritesWhatTheSequentialEngineWrites(EngineChoice.AUTO, "auto: batched", "batched", 30, 100, 5);
   }
 
-  /** Job output (states and summary) with {@code engine} equals the sequential engine's within 1e-9. */
+  /**
+   * Job output (states and summary) with {@code engine} equals the sequential engine's within 1e-9, and the
+   * written report.json says that {@code producedBy} (and nothing else: no fallback) produced every trajectory
+   * of the one run and the sequential engine every trajectory of the other.
+   */
   private static void assertEngineWritesWhatTheSequentialEngineWrites(EngineChoice engine, String described,
-      int trajectories, int maxSteps, long seed) throws IOException {
+      String producedBy, int trajectories, int maxSteps, long seed) throws IOException {
     ModelSpec spec = trackingSpec();
     ModelScenario scenario = new ModelScenario(spec.model(), 0.1, 0.1, new MissingPattern(0.1, 0.1));
     SplittableRandom rng = new SplittableRandom(seed);
@@ -108,6 +112,10 @@ class SmoothJobTest {
     smooth(input.toString(), "csv", seq, "parquet", spec, EngineChoice.SEQUENTIAL);
     SmoothReport report = smooth(input.toString(), "csv", other, "parquet", spec, engine);
     assertTrue(report.engine.contains(described), report.engine);
+    assertEquals(Map.of("sequential", trajectories), writtenReport(seq).get("trajectories_by_engine"));
+    assertEquals(Map.of(producedBy, trajectories), writtenReport(other).get("trajectories_by_engine"),
+        "which engine produced the rows");
+    assertEquals(Map.of("cpu", trajectories), writtenReport(other).get("trajectories_by_backend"));
     List<Row> ra = spark.read().parquet(seq + "/states").orderBy("id", "t").collectAsList();
     List<Row> rb = spark.read().parquet(other + "/states").orderBy("id", "t").collectAsList();
     assertEquals(ra.size(), rb.size());
@@ -131,6 +139,11 @@ class SmoothJobTest {
       double ll = sa.get(i).<Double>getAs("loglik");
       assertEquals(ll, sb.get(i).<Double>getAs("loglik"), 1e-9 * Math.abs(ll));
     }
+  }
+
+  /** The report.json the job wrote, read back. */
+  static Map<?, ?> writtenReport(String output) throws IOException {
+    return new com.fasterxml.jackson.databind.ObjectMapper().readValue(Path.of(output, "report.json").toFile(), Map.class);
   }
 
   @Test
