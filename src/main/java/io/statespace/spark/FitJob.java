@@ -86,7 +86,7 @@ public final class FitJob {
       JavaRDD<TrajectoryBlock> blocks = items.filter(FitItem::isBlock).map(i -> i.block);
       LOG.info("fit: {}", s.method == FitSettings.Method.EM
           ? "each E-step smooths every block in lockstep with the batched engine (the fastest per core; the sequential "
-              + "engine takes over a block that fails numerically)"
+              + "engine takes over, with a WARN line, each trajectory the batched engine fails on numerically)"
           : "loss and exact gradient per trajectory by reverse-mode differentiation through the sequential Kalman filter");
 
       LossFunction loss = s.loss == FitSettings.Loss.NLL ? LossFunction.negativeLogLikelihood(param)
@@ -107,9 +107,9 @@ public final class FitJob {
       double engineSeconds = objective.engineSeconds();
       LOG.info("fit: stopped after {} iterations: {}{}", result.iterations(), result.reason().key(),
           result.note() == null ? "" : " (" + result.note() + ")");
-      if (optimizer instanceof EmOptimizer em && em.statistics() != null) {
-        LOG.info("fit: the last E-step's trajectories by engine: {}", em.statistics().trajectoriesByEngine());
-      }
+      Map<String, Long> eStepEngines = optimizer instanceof EmOptimizer em && em.statistics() != null
+          ? em.statistics().trajectoriesByEngine() : Map.of();
+      if (!eStepEngines.isEmpty()) LOG.info("fit: the last E-step's trajectories by engine: {}", eStepEngines);
 
       StandardErrors.Result errors = null;
       String errorsNote;
@@ -140,7 +140,7 @@ public final class FitJob {
           result.note(), evaluations, (System.nanoTime() - start) / 1e9, fitSeconds, engineSeconds,
           jsc.defaultParallelism(), parameters(param, result.theta(), errors, initialGradient), errorsNote, rowsIn,
           counts.rowsUsed, counts.rowsQuarantined, counts.byReason, counts.trajectories, resumeFrom != null, out.target(),
-          curvature);
+          curvature, eStepEngines);
       out.writeText("report.json", report.toJson());
       out.commit();
       committed = true;

@@ -42,12 +42,14 @@ public final class FitReport {
   public final boolean resumed;
   public final String output;
   public final Curvature curvature;
+  /** EM: the last E-step's trajectories by the engine that smoothed them (fallbacks labelled); else empty. */
+  public final Map<String, Long> eStepTrajectoriesByEngine;
 
   FitReport(String loss, String optimizer, double initialLoss, double finalLoss, double gradientNorm, int iterations,
       String stopReason, String stopNote, long evaluations, double seconds, double fitSeconds, double engineSeconds,
       int parallelism, List<Parameter> parameters, String standardErrorsNote, long rowsIn, long rowsUsed,
       long rowsQuarantined, Map<String, Long> quarantineByReason, long trajectories, boolean resumed, String output,
-      Curvature curvature) {
+      Curvature curvature, Map<String, Long> eStepTrajectoriesByEngine) {
     this.loss = loss;
     this.optimizer = optimizer;
     this.initialLoss = initialLoss;
@@ -71,6 +73,7 @@ public final class FitReport {
     this.resumed = resumed;
     this.output = output;
     this.curvature = curvature;
+    this.eStepTrajectoriesByEngine = new java.util.TreeMap<>(eStepTrajectoriesByEngine);
   }
 
   /** Wall seconds per objective evaluation (one distributed job each). */
@@ -136,6 +139,7 @@ public final class FitReport {
     m.put("rows_quarantined", rowsQuarantined);
     m.put("quarantine_by_reason", new java.util.TreeMap<>(quarantineByReason));
     m.put("trajectories", trajectories);
+    if (!eStepTrajectoriesByEngine.isEmpty()) m.put("e_step_trajectories_by_engine", eStepTrajectoriesByEngine);
     m.put("output", output);
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n";

@@ -136,6 +136,11 @@ class AggregationTest {
     EmStatistics batched = EmStatistics.zero(param);
     new ExpectationEvaluator(param, theta, true).addAll(DATA, batched);
     assertEquals(DATA.size(), batched.trajectories());
+    assertEquals(java.util.Map.of("batched", (long) DATA.size()), batched.trajectoriesByEngine(),
+        "every trajectory smoothed by the batched engine, none by a fallback");
+    assertEquals(java.util.Map.of("sequential", (long) DATA.size()), sequential.trajectoriesByEngine());
+    assertEquals(batched.trajectoriesByEngine(), EmStatistics.fromJson(batched.toJson(), param.size()).trajectoriesByEngine(),
+        "the counts survive a checkpoint");
     assertEquals(sequential.logLikelihood(), batched.logLikelihood(), 1e-10 * Math.abs(sequential.logLikelihood()));
     assertClose(sequential.evaluation().gradient(), batched.evaluation().gradient(), "score");
     LinearModel a = MaximizationStep.apply(param, param.model(theta), sequential);

@@ -1,6 +1,7 @@
 package io.statespace.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -162,6 +163,11 @@ class FitJobTest {
       previous = loss;
     }
     assertEquals(lbfgs.finalLoss, em.finalLoss, 1e-6 * Math.abs(lbfgs.finalLoss), "EM and L-BFGS optima differ");
+    java.util.Map<?, ?> written = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+        dir.resolve("em").resolve("report.json").toFile(), java.util.Map.class);
+    assertEquals(java.util.Map.of("batched", 150), written.get("e_step_trajectories_by_engine"),
+        "every E-step trajectory smoothed by the batched engine, none by a fallback");
+    assertFalse(Files.readString(dir.resolve("lbfgs").resolve("report.json")).contains("e_step_trajectories_by_engine"));
     assertTrue(em.finalLoss >= lbfgs.finalLoss - 1e-9 * Math.abs(lbfgs.finalLoss), "EM went below the L-BFGS optimum");
     double[] a = fitted(em);
     double[] b = fitted(lbfgs);
