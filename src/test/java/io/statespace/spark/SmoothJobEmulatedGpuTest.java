@@ -51,6 +51,8 @@ class SmoothJobEmulatedGpuTest {
     }
     assertEquals(Map.of("cpu", 101), report("cpu").get("trajectories_by_backend"));
     assertEquals(Map.of("gpu_batched", 100, "gpu_parallel", 1), report("gpu").get("trajectories_by_backend"));
+    assertEquals(Map.of("batched", 101), report("cpu").get("trajectories_by_engine"));
+    assertEquals(Map.of("gpu_batched", 100, "gpu_parallel", 1), report("gpu").get("trajectories_by_engine"));
     SparkSession spark = SparkTestSession.start("SmoothJobEmulatedGpuTest");
     try {
       for (String table : List.of("states", "summary")) {
