@@ -1,8 +1,8 @@
 package io.statespace.bench;
 
 import io.statespace.data.Trajectory;
-import io.statespace.inference.BatchSmoothingEngine;
 import io.statespace.execution.Blocker;
+import io.statespace.inference.BatchSmoothingEngine;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.SmoothingEngine;

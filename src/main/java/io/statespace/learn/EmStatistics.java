@@ -47,7 +47,7 @@ public final class EmStatistics implements Serializable {
   long gradientFailures;
   long failures;
   String firstFailure;
-  /** Smoothed trajectories by the engine that smoothed them (fallbacks labelled: {@link io.statespace.execution.Outcome#engineLabel}). */
+  /** Smoothed trajectories by engine label ({@link io.statespace.execution.Outcome#engineLabel}: fallbacks labelled). */
   final TreeMap<String, Long> trajectoriesByEngine = new TreeMap<>();
 
   /**
@@ -185,7 +185,8 @@ public final class EmStatistics implements Serializable {
     s.failures = JsonState.getLong(node, "failures");
     s.firstFailure = node.has("first_failure") ? node.get("first_failure").asText() : null;
     if (node.has("trajectories_by_engine")) {
-      node.get("trajectories_by_engine").fields().forEachRemaining(e -> s.trajectoriesByEngine.put(e.getKey(), e.getValue().asLong()));
+      node.get("trajectories_by_engine").fields()
+          .forEachRemaining(e -> s.trajectoriesByEngine.put(e.getKey(), e.getValue().asLong()));
     }
     return s;
   }
