@@ -1,5 +1,6 @@
 package io.statespace.execution;
 
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,15 +14,26 @@ final class FallbackLog {
   /** Fallbacks logged one by one per task. */
   static final int LOGGED = 20;
 
+  private final Consumer<String> warn;
   private long count;
+
+  FallbackLog() {
+    this(LOG::warn);
+  }
+
+  /** @param warn where the WARN lines go (the logger; a list in tests) */
+  FallbackLog(Consumer<String> warn) {
+    this.warn = warn;
+  }
 
   void record(String trajectoryId, Engine failed, String reason) {
     count++;
     if (count <= LOGGED) {
-      LOG.warn("trajectory '{}': the {} engine failed ({}); smoothing it with the sequential engine", trajectoryId,
-          failed.label(), reason);
+      warn.accept("trajectory '" + trajectoryId + "': the " + failed.label() + " engine failed (" + reason
+          + "); smoothing it with the sequential engine");
     } else if (count == LOGGED + 1) {
-      LOG.warn("more than {} fallbacks to the sequential engine in this task: the rest are counted, not logged", LOGGED);
+      warn.accept("more than " + LOGGED + " fallbacks to the sequential engine in this task: the rest are counted, "
+          + "not logged");
     }
   }
 
@@ -31,7 +43,8 @@ final class FallbackLog {
 
   void close() {
     if (count > LOGGED) {
-      LOG.warn("{} fallbacks to the sequential engine in this task ({} not logged one by one)", count, count - LOGGED);
+      warn.accept(count + " fallbacks to the sequential engine in this task (" + (count - LOGGED)
+          + " not logged one by one)");
     }
   }
 }
