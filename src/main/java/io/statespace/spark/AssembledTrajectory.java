@@ -33,7 +33,8 @@ final class AssembledTrajectory {
   static String render(Columns columns, Object id, Object timeValue, double[] obs, int m, double[] inputs, int p,
       int t) {
     StringBuilder s = new StringBuilder();
-    s.append(columns.id()).append('=').append(id).append(", ").append(columns.time()).append('=').append(timeValue);
+    s.append(columns.id()).append('=').append(CellText.of(id)).append(", ").append(columns.time()).append('=')
+        .append(CellText.of(timeValue));
     for (int i = 0; i < m; i++) {
       double y = obs[t * m + i];
       s.append(", ").append(columns.observations().get(i)).append('=').append(Double.isNaN(y) ? "null" : Double.toString(y));

@@ -23,8 +23,7 @@ final class FitItem implements Serializable {
 
   /** A quarantine row: id, time, reason_code, reason, row. */
   static FitItem rejected(Object id, Object time, RejectReason reason, String message, String raw) {
-    return new FitItem(null, new String[] {id == null ? null : String.valueOf(id), time == null ? null : String.valueOf(time),
-        reason.code(), message, raw});
+    return new FitItem(null, new String[] {CellText.of(id), CellText.of(time), reason.code(), message, raw});
   }
 
   boolean isBlock() {

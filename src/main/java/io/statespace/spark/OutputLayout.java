@@ -1,6 +1,7 @@
 package io.statespace.spark;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.hex;
 
 import io.statespace.model.spec.Columns;
 import java.util.ArrayList;
@@ -8,8 +9,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * The public output layout of {@code smooth} (DESIGN.md section 2): which columns each of states/,
@@ -63,6 +67,29 @@ public final class OutputLayout {
       }
     }
     return union.filter(col(UnionRows.KIND).equalTo(UnionRows.STATE)).select(cols.toArray(new Column[0]));
+  }
+
+  /**
+   * A writer that gives ids and times back exactly in {@code format}: in CSV and JSON, timestamps to the
+   * microsecond (Spark's defaults cut them to milliseconds) and binary columns as upper-case hex text (CSV
+   * cannot hold binary; hex is also quarantine's text); in CSV, spaces around values kept (Spark's CSV writer
+   * trims them by default, which would merge the ids " 1" and "1"). Parquet and ORC hold the types natively.
+   */
+  static DataFrameWriter<Row> writer(Dataset<Row> data, String format) {
+    boolean csv = format.equals("csv");
+    if (!csv && !format.equals("json")) return data.write().format(format);
+    List<Column> cols = new ArrayList<>();
+    for (StructField f : data.schema().fields()) {
+      cols.add(f.dataType() instanceof BinaryType ? hex(col(f.name())).as(f.name()) : col(f.name()));
+    }
+    DataFrameWriter<Row> w = data.select(cols.toArray(new Column[0])).write().format(format)
+        .option("timestampFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX")
+        .option("timestampNTZFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
+    if (csv) {
+      w = w.option("header", "true").option("escape", "\"")
+          .option("ignoreLeadingWhiteSpace", "false").option("ignoreTrailingWhiteSpace", "false");
+    }
+    return w;
   }
 
   Dataset<Row> summary(Dataset<Row> union) {

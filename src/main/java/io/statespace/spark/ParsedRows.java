@@ -8,15 +8,19 @@ import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * Row-by-row validation of the input: each input row becomes exactly one parsed row, either valid
- * (trajectory key, time in seconds, observations with NaN for missing, inputs) or rejected with a
- * reason. One to one, so nothing can be dropped here.
+ * (trajectory key, exact time key, observations with NaN for missing, inputs) or rejected with a
+ * reason. One to one, so nothing can be dropped here. The trajectory key is the id's value as text
+ * ({@link CellText#key}: binary ids by content), the time a {@link TimeKey} struct (whole seconds, fraction)
+ * that Spark sorts exactly, so that neither ids nor times are merged by rounding.
  */
 final class ParsedRows implements MapPartitionsFunction<Row, Row>, Serializable {
   private static final long serialVersionUID = 1L;
@@ -31,6 +35,12 @@ final class ParsedRows implements MapPartitionsFunction<Row, Row>, Serializable 
   static final String CODE = "code";
   static final String REASON = "reason";
   static final String RAW = "raw";
+  /** The fields of the {@link #TIME} struct: whole seconds toward zero and the signed rest. */
+  static final String SECONDS = "seconds";
+  static final String FRACTION = "fraction";
+  static final StructType TIME_TYPE = new StructType(new StructField[] {
+      DataTypes.createStructField(SECONDS, DataTypes.LongType, false),
+      DataTypes.createStructField(FRACTION, DataTypes.DoubleType, false)});
   static final int KEY_INDEX = 0;
   static final int VALID_INDEX = 1;
   static final int ID_INDEX = 2;
@@ -52,15 +62,23 @@ final class ParsedRows implements MapPartitionsFunction<Row, Row>, Serializable 
     this.corruptColumn = corruptColumn;
   }
 
-  /** The schema of parsed rows; id and time_value keep the input's types. */
+  /**
+   * The schema of parsed rows; id and time_value keep the input's types.
+   *
+   * @throws InputException when the id column is a struct, array or map (ids must be single values)
+   */
   static StructType schema(StructType inputSchema, Columns columns) {
     DataType idType = inputSchema.apply(columns.id()).dataType();
     DataType timeType = inputSchema.apply(columns.time()).dataType();
+    if (idType instanceof StructType || idType instanceof ArrayType || idType instanceof MapType) {
+      throw new InputException("id column '" + columns.id() + "' has type " + idType.simpleString()
+          + "; an id must be a single value (string, number, boolean, date, timestamp or binary)");
+    }
     return new StructType(new StructField[] {
         DataTypes.createStructField(KEY, DataTypes.StringType, true),
         DataTypes.createStructField(VALID, DataTypes.BooleanType, false),
         DataTypes.createStructField(ID, idType, true),
-        DataTypes.createStructField(TIME, DataTypes.DoubleType, false),
+        DataTypes.createStructField(TIME, TIME_TYPE, true),
         DataTypes.createStructField(TIME_VALUE, timeType, true),
         DataTypes.createStructField(OBS, DataTypes.createArrayType(DataTypes.DoubleType, false), true),
         DataTypes.createStructField(INPUTS, DataTypes.createArrayType(DataTypes.DoubleType, false), true),
@@ -98,14 +116,11 @@ final class ParsedRows implements MapPartitionsFunction<Row, Row>, Serializable 
     }
     if (id == null) return reject(row, null, timeValue, RejectReason.NULL_ID, "null id", null);
     if (timeValue == null) return reject(row, id, null, RejectReason.BAD_TIME, "null time", null);
-    double time;
+    TimeKey time;
     try {
-      time = ValueParser.seconds(timeValue);
+      time = ValueParser.time(timeValue);
     } catch (ValueParser.NotANumber e) {
-      return reject(row, id, timeValue, RejectReason.BAD_TIME, "time column '" + columns.time() + "': cannot parse '" + e.getMessage() + "'", null);
-    }
-    if (!Double.isFinite(time)) {
-      return reject(row, id, timeValue, RejectReason.BAD_TIME, "time column '" + columns.time() + "': not finite (" + time + ")", null);
+      return reject(row, id, timeValue, RejectReason.BAD_TIME, "time column '" + columns.time() + "': " + e.problem(), null);
     }
     double[] obs = new double[obsIdx.length];
     for (int i = 0; i < obsIdx.length; i++) {
@@ -132,11 +147,12 @@ final class ParsedRows implements MapPartitionsFunction<Row, Row>, Serializable 
             + (Double.isNaN(inputs[i]) ? "missing value (inputs cannot be missing)" : "infinite value"), null);
       }
     }
-    return RowFactory.create(String.valueOf(id), true, id, time, timeValue, obs, inputs, null, null, null);
+    return RowFactory.create(CellText.key(id), true, id, RowFactory.create(time.seconds(), time.fraction()), timeValue,
+        obs, inputs, null, null, null);
   }
 
   private Row reject(Row row, Object id, Object timeValue, RejectReason reason, String message, String raw) {
-    return RowFactory.create(null, false, id, Double.NaN, timeValue, null, null, reason.code(), message,
+    return RowFactory.create(null, false, id, null, timeValue, null, null, reason.code(), message,
         raw != null ? raw : render(row));
   }
 
@@ -146,7 +162,7 @@ final class ParsedRows implements MapPartitionsFunction<Row, Row>, Serializable 
     for (int i = 0; i < inputSchema.size(); i++) {
       String name = inputSchema.fields()[i].name();
       if (name.equals(corruptColumn)) continue;
-      parts.add(name + "=" + row.get(i));
+      parts.add(name + "=" + CellText.of(row.get(i)));
     }
     return String.join(", ", parts);
   }

@@ -122,8 +122,6 @@ public final class SmoothJob {
   }
 
   static void write(Dataset<Row> data, String format, String path) {
-    var writer = data.write().mode(SaveMode.ErrorIfExists).format(format);
-    if (format.equals("csv")) writer = writer.option("header", "true").option("escape", "\"");
-    writer.save(path);
+    OutputLayout.writer(data, format).mode(SaveMode.ErrorIfExists).save(path);
   }
 }

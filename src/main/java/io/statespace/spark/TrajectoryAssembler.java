@@ -11,7 +11,9 @@ import org.apache.spark.sql.Row;
 
 /**
  * Turns one partition's parsed rows, sorted by (trajectory key, time), into trajectories, one at a time:
- * the rows of a key become one {@link Trajectory}; rows that share a time within a trajectory, and rows
+ * the rows of a key become one {@link Trajectory}, its times in seconds since its first kept row (exact
+ * differences of {@link TimeKey}s, so that the engine's dt is exact wherever a double can hold it, even for
+ * epoch nanoseconds); rows that share a time exactly within a trajectory, and rows
  * rejected while parsing, become quarantine rows (through the given sink). Memory is one trajectory,
  * never the partition. Used by both {@code smooth} and {@code fit}.
  */
@@ -74,7 +76,7 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
       buffer.release();
       return null;
     }
-    Trajectory trajectory = new Trajectory(key, Arrays.copyOf(buffer.times, kept), Arrays.copyOf(buffer.obs, kept * obsDim),
+    Trajectory trajectory = new Trajectory(key, buffer.relativeTimes(kept), Arrays.copyOf(buffer.obs, kept * obsDim),
         obsDim, inputDim == 0 ? null : Arrays.copyOf(buffer.inputs, kept * inputDim), inputDim);
     return new AssembledTrajectory(trajectory, buffer.id, buffer.handOverTimeValues());
   }
@@ -86,7 +88,8 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
     for (int i = 0; i < y.length; i++) y[i] = obs.get(i);
     double[] u = new double[inputs.size()];
     for (int i = 0; i < u.length; i++) u[i] = inputs.get(i);
-    buffer.add(row.getDouble(ParsedRows.TIME_INDEX), row.get(ParsedRows.TIME_VALUE_INDEX), y, u);
+    Row time = row.getStruct(ParsedRows.TIME_INDEX);
+    buffer.add(time.getLong(0), time.getDouble(1), row.get(ParsedRows.TIME_VALUE_INDEX), y, u);
   }
 
   /** Quarantines every row whose time another row of the trajectory shares; compacts the rest. */
@@ -95,11 +98,11 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
     int i = 0;
     while (i < buffer.size) {
       int j = i + 1;
-      while (j < buffer.size && buffer.times[j] == buffer.times[i]) j++;
+      while (j < buffer.size && buffer.sameTime(i, j)) j++;
       if (j - i > 1) {
         for (int r = i; r < j; r++) {
           rejects.reject(buffer.id, buffer.timeValues[r], RejectReason.DUPLICATE_TIME, "duplicate time "
-              + buffer.timeValues[r] + " in trajectory '" + buffer.key + "' (" + (j - i) + " rows share it; none is kept)",
+              + CellText.of(buffer.timeValues[r]) + " in trajectory '" + buffer.key + "' (" + (j - i) + " rows share it; none is kept)",
               AssembledTrajectory.render(columns, buffer.id, buffer.timeValues[r], buffer.obs, obsDim, buffer.inputs,
                   inputDim, r));
         }

@@ -3,8 +3,9 @@ package io.statespace.spark;
 import java.util.Arrays;
 
 /**
- * Growable primitive storage for the rows of one trajectory while it is being assembled: times,
- * observations (NaN = missing), inputs, and the original id and time values to write back. Reused
+ * Growable primitive storage for the rows of one trajectory while it is being assembled: exact times
+ * (whole seconds and fraction, see {@link TimeKey}), observations (NaN = missing), inputs, and the original
+ * id and time values to write back. Reused
  * across trajectories of a partition; after a very long trajectory it shrinks back, so that its arrays
  * do not outlive it.
  */
@@ -17,7 +18,8 @@ final class TrajectoryBuffer {
   Object id;
   String key;
   int size;
-  double[] times;
+  long[] seconds;
+  double[] fractions;
   double[] obs;
   double[] inputs;
   Object[] timeValues;
@@ -29,7 +31,8 @@ final class TrajectoryBuffer {
   }
 
   private void allocate(int capacity) {
-    times = new double[capacity];
+    seconds = new long[capacity];
+    fractions = new double[capacity];
     obs = new double[capacity * obsDim];
     inputs = new double[capacity * inputDim];
     timeValues = new Object[capacity];
@@ -47,23 +50,25 @@ final class TrajectoryBuffer {
    */
   Object[] handOverTimeValues() {
     Object[] taken = timeValues;
-    if (times.length > KEEP) {
+    if (seconds.length > KEEP) {
       allocate(INITIAL);
     } else {
-      timeValues = new Object[times.length];
+      timeValues = new Object[seconds.length];
     }
     return taken;
   }
 
-  void add(double time, Object timeValue, double[] y, double[] u) {
-    if (size == times.length) {
+  void add(long wholeSeconds, double fraction, Object timeValue, double[] y, double[] u) {
+    if (size == seconds.length) {
       int cap = size * 2;
-      times = Arrays.copyOf(times, cap);
+      seconds = Arrays.copyOf(seconds, cap);
+      fractions = Arrays.copyOf(fractions, cap);
       timeValues = Arrays.copyOf(timeValues, cap);
       obs = Arrays.copyOf(obs, cap * obsDim);
       inputs = Arrays.copyOf(inputs, cap * inputDim);
     }
-    times[size] = time;
+    seconds[size] = wholeSeconds;
+    fractions[size] = fraction;
     timeValues[size] = timeValue;
     System.arraycopy(y, 0, obs, size * obsDim, obsDim);
     System.arraycopy(u, 0, inputs, size * inputDim, inputDim);
@@ -72,10 +77,25 @@ final class TrajectoryBuffer {
 
   /** Moves row {@code from} to position {@code to} (to ≤ from), for compaction. */
   void move(int from, int to) {
-    times[to] = times[from];
+    seconds[to] = seconds[from];
+    fractions[to] = fractions[from];
     timeValues[to] = timeValues[from];
     System.arraycopy(obs, from * obsDim, obs, to * obsDim, obsDim);
     System.arraycopy(inputs, from * inputDim, inputs, to * inputDim, inputDim);
+  }
+
+  /** True when rows i and j have the same time, exactly. */
+  boolean sameTime(int i, int j) {
+    return seconds[i] == seconds[j] && fractions[i] == fractions[j];
+  }
+
+  /** The first {@code count} times in seconds relative to the first: exact differences, rounded once. */
+  double[] relativeTimes(int count) {
+    double[] out = new double[count];
+    if (count == 0) return out;
+    TimeKey origin = new TimeKey(seconds[0], fractions[0]);
+    for (int t = 0; t < count; t++) out[t] = new TimeKey(seconds[t], fractions[t]).since(origin);
+    return out;
   }
 
   /** Drops the time values held for output, so a finished trajectory's objects can be collected. */

@@ -119,8 +119,8 @@ final class UnionRows {
     Object[] v = new Object[width];
     v[0] = QUARANTINE;
     int c = 3 + obsDim + inputDim + 8;
-    v[c++] = id == null ? null : String.valueOf(id);
-    v[c++] = timeValue == null ? null : String.valueOf(timeValue);
+    v[c++] = CellText.of(id);
+    v[c++] = CellText.of(timeValue);
     v[c++] = reason.code();
     v[c++] = message;
     v[c] = raw;

@@ -55,8 +55,8 @@ class PartitionSmootherTest {
         times[t] = t;
         y[t] = Math.sin(k + t);
         u[t] = k == 4 && t == 2 ? 0.0 : 0.5 + 0.1 * t;
-        rows.add(RowFactory.create("tr-" + k, true, "tr-" + k, times[t], times[t], seq(y[t]), seq(u[t]), null, null,
-            null));
+        rows.add(RowFactory.create("tr-" + k, true, "tr-" + k, RowFactory.create((long) t, 0.0), times[t], seq(y[t]),
+            seq(u[t]), null, null, null));
       }
       trajectories.put("tr-" + k, new Trajectory("tr-" + k, times, y, 1, u, 1));
     }
