@@ -42,12 +42,14 @@ public final class FitReport {
   public final boolean resumed;
   public final String output;
   public final Curvature curvature;
+  /** Data files read from the input. */
+  public final int inputFiles;
 
   FitReport(String loss, String optimizer, double initialLoss, double finalLoss, double gradientNorm, int iterations,
       String stopReason, String stopNote, long evaluations, double seconds, double fitSeconds, double engineSeconds,
       int parallelism, List<Parameter> parameters, String standardErrorsNote, long rowsIn, long rowsUsed,
       long rowsQuarantined, Map<String, Long> quarantineByReason, long trajectories, boolean resumed, String output,
-      Curvature curvature) {
+      Curvature curvature, int inputFiles) {
     this.loss = loss;
     this.optimizer = optimizer;
     this.initialLoss = initialLoss;
@@ -71,6 +73,7 @@ public final class FitReport {
     this.resumed = resumed;
     this.output = output;
     this.curvature = curvature;
+    this.inputFiles = inputFiles;
   }
 
   /** Wall seconds per objective evaluation (one distributed job each). */
@@ -131,6 +134,7 @@ public final class FitReport {
     m.put("engine_seconds", engineSeconds);
     m.put("parallelism", parallelism);
     m.put("spark_overhead_share", sparkOverheadShare());
+    m.put("input_files", inputFiles);
     m.put("rows_in", rowsIn);
     m.put("rows_used", rowsUsed);
     m.put("rows_quarantined", rowsQuarantined);

@@ -80,7 +80,7 @@ public final class SmoothJob {
       SmoothReport report = new SmoothReport(rowsIn, byKind.getOrDefault(UnionRows.STATE, 0L),
           byKind.getOrDefault(UnionRows.QUARANTINE, 0L), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason,
           selector.describe() + "; backend " + s.backend.option(), byBackend, (System.nanoTime() - start) / 1e9,
-          out.target());
+          out.target(), source.inputFiles());
       if (!report.balanced()) {
         throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
       }

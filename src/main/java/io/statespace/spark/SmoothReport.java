@@ -20,10 +20,12 @@ public final class SmoothReport {
   public final Map<String, Long> trajectoriesByBackend;
   public final double seconds;
   public final String output;
+  /** Data files read from the input. */
+  public final int inputFiles;
 
   public SmoothReport(long rowsIn, long rowsOut, long rowsQuarantined, long trajectories,
       Map<String, Long> quarantineByReason, String engine, Map<String, Long> trajectoriesByBackend, double seconds,
-      String output) {
+      String output, int inputFiles) {
     this.rowsIn = rowsIn;
     this.rowsOut = rowsOut;
     this.rowsQuarantined = rowsQuarantined;
@@ -33,6 +35,7 @@ public final class SmoothReport {
     this.trajectoriesByBackend = new TreeMap<>(trajectoriesByBackend);
     this.seconds = seconds;
     this.output = output;
+    this.inputFiles = inputFiles;
   }
 
   public boolean balanced() {
@@ -52,6 +55,7 @@ public final class SmoothReport {
 
   public String toJson() {
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("input_files", inputFiles);
     m.put("rows_in", rowsIn);
     m.put("rows_out", rowsOut);
     m.put("rows_quarantined", rowsQuarantined);
