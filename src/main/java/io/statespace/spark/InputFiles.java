@@ -20,7 +20,7 @@ import org.apache.hadoop.fs.Path;
  *
  * @param files the files, sorted, as fully qualified Hadoop path strings
  * @param rawLocal whether the files must be read through the raw local file system: the checksummed one
- *     builds a {@code .name.crc} path that Hadoop cannot parse when a name holds a colon
+ *     builds a {@code .name.crc} path that Hadoop cannot parse when a path holds a colon
  */
 public record InputFiles(String input, List<String> files, boolean rawLocal) implements Serializable {
   private static final String GLOB = "*?[]{}\\";
@@ -46,7 +46,7 @@ public record InputFiles(String input, List<String> files, boolean rawLocal) imp
       boolean colon = false;
       for (FileStatus s : found) {
         files.add(s.getPath().toString());
-        colon |= s.getPath().getName().indexOf(':') >= 0;
+        colon |= s.getPath().toUri().getPath().indexOf(':') >= 0;
       }
       if (files.isEmpty()) {
         throw new InputException("input " + input + ": no data files in the directory (names starting with '.' or '_' are skipped)");
@@ -60,12 +60,6 @@ public record InputFiles(String input, List<String> files, boolean rawLocal) imp
   /** How many data files the input holds. */
   public int count() {
     return files.size();
-  }
-
-  /** The file system to read a file with, honouring {@link #rawLocal}. */
-  FileSystem fileSystem(Path file, Configuration conf) throws IOException {
-    FileSystem fs = file.getFileSystem(conf);
-    return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
   }
 
   /** Hadoop options for Spark's readers: the raw local file system when a name holds a colon. */

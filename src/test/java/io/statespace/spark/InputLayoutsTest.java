@@ -253,13 +253,22 @@ class InputLayoutsTest {
   }
 
   @Test
-  void parquetFormatOnACsvFileIsRefusedNamingTheFile() throws IOException {
+  void theWrongFormatIsRefusedNamingTheFile() throws IOException {
     Path csv = writeCsv(dir.resolve("plain.csv"), rows("a", 1, 2, 0), "id", "t", "x", "y");
     InputException e = assertThrows(InputException.class, () -> smooth(csv, "parquet", "out-not-parquet"));
     assertTrue(e.getMessage().startsWith("input file ") && e.getMessage().contains("plain.csv")
         && e.getMessage().contains("not a readable parquet file"), e.getMessage());
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     assertFalse(Files.exists(dir.resolve("out-not-parquet")));
+
+    Path parquet = dir.resolve("not-csv");
+    StructType schema = new StructType().add("id", DataTypes.StringType).add("t", DataTypes.LongType)
+        .add("x", DataTypes.DoubleType).add("y", DataTypes.DoubleType);
+    spark.createDataFrame(List.of(RowFactory.create("a", 0L, 1.0, 2.0)), schema).coalesce(1).write().parquet(parquet.toString());
+    InputException p = assertThrows(InputException.class, () -> smooth(parquet, "csv", "out-not-csv"));
+    assertTrue(p.getMessage().startsWith("input file ") && p.getMessage().contains("not-csv/part-")
+        && p.getMessage().contains("a parquet file, not CSV: pass --format parquet"), p.getMessage());
+    assertFalse(Files.exists(dir.resolve("out-not-csv")));
   }
 
   @Test
