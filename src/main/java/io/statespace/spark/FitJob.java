@@ -140,7 +140,7 @@ public final class FitJob {
           result.note(), evaluations, (System.nanoTime() - start) / 1e9, fitSeconds, engineSeconds,
           jsc.defaultParallelism(), parameters(param, result.theta(), errors, initialGradient), errorsNote, rowsIn,
           counts.rowsUsed, counts.rowsQuarantined, counts.byReason, counts.trajectories, resumeFrom != null, out.target(),
-          curvature, eStepEngines);
+          curvature, eStepEngines, source.inputFiles());
       out.writeText("report.json", report.toJson());
       out.commit();
       committed = true;

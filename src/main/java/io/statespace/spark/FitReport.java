@@ -44,12 +44,14 @@ public final class FitReport {
   public final Curvature curvature;
   /** EM: the last E-step's trajectories by the engine that smoothed them (fallbacks labelled); else empty. */
   public final Map<String, Long> eStepTrajectoriesByEngine;
+  /** Data files read from the input. */
+  public final int inputFiles;
 
   FitReport(String loss, String optimizer, double initialLoss, double finalLoss, double gradientNorm, int iterations,
       String stopReason, String stopNote, long evaluations, double seconds, double fitSeconds, double engineSeconds,
       int parallelism, List<Parameter> parameters, String standardErrorsNote, long rowsIn, long rowsUsed,
       long rowsQuarantined, Map<String, Long> quarantineByReason, long trajectories, boolean resumed, String output,
-      Curvature curvature, Map<String, Long> eStepTrajectoriesByEngine) {
+      Curvature curvature, Map<String, Long> eStepTrajectoriesByEngine, int inputFiles) {
     this.loss = loss;
     this.optimizer = optimizer;
     this.initialLoss = initialLoss;
@@ -74,6 +76,7 @@ public final class FitReport {
     this.output = output;
     this.curvature = curvature;
     this.eStepTrajectoriesByEngine = new java.util.TreeMap<>(eStepTrajectoriesByEngine);
+    this.inputFiles = inputFiles;
   }
 
   /** Wall seconds per objective evaluation (one distributed job each). */
@@ -134,6 +137,7 @@ public final class FitReport {
     m.put("engine_seconds", engineSeconds);
     m.put("parallelism", parallelism);
     m.put("spark_overhead_share", sparkOverheadShare());
+    m.put("input_files", inputFiles);
     m.put("rows_in", rowsIn);
     m.put("rows_used", rowsUsed);
     m.put("rows_quarantined", rowsQuarantined);

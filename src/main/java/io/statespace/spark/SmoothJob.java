@@ -84,7 +84,7 @@ public final class SmoothJob {
       SmoothReport report = new SmoothReport(rowsIn, byKind.getOrDefault(UnionRows.STATE, 0L),
           byKind.getOrDefault(UnionRows.QUARANTINE, 0L), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason,
           policy.describe() + "; backend " + s.backend.option().label(), byBackend, byEngine,
-          (System.nanoTime() - start) / 1e9, out.target());
+          (System.nanoTime() - start) / 1e9, out.target(), source.inputFiles());
       if (!report.balanced()) {
         throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
       }

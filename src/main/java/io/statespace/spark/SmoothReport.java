@@ -24,10 +24,12 @@ public final class SmoothReport {
   public final Map<String, Long> trajectoriesByEngine;
   public final double seconds;
   public final String output;
+  /** Data files read from the input. */
+  public final int inputFiles;
 
   public SmoothReport(long rowsIn, long rowsOut, long rowsQuarantined, long trajectories,
       Map<String, Long> quarantineByReason, String engine, Map<String, Long> trajectoriesByBackend,
-      Map<String, Long> trajectoriesByEngine, double seconds, String output) {
+      Map<String, Long> trajectoriesByEngine, double seconds, String output, int inputFiles) {
     this.rowsIn = rowsIn;
     this.rowsOut = rowsOut;
     this.rowsQuarantined = rowsQuarantined;
@@ -38,6 +40,7 @@ public final class SmoothReport {
     this.trajectoriesByEngine = new TreeMap<>(trajectoriesByEngine);
     this.seconds = seconds;
     this.output = output;
+    this.inputFiles = inputFiles;
   }
 
   public boolean balanced() {
@@ -63,6 +66,7 @@ public final class SmoothReport {
 
   public String toJson() {
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("input_files", inputFiles);
     m.put("rows_in", rowsIn);
     m.put("rows_out", rowsOut);
     m.put("rows_quarantined", rowsQuarantined);
