@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
-import io.statespace.inference.EngineChoice;
+import io.statespace.execution.EngineChoice;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.sequential.SequentialEngine;
