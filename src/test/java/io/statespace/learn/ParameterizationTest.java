@@ -12,8 +12,10 @@ import io.statespace.inference.Outputs;
 import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
+import io.statespace.model.StateSpaceModel;
 import io.statespace.model.spec.ModelSpec;
 import io.statespace.testing.RandomModels;
+import io.statespace.testing.TrendModels;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -67,6 +69,32 @@ class ParameterizationTest {
   }
 
   @Test
+  void localLinearTrendRoundTripsThroughItsModelFile() {
+    ModelSpec spec = ModelSpec.parse(TrendModels.file(0.5, 0.4, 0.15, 0.6));
+    Parameterization p = Families.parameterization(spec.model(),
+        List.of("slope_std", "initial.mean", "dt", "measurement_std", "level_std", "initial.cov"));
+    assertEquals("local-linear-trend", p.family());
+    assertEquals(List.of("log slope_std", "initial.mean[0]", "initial.mean[1]", "log dt", "log measurement_std",
+        "log level_std", "initial.cov.log_chol[0][0]", "initial.cov.chol[1][0]", "initial.cov.log_chol[1][1]"), p.names());
+    assertArrayEquals(new double[] {0.15, 0.5, -0.2, 0.5, 0.6, 0.4, 2.0, 0.3, 1.0}, p.natural(p.initial()), 1e-14);
+    double[] theta = GradientCheckTest.perturbed(p, 12);
+    assertArrayEquals(theta, p.theta(p.model(theta)), 1e-12);
+    ModelSpec fitted = ModelSpec.parse(p.fittedSpec(spec, theta).toJson());
+    assertArrayEquals(theta, p.theta(fitted.model()), 1e-12);
+    Parameterization frozen = Families.parameterization(spec.model(), List.of("level_std"));
+    StateSpaceModel moved = frozen.model(new double[] {Math.log(2.0)});
+    String json = spec.withModel(moved).toJson();
+    assertTrue(json.contains("\"level_std\" : 2.0") && json.contains("\"slope_std\" : 0.15")
+        && json.contains("\"measurement_std\" : 0.6") && json.contains("\"dt\" : 0.5"), json);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Families.parameterization(TrendModels.model(Double.NaN, 0.4, 0.15, 0.6), List.of("dt")));
+    assertTrue(e.getMessage().contains("'dt' is not a parameter of this local-linear-trend model"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Families.parameterization(TrendModels.model(1.0, 0.0, 0.15, 0.6), List.of("level_std")));
+    assertTrue(e.getMessage().startsWith("level_std: a free positive parameter"), e.getMessage());
+  }
+
+  @Test
   void badFreeListsAreClearErrors() {
     LinearModel noInputs = RandomModels.linear(new SplittableRandom(6), 2, 1, 0);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -92,7 +120,7 @@ class ParameterizationTest {
   void naturalJacobianMatchesDifferences() {
     LinearModel base = RandomModels.linear(new SplittableRandom(7), 3, 2, 0);
     for (Parameterization p : List.of(Families.parameterization(base, List.of("dynamics.cov", "emissions.bias")),
-        GradientCheckTest.cvFixedDt().parameterization())) {
+        GradientCheckTest.cvFixedDt().parameterization(), GradientCheckTest.trendFixedDt().parameterization())) {
       double[] theta = GradientCheckTest.perturbed(p, 8);
       double[][] jac = p.naturalJacobian(theta);
       for (int a = 0; a < p.naturalNames().size(); a++) {
