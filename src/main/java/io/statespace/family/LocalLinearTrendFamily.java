@@ -161,7 +161,7 @@ final class LocalLinearTrendFamily implements Family {
     @Override
     public StepForm stepForm() {
       if (hasFixedDt()) return new StepForm.Constant(linear(fixedDt));
-      return new StepForm.TimeGaps(linear(1.0), 1, (dt, out) -> out[0] = dt, new int[] {-1, 0, -1, -1},
+      return new StepForm.TimeGaps(linear(1.0), 1, (dt, out, lane) -> out[0][lane] = dt, new int[] {-1, 0, -1, -1},
           new int[] {-1, -1, -1, -1}, null);
     }
 

@@ -225,11 +225,11 @@ public final class ConstantVelocityModel implements StateSpaceModel {
     }
     Noise form = noise;
     double level = noiseLevel;
-    StepForm.GapTerms terms = (dt, out) -> {
-      out[0] = dt;
-      out[1] = positionVariance(form, level, dt);
-      out[2] = positionVelocityCovariance(form, level, dt);
-      out[3] = velocityVariance(form, level, dt);
+    StepForm.GapTerms terms = (dt, out, lane) -> {
+      out[0][lane] = dt;
+      out[1][lane] = positionVariance(form, level, dt);
+      out[2][lane] = positionVelocityCovariance(form, level, dt);
+      out[3][lane] = velocityVariance(form, level, dt);
     };
     return new StepForm.TimeGaps(linear, 4, terms, weightTerm, covTerm,
         new double[] {noise == Noise.PIECEWISE ? 1.0 : 0.0, noiseLevel});

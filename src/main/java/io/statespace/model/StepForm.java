@@ -31,9 +31,10 @@ public sealed interface StepForm permits StepForm.Constant, StepForm.TimeGaps, S
   /** No shared structure the engines exploit: each trajectory's parameters are read step by step. */
   record PerStep() implements StepForm {}
 
-  /** The scalar terms of F(dt) and Q(dt). */
+  /** The scalar terms of F(dt) and Q(dt), written straight into the batched engine's lane arrays. */
   @FunctionalInterface
   interface GapTerms {
-    void evaluate(double dt, double[] out);
+    /** Writes term k for a step of length dt into {@code out[k][lane]}. */
+    void evaluate(double dt, double[][] out, int lane);
   }
 }

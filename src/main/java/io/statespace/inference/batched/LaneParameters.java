@@ -101,7 +101,6 @@ abstract class LaneParameters {
     private final Tile tile;
     private final StepForm.GapTerms terms;
     private final double[][] termLanes;
-    private final double[] scratch;
 
     GapParameters(StepForm.TimeGaps form, Tile tile, int width) {
       this(form, tile, width, SharedParameters.of(tile.bound[0], false), form.atUnitGap());
@@ -115,7 +114,6 @@ abstract class LaneParameters {
       this.tile = tile;
       this.terms = form.terms();
       this.termLanes = new double[form.termCount()][width];
-      this.scratch = new double[form.termCount()];
       attach(dynamicsWeights, form.weightTerm());
       attach(dynamicsCov, form.covTerm());
     }
@@ -130,8 +128,7 @@ abstract class LaneParameters {
     void loadDynamics(int t, int active) {
       for (int l = 0; l < active; l++) {
         double[] times = tile.trajectories[l].times();
-        terms.evaluate(times[t + 1] - times[t], scratch);
-        for (int k = 0; k < scratch.length; k++) termLanes[k][l] = scratch[k];
+        terms.evaluate(times[t + 1] - times[t], termLanes, l);
       }
     }
 
