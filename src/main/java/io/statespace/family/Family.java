@@ -14,6 +14,11 @@ import java.util.Optional;
  * θ ↔ model with the derivative chain, and what the engines may do with it. The batched engine and the GPU
  * kernels read the family's {@link StepForm} from its model; a family lists itself with one line in
  * {@link Families#ALL}.
+ *
+ * <p>A new family is one file in this package ({@link LocalLinearTrendFamily} is the example): the family,
+ * its {@link StateSpaceModel} (with {@link StateSpaceModel#bind} and, where steps share structure, a
+ * {@link StepForm}) and its {@link Parameterization}; plus its line in {@link Families#ALL}. Nothing else
+ * names families: the model file, simulate, fit, the batched engine and GPU packing all go through here.
  */
 public interface Family extends FamilyFormat {
   /** What an engine or optimiser needs from a family beyond filtering and smoothing. */
