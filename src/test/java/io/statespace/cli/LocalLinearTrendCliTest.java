@@ -160,6 +160,21 @@ class LocalLinearTrendCliTest {
   }
 
   @Test
+  void projectileScenarioNeedsAPlanarConstantVelocityModel() throws Exception {
+    Path trend = modelFile("trend.json", 0.1, 0.3, 0.1, 0.5);
+    String[] refused = run("simulate", "--model", trend.toString(), "--output", dir.resolve("p.csv").toString(),
+        "--scenario", "projectile");
+    assertEquals("2", refused[0], refused[1]);
+    assertEquals("error: --scenario projectile: needs a 2-D constant-velocity model file (for dt, measurement_std and"
+        + " columns)", refused[1].strip());
+    Path data = dir.resolve("projectile.csv");
+    String[] ok = run("simulate", "--model", "conf/projectile.json", "--output", data.toString(), "--scenario",
+        "projectile", "--trajectories", "3", "--steps", "10");
+    assertEquals("0", ok[0], ok[1]);
+    assertEquals(1 + 3 * 10, Files.readAllLines(data).size());
+  }
+
+  @Test
   void refusalsExitTwoWithOneLineBeforeSpark() throws Exception {
     Path model = modelFile("trend.json", Double.NaN, 0.3, 0.1, 0.5);
     Path data = dir.resolve("in.csv");
