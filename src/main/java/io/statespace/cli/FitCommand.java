@@ -1,8 +1,8 @@
 package io.statespace.cli;
 
-import io.statespace.learn.Parameterizations;
+import io.statespace.family.Families;
+import io.statespace.family.Family;
 import io.statespace.learn.StopRules;
-import io.statespace.model.LinearModel;
 import io.statespace.model.spec.FitSpec;
 import io.statespace.model.spec.ModelSpec;
 import io.statespace.spark.FitJob;
@@ -112,7 +112,7 @@ public final class FitCommand implements Callable<Integer> {
     }
     if (spec.fit().free().isEmpty()) throw new ConfigException("fit.free: no free parameters (list them in the model file or with --free)");
     try {
-      Parameterizations.of(spec);
+      Families.parameterization(spec);
     } catch (IllegalArgumentException e) {
       throw new ConfigException((free != null ? "--free: " : "fit.free: ") + e.getMessage());
     }
@@ -122,7 +122,9 @@ public final class FitCommand implements Callable<Integer> {
     FitSettings.Loss lossKind = choose("--loss", loss, FitSettings.Loss.values());
     FitSettings.Method method = choose("--optimizer", optimizer, FitSettings.Method.values());
     if (method == FitSettings.Method.EM) {
-      if (!(spec.model() instanceof LinearModel)) throw new ConfigException("--optimizer em: needs the linear family (closed-form M-steps)");
+      Families.refusal(spec.model(), Family.Capability.EM).ifPresent(r -> {
+        throw new ConfigException("--optimizer em: " + r);
+      });
       if (lossKind != FitSettings.Loss.NLL) throw new ConfigException("--optimizer em: maximises the likelihood; use --loss nll");
     }
     if (!(dropout >= 0 && dropout < 1)) throw new ConfigException("--dropout: must be in [0, 1), got " + dropout);

@@ -1,5 +1,7 @@
 package io.statespace.cli;
 
+import io.statespace.family.ConstantVelocityFamily;
+import io.statespace.family.Families;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.spec.Columns;
 import io.statespace.model.spec.ModelSpec;
@@ -129,8 +131,8 @@ public final class SimulateCommand implements Callable<Integer> {
   private Generator generator(ModelSpec spec, MissingPattern pattern) {
     switch (scenario) {
       case "model": {
-        double step = dt != null ? dt : spec.model() instanceof ConstantVelocityModel
-            && ((ConstantVelocityModel) spec.model()).hasFixedDt() ? ((ConstantVelocityModel) spec.model()).fixedDt() : 1.0;
+        double fixed = Families.of(spec.model()).fixedDt(spec.model());
+        double step = dt != null ? dt : Double.isNaN(fixed) ? 1.0 : fixed;
         try {
           ModelScenario s = new ModelScenario(spec.model(), step, gap, pattern);
           return (k, id, n, rng) -> s.generate(id, n, rng);
@@ -139,10 +141,12 @@ public final class SimulateCommand implements Callable<Integer> {
         }
       }
       case "projectile": {
-        if (!(spec.model() instanceof ConstantVelocityModel) || spec.model().obsDim() != 2) {
-          throw new ConfigException("--scenario projectile: needs a 2-D constant-velocity model file (for dt, measurement_std and columns)");
+        ConstantVelocityModel cv;
+        try {
+          cv = ConstantVelocityFamily.planar(spec.model());
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException("--scenario projectile: " + e.getMessage());
         }
-        ConstantVelocityModel cv = (ConstantVelocityModel) spec.model();
         double step = dt != null ? dt : cv.hasFixedDt() ? cv.fixedDt() : 0.1;
         if (vxRange.length != 2 || vyRange.length != 2) throw new ConfigException("--vx-range/--vy-range: give LO,HI");
         double[] std = noiseStd != null ? noiseStd : cv.measurementStd();

@@ -1,18 +1,19 @@
 package io.statespace.gpu;
 
 import io.statespace.gpu.PtxProvenance.Shape;
-import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
+import io.statespace.model.StepForm;
 import java.util.Optional;
 
 /**
  * Packs a model into the flat float64 buffer the kernels read (layout in src/main/cuda/model.cuh,
- * mirrored by {@link Layout}), padded to the shape it runs in. Two families run on the GPU: the explicit
- * {@link LinearModel} (time-invariant F, b, Q, H, d, R with per-step input terms B u_t and D u_t) and the
- * {@link ConstantVelocityModel}; with a fixed dt the latter is packed as a linear model with F and Q
- * precomputed, without one its kernels build F and Q from each step's dt on the device. Other models
- * (arbitrary per-step parameters) stay on the CPU engines.
+ * mirrored by {@link Layout}), padded to the shape it runs in. What runs on the GPU is decided by the model's
+ * {@link StepForm}: a {@link StepForm.Constant} form (time-invariant F, b, Q, H, d, R with per-step input
+ * terms B u_t and D u_t: the linear family, and any family with a fixed dt) packs as a linear model; a
+ * {@link StepForm.TimeGaps} form with the per-axis constant-velocity kinematics has kernels that build F and
+ * Q from each step's dt on the device. Other models (other gap forms, arbitrary per-step parameters) stay on
+ * the CPU engines.
  */
 public final class ModelPacking {
   private ModelPacking() {}
@@ -78,12 +79,11 @@ public final class ModelPacking {
     }
   }
 
-  /** The device kind a model packs as, or empty when its family has no kernels. */
+  /** The device kind a model packs as, or empty when the kernels cover its step form in no way. */
   public static Optional<Kind> kindOf(StateSpaceModel model) {
-    if (model instanceof LinearModel) return Optional.of(Kind.LINEAR);
-    if (model instanceof ConstantVelocityModel) {
-      return Optional.of(((ConstantVelocityModel) model).hasFixedDt() ? Kind.LINEAR : Kind.CONSTANT_VELOCITY);
-    }
+    StepForm form = model.stepForm();
+    if (form instanceof StepForm.Constant) return Optional.of(Kind.LINEAR);
+    if (form instanceof StepForm.TimeGaps gaps && gaps.axisKinematics() != null) return Optional.of(Kind.CONSTANT_VELOCITY);
     return Optional.empty();
   }
 
@@ -91,8 +91,8 @@ public final class ModelPacking {
   public static String unsupportedReason(StateSpaceModel model, Shapes shapes) {
     Optional<Kind> kind = kindOf(model);
     if (kind.isEmpty()) {
-      return "the GPU kernels cover the linear and constant-velocity families; " + model.getClass().getSimpleName()
-          + " is neither";
+      return "the GPU kernels cover constant step parameters (the linear family, any family with a fixed dt) and "
+          + "constant velocity with dt from the time column; this model's steps are neither";
     }
     String code = kind.get().code();
     if (shapes.fit(code, model.stateDim(), model.obsDim()).isEmpty()) {
@@ -120,43 +120,31 @@ public final class ModelPacking {
     if (big < n || bigM < m) throw new IllegalArgumentException("shape " + shape + " is smaller than the model");
     Layout at = new Layout(big, bigM, p);
     double[] buf = new double[at.size];
-    if (model instanceof LinearModel) {
-      LinearModel lin = (LinearModel) model;
-      place(buf, at.mu0, lin.initialMean(), n, 1, 1, 0.0);
-      place(buf, at.sigma0, lin.initialCov(), n, n, big, 1.0);
+    StepForm form = model.stepForm();
+    LinearModel lin;
+    if (kind == Kind.LINEAR) {
+      if (!(form instanceof StepForm.Constant constant)) throw new IllegalArgumentException("the model's steps are not constant");
+      lin = constant.linear();
+    } else {
+      if (!(form instanceof StepForm.TimeGaps gaps) || gaps.axisKinematics() == null) {
+        throw new IllegalArgumentException("the model has no constant-velocity gap form");
+      }
+      if (big != n || bigM != m) throw new IllegalArgumentException("constant-velocity shapes are never padded");
+      lin = gaps.atUnitGap();
+      buf[at.cv] = gaps.axisKinematics()[0];
+      buf[at.cv + 1] = gaps.axisKinematics()[1];
+    }
+    place(buf, at.mu0, lin.initialMean(), n, 1, 1, 0.0);
+    place(buf, at.sigma0, lin.initialCov(), n, n, big, 1.0);
+    place(buf, at.h, lin.emissionsWeights(), m, n, big, 0.0);
+    place(buf, at.r, lin.emissionsCov(), m, m, bigM, 1.0);
+    if (kind == Kind.LINEAR) {
       place(buf, at.f, lin.dynamicsWeights(), n, n, big, 1.0);
       place(buf, at.b, lin.dynamicsBias(), n, 1, 1, 0.0);
       place(buf, at.q, lin.dynamicsCov(), n, n, big, 0.0);
       place(buf, at.bu, lin.dynamicsInputWeights(), n, p, p, 0.0);
-      place(buf, at.h, lin.emissionsWeights(), m, n, big, 0.0);
       place(buf, at.d, lin.emissionsBias(), m, 1, 1, 0.0);
-      place(buf, at.r, lin.emissionsCov(), m, m, bigM, 1.0);
       place(buf, at.du, lin.emissionsInputWeights(), m, p, p, 0.0);
-      return new PackedModel(kind, shape, n, m, p, buf);
-    }
-    ConstantVelocityModel cv = (ConstantVelocityModel) model;
-    int axes = cv.spatialDims();
-    double[] h = new double[axes * n];
-    double[] r = new double[axes * axes];
-    double[] std = cv.measurementStd();
-    for (int a = 0; a < axes; a++) {
-      h[a * n + a] = 1.0;
-      r[a * axes + a] = std[a] * std[a];
-    }
-    place(buf, at.mu0, cv.initialMean(), n, 1, 1, 0.0);
-    place(buf, at.sigma0, cv.initialCov(), n, n, big, 1.0);
-    place(buf, at.h, h, m, n, big, 0.0);
-    place(buf, at.r, r, m, m, bigM, 1.0);
-    if (kind == Kind.LINEAR) {
-      double[] f = new double[n * n];
-      double[] q = new double[n * n];
-      cv.transition(cv.fixedDt(), f, q);
-      place(buf, at.f, f, n, n, big, 1.0);
-      place(buf, at.q, q, n, n, big, 0.0);
-    } else {
-      if (big != n || bigM != m) throw new IllegalArgumentException("constant-velocity shapes are never padded");
-      buf[at.cv] = cv.noise() == ConstantVelocityModel.Noise.PIECEWISE ? 1.0 : 0.0;
-      buf[at.cv + 1] = cv.noiseLevel();
     }
     return new PackedModel(kind, shape, n, m, p, buf);
   }

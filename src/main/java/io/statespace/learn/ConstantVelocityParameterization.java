@@ -3,6 +3,7 @@ package io.statespace.learn;
 import io.statespace.data.Trajectory;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.StateSpaceModel;
+import io.statespace.model.spec.ModelSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -14,10 +15,8 @@ import java.util.List;
  * (one axis), {@code initial.mean}, {@code initial.cov}. The positive scalars are optimised as their
  * logarithms; the initial covariance through a Cholesky factor with log diagonal.
  *
- * <p>Per-step derivatives (per axis, block [pos, vel]; {@link ConstantVelocityModel}): dF/d(dt) has a 1 at
- * (pos, vel); continuous noise Q = q [dt³/3, dt²/2; dt²/2, dt] gives dQ/dq = [dt³/3, dt²/2; dt²/2, dt],
- * dQ/d(dt) = q [dt², dt; dt, 1]; piecewise Q = s² [dt⁴/4, dt³/2; dt³/2, dt²] gives
- * dQ/ds = 2s [dt⁴/4, dt³/2; dt³/2, dt²], dQ/d(dt) = s² [dt³, 3dt²/2; 3dt²/2, 2dt]; R = diag(std²) gives
+ * <p>Per-step derivatives (per axis, block [pos, vel]): dF/d(dt) has a 1 at (pos, vel); dQ/d(level) and
+ * dQ/d(dt) are {@link ConstantVelocityModel#noiseDerivatives}, next to Q itself; R = diag(std²) gives
  * dR_ii/dstd_i = 2 std_i. With dt from the time column, dt is data, not a parameter.
  */
 public final class ConstantVelocityParameterization implements Parameterization {
@@ -80,7 +79,7 @@ public final class ConstantVelocityParameterization implements Parameterization 
         o += CovarianceCoordinates.count(n);
       } else {
         throw new IllegalArgumentException("'" + key + "' is not a parameter of this constant-velocity model"
-            + " or is listed twice (known: " + String.join(", ", Parameterizations.parameterNames(base)) + ")");
+            + " or is listed twice (known: " + String.join(", ", ModelSpec.parameterNames(base)) + ")");
       }
     }
     this.dtIndex = dt;
@@ -95,7 +94,7 @@ public final class ConstantVelocityParameterization implements Parameterization 
   }
 
   private static String levelKey(ConstantVelocityModel model) {
-    return model.noise() == ConstantVelocityModel.Noise.CONTINUOUS ? "q" : "std_acc";
+    return model.noise().levelKey();
   }
 
   private int axisOf(String key) {
@@ -244,7 +243,7 @@ public final class ConstantVelocityParameterization implements Parameterization 
 
   /** Chains each step's dF_t, dQ_t through (dt, level), dR through the stds, and the initial moments. */
   private final class Chain implements GradientChain {
-    private final boolean continuous = base.noise() == ConstantVelocityModel.Noise.CONTINUOUS;
+    private final double[] derivatives = new double[6];
     private final double fixedDt;
     private final double level;
     private final double[] std;
@@ -284,21 +283,15 @@ public final class ConstantVelocityParameterization implements Parameterization 
     public void dynamics(int t, double[] dWeights, double[] dBias, double[] dCov) {
       if (levelIndex < 0 && dtIndex < 0) return;
       double dt = Double.isNaN(fixedDt) ? times[t + 1] - times[t] : fixedDt;
-      double dt2 = dt * dt;
-      double dt3 = dt2 * dt;
+      ConstantVelocityModel.noiseDerivatives(base.noise(), level, dt, derivatives);
       for (int a = 0; a < axes; a++) {
         int pos = a;
         int vel = axes + a;
         double gpp = dCov[pos * n + pos];
         double gpv = dCov[pos * n + vel] + dCov[vel * n + pos];
         double gvv = dCov[vel * n + vel];
-        if (continuous) {
-          sumLevel += gpp * dt3 / 3.0 + gpv * dt2 / 2.0 + gvv * dt;
-          sumDt += level * (gpp * dt2 + gpv * dt + gvv);
-        } else {
-          sumLevel += 2.0 * level * (gpp * dt3 * dt / 4.0 + gpv * dt3 / 2.0 + gvv * dt2);
-          sumDt += level * level * (gpp * dt3 + gpv * 1.5 * dt2 + gvv * 2.0 * dt);
-        }
+        sumLevel += gpp * derivatives[0] + gpv * derivatives[1] + gvv * derivatives[2];
+        sumDt += gpp * derivatives[3] + gpv * derivatives[4] + gvv * derivatives[5];
         sumDt += dWeights[pos * n + vel];
       }
     }

@@ -9,21 +9,21 @@ import java.util.List;
  * positive-definite Σ, so an optimiser may step anywhere. Chain rule (research notes §6): for a symmetric
  * gradient G = dL/dΣ, dL/dL = 2 G L on the lower triangle, times L_ii on the log diagonal.
  */
-final class CovarianceCoordinates {
+public final class CovarianceCoordinates {
   private CovarianceCoordinates() {}
 
   /** Number of coordinates of a k×k covariance. */
-  static int count(int k) {
+  public static int count(int k) {
     return k * (k + 1) / 2;
   }
 
   /** Index of entry (i, j), j <= i, within the block. */
-  static int index(int i, int j) {
+  public static int index(int i, int j) {
     return i * (i + 1) / 2 + j;
   }
 
   /** Writes the factor L (k×k, upper triangle zero) for the coordinates at theta[o..]. */
-  static void factor(double[] theta, int o, int k, double[] l) {
+  public static void factor(double[] theta, int o, int k, double[] l) {
     for (int i = 0; i < k; i++) {
       for (int j = 0; j < k; j++) {
         double v = 0.0;
@@ -35,7 +35,7 @@ final class CovarianceCoordinates {
   }
 
   /** Writes Σ = L Lᵀ (k×k) for the coordinates at theta[o..]; l is k×k scratch. */
-  static void covariance(double[] theta, int o, int k, double[] l, double[] cov) {
+  public static void covariance(double[] theta, int o, int k, double[] l, double[] cov) {
     factor(theta, o, k, l);
     for (int i = 0; i < k; i++) {
       for (int j = 0; j <= i; j++) {
@@ -52,7 +52,7 @@ final class CovarianceCoordinates {
    *
    * @throws IllegalArgumentException naming {@code key} when Σ is not positive definite
    */
-  static void coordinates(String key, double[] cov, int k, double[] theta, int o) {
+  public static void coordinates(String key, double[] cov, int k, double[] theta, int o) {
     double[] l = cov.clone();
     if (!Cholesky.decompose(l, 0, k)) {
       throw new IllegalArgumentException(key + ": a free covariance must be positive definite"
@@ -69,7 +69,7 @@ final class CovarianceCoordinates {
    *
    * @param l the factor of the block (from {@link #factor})
    */
-  static void chain(double[] l, int k, double[] g, double[] grad, int o) {
+  public static void chain(double[] l, int k, double[] g, double[] grad, int o) {
     for (int i = 0; i < k; i++) {
       for (int j = 0; j <= i; j++) {
         double s = 0.0;
@@ -85,7 +85,7 @@ final class CovarianceCoordinates {
    * Writes dΣ_ab/dθ (a >= b, in coordinate order) into jac[row0 + index(a, b)][o + index(i, j)]: the
    * Jacobian of the natural values (the covariance entries on and below the diagonal).
    */
-  static void naturalJacobian(double[] l, int k, double[][] jac, int row0, int o) {
+  public static void naturalJacobian(double[] l, int k, double[][] jac, int row0, int o) {
     for (int a = 0; a < k; a++) {
       for (int b = 0; b <= a; b++) {
         double[] row = jac[row0 + index(a, b)];
@@ -104,14 +104,14 @@ final class CovarianceCoordinates {
   }
 
   /** Natural values: the covariance entries on and below the diagonal, in coordinate order. */
-  static void natural(double[] cov, int k, double[] out, int o) {
+  public static void natural(double[] cov, int k, double[] out, int o) {
     for (int i = 0; i < k; i++) {
       for (int j = 0; j <= i; j++) out[o + index(i, j)] = cov[i * k + j];
     }
   }
 
   /** Names "key.chol[i][j]" / "key.log_chol[i][i]" of the coordinates. */
-  static void names(String key, int k, List<String> out) {
+  public static void names(String key, int k, List<String> out) {
     for (int i = 0; i < k; i++) {
       for (int j = 0; j <= i; j++) {
         out.add(j == i ? key + ".log_chol[" + i + "][" + i + "]" : key + ".chol[" + i + "][" + j + "]");
@@ -120,7 +120,7 @@ final class CovarianceCoordinates {
   }
 
   /** Names "key[i][j]" (i >= j) of the natural values. */
-  static void naturalNames(String key, int k, List<String> out) {
+  public static void naturalNames(String key, int k, List<String> out) {
     for (int i = 0; i < k; i++) {
       for (int j = 0; j <= i; j++) out.add(key + "[" + i + "][" + j + "]");
     }

@@ -3,6 +3,7 @@ package io.statespace.learn;
 import io.statespace.data.Trajectory;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
+import io.statespace.model.spec.ModelSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -88,7 +89,7 @@ public final class LinearParameterization implements Parameterization {
       Block b = Block.of(key);
       if (b == null || ((b == Block.DYNAMICS_INPUT_WEIGHTS || b == Block.EMISSIONS_INPUT_WEIGHTS) && p == 0)) {
         throw new IllegalArgumentException("'" + key + "' is not a parameter of this linear model (known: "
-            + String.join(", ", Parameterizations.parameterNames(base)) + ")");
+            + String.join(", ", ModelSpec.parameterNames(base)) + ")");
       }
       if (offset[b.ordinal()] >= 0) throw new IllegalArgumentException("'" + key + "' is listed twice");
       offset[b.ordinal()] = o;

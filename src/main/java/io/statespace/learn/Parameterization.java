@@ -11,11 +11,11 @@ import java.util.List;
  * factor with log diagonal ({@link CovarianceCoordinates}), so every θ is a valid model and optimisers
  * need no constraints. Immutable and serialisable: the Spark driver broadcasts it with θ.
  *
- * <p>Build one with {@link Parameterizations#of(ModelSpec)} (the file's {@code fit.free} list) or
- * {@link Parameterizations#of(StateSpaceModel, List)}.
+ * <p>Each model family builds its own (the family registry {@code io.statespace.family.Families}, above
+ * this package, maps a model file and its {@code fit.free} list to one).
  */
 public interface Parameterization extends Serializable {
-  /** The model-file family ("linear", "constant-velocity"). */
+  /** The model-file family ("linear", "constant-velocity", "local-linear-trend"). */
   String family();
 
   /** The free names as given (model-file {@code fit.free} spelling). */
@@ -41,7 +41,7 @@ public interface Parameterization extends Serializable {
    */
   double[] theta(StateSpaceModel model);
 
-  /** The model at θ: the family's own class ({@code LinearModel}, {@code ConstantVelocityModel}). */
+  /** The model at θ: the family's own model class. */
   StateSpaceModel model(double[] theta);
 
   /** The model file of the fit at θ: {@code base} with its model replaced (a valid input of smooth). */

@@ -4,8 +4,8 @@
  * folds worker-side evaluators over partitions and merges their accumulators.
  *
  * <h2>Parameters</h2>
- * {@link io.statespace.learn.Parameterizations#of(io.statespace.model.spec.ModelSpec)} turns a model file and
- * its {@code fit.free} list into a {@link io.statespace.learn.Parameterization}: unconstrained θ (log for
+ * The model family (registry {@code io.statespace.family.Families#parameterization}, above this package) turns
+ * a model file and its {@code fit.free} list into a {@link io.statespace.learn.Parameterization}: unconstrained θ (log for
  * positive scalars, log-Cholesky for covariances) to the family's own model class and back, names,
  * natural-unit values for reports, and the chain rule from per-step matrix gradients to dL/dθ.
  * {@code fittedSpec(spec, θ).toJson()} is the fitted model file (a valid input of {@code smooth}).

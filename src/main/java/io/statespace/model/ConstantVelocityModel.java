@@ -28,6 +28,19 @@ public final class ConstantVelocityModel implements StateSpaceModel {
     public String key() {
       return key;
     }
+
+    /** The model-file key of the noise level: {@code q} (continuous) or {@code std_acc} (piecewise). */
+    public String levelKey() {
+      return this == CONTINUOUS ? "q" : "std_acc";
+    }
+
+    /** The noise form whose level is spelled {@code key}, or null. */
+    public static Noise ofLevelKey(String key) {
+      for (Noise n : values()) {
+        if (n.levelKey().equals(key)) return n;
+      }
+      return null;
+    }
   }
 
   private final int axes;
@@ -133,6 +146,31 @@ public final class ConstantVelocityModel implements StateSpaceModel {
     return noise == Noise.CONTINUOUS ? level * dt : level * level * dt * dt;
   }
 
+  /**
+   * The derivatives of Q's per-axis entries (position variance, position-velocity covariance, velocity
+   * variance) for one step: out[0..2] by the level, out[3..5] by dt. Continuous: dQ/dq = [dt³/3, dt²/2, dt],
+   * dQ/d(dt) = q [dt², dt, 1]; piecewise: dQ/ds = 2s [dt⁴/4, dt³/2, dt²], dQ/d(dt) = s² [dt³, 3dt²/2, 2dt].
+   */
+  public static void noiseDerivatives(Noise noise, double level, double dt, double[] out) {
+    double dt2 = dt * dt;
+    double dt3 = dt2 * dt;
+    if (noise == Noise.CONTINUOUS) {
+      out[0] = dt3 / 3.0;
+      out[1] = dt2 / 2.0;
+      out[2] = dt;
+      out[3] = level * dt2;
+      out[4] = level * dt;
+      out[5] = level;
+    } else {
+      out[0] = 2.0 * level * dt3 * dt / 4.0;
+      out[1] = 2.0 * level * dt3 / 2.0;
+      out[2] = 2.0 * level * dt2;
+      out[3] = level * level * dt3;
+      out[4] = level * level * 1.5 * dt2;
+      out[5] = level * level * 2.0 * dt;
+    }
+  }
+
   /** Writes F(dt) and Q(dt) (both n×n) for one step of length dt. */
   public void transition(double dt, double[] weights, double[] cov) {
     int n = 2 * axes;
@@ -152,6 +190,49 @@ public final class ConstantVelocityModel implements StateSpaceModel {
       cov[vel * n + pos] = qpv;
       cov[vel * n + vel] = qvv;
     }
+  }
+
+  /**
+   * With a fixed dt, the explicit linear model of the same F, Q, H, R; with dt from the time column, F's
+   * (position, velocity) entries are the term dt and Q's per-axis entries the terms qpp, qpv, qvv.
+   */
+  @Override
+  public StepForm stepForm() {
+    int n = 2 * axes;
+    double[] f = new double[n * n];
+    double[] q = new double[n * n];
+    transition(hasFixedDt() ? fixedDt : 1.0, f, q);
+    double[] h = new double[axes * n];
+    double[] r = new double[axes * axes];
+    for (int a = 0; a < axes; a++) {
+      h[a * n + a] = 1.0;
+      r[a * axes + a] = measurementStd[a] * measurementStd[a];
+    }
+    LinearModel linear = new LinearModel(n, axes, 0, initialMean, initialCov, f, null, null, q, h, null, null, r);
+    if (hasFixedDt()) return new StepForm.Constant(linear);
+    int[] weightTerm = new int[n * n];
+    int[] covTerm = new int[n * n];
+    java.util.Arrays.fill(weightTerm, -1);
+    java.util.Arrays.fill(covTerm, -1);
+    for (int a = 0; a < axes; a++) {
+      int pos = a;
+      int vel = axes + a;
+      weightTerm[pos * n + vel] = 0;
+      covTerm[pos * n + pos] = 1;
+      covTerm[pos * n + vel] = 2;
+      covTerm[vel * n + pos] = 2;
+      covTerm[vel * n + vel] = 3;
+    }
+    Noise form = noise;
+    double level = noiseLevel;
+    StepForm.GapTerms terms = (dt, out, lane) -> {
+      out[0][lane] = dt;
+      out[1][lane] = positionVariance(form, level, dt);
+      out[2][lane] = positionVelocityCovariance(form, level, dt);
+      out[3][lane] = velocityVariance(form, level, dt);
+    };
+    return new StepForm.TimeGaps(linear, 4, terms, weightTerm, covTerm,
+        new double[] {noise == Noise.PIECEWISE ? 1.0 : 0.0, noiseLevel});
   }
 
   @Override

@@ -151,6 +151,12 @@ public final class LinearModel implements StateSpaceModel {
     }
   }
 
+  /** The explicit linear model is its own constant form. */
+  @Override
+  public StepForm stepForm() {
+    return new StepForm.Constant(this);
+  }
+
   @Override
   public String toString() {
     return "LinearModel(n=" + n + ", m=" + m + ", p=" + p + ", F=" + Arrays.toString(dynamicsWeights) + ")";

@@ -23,4 +23,9 @@ public interface StateSpaceModel extends Serializable {
   default boolean usesTimeGaps() {
     return false;
   }
+
+  /** The structure the batched and GPU engines exploit; {@link StepForm.PerStep} when there is none. */
+  default StepForm stepForm() {
+    return new StepForm.PerStep();
+  }
 }

@@ -14,6 +14,7 @@ import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.testing.RandomModels;
+import io.statespace.testing.TrendModels;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -98,11 +99,42 @@ class ModelPackingTest {
   }
 
   @Test
+  void localLinearTrendWithAFixedDtIsPackedAsLinear() {
+    StateSpaceModel trend = TrendModels.model(0.25, 0.4, 0.15, 0.6);
+    PackedModel pm = ModelPacking.pack(trend, Shapes.shipped());
+    assertEquals(Kind.LINEAR, pm.kind());
+    assertEquals(2, pm.stateDim());
+    assertEquals(1, pm.obsDim());
+    int big = pm.shape().stateDim();
+    int bigM = pm.shape().obsDim();
+    Layout l = new Layout(big, bigM, 0);
+    double[] b = pm.buffer();
+    assertArrayEquals(new double[] {1, 0.25, 0, 1}, block(b, l.f, 2, 2, big), "F = [[1, dt], [0, 1]]");
+    assertArrayEquals(new double[] {0.4 * 0.4, 0, 0, 0.15 * 0.15}, block(b, l.q, 2, 2, big), "Q = diag(level², slope²)");
+    assertArrayEquals(new double[] {1, 0}, block(b, l.h, 1, 2, big), "H = [1, 0]");
+    assertEquals(0.6 * 0.6, b[l.r], "R");
+    assertArrayEquals(new double[] {0.5, -0.2}, Arrays.copyOfRange(b, l.mu0, l.mu0 + 2));
+    assertArrayEquals(new double[] {2.0, 0.3, 0.3, 1.0}, block(b, l.sigma0, 2, 2, big));
+  }
+
+  @Test
+  void localLinearTrendWithDtFromTheDataIsRefusedByTheGpu() {
+    StateSpaceModel trend = TrendModels.model(Double.NaN, 0.4, 0.15, 0.6);
+    assertTrue(ModelPacking.kindOf(trend).isEmpty());
+    String reason = ModelPacking.unsupportedReason(trend, Shapes.shipped());
+    assertTrue(reason.contains("constant step parameters"), reason);
+    assertEquals(reason, WorkShape.of(trend, 1, 1, 1).gpuUnsupported(), "what backend routing reads");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelPacking.pack(trend, Shapes.shipped()));
+    assertEquals(reason, e.getMessage());
+  }
+
+  @Test
   void otherFamiliesStayOnTheCpu() {
     StateSpaceModel timeVarying = RandomModels.timeVarying(5, 2, 1, 0);
     String reason = ModelPacking.unsupportedReason(timeVarying, Shapes.shipped());
-    assertTrue(reason.contains("linear and constant-velocity"), reason);
-    assertThrows(IllegalArgumentException.class, () -> ModelPacking.pack(timeVarying, Shapes.shipped()));
+    assertTrue(reason.contains("constant step parameters"), reason);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelPacking.pack(timeVarying, Shapes.shipped()));
+    assertEquals(reason, e.getMessage());
     LinearModel big = RandomModels.linear(new SplittableRandom(4), 9, 2, 0);
     assertTrue(ModelPacking.unsupportedReason(big, Shapes.shipped()).contains("state dimension 9"));
     assertNull(ModelPacking.unsupportedReason(RandomModels.linear(new SplittableRandom(4), 5, 2, 1), Shapes.shipped()));

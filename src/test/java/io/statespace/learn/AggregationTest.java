@@ -1,5 +1,6 @@
 package io.statespace.learn;
 
+import io.statespace.family.Families;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
 import io.statespace.model.LinearModel;
+import io.statespace.model.spec.ModelSpec;
 import io.statespace.testing.RandomModels;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class AggregationTest {
   static final LinearModel MODEL = RandomModels.linear(new SplittableRandom(41), 3, 2, 1);
-  static final Parameterization PARAM = Parameterizations.of(MODEL, Parameterizations.parameterNames(MODEL));
+  static final Parameterization PARAM = Families.parameterization(MODEL, ModelSpec.parameterNames(MODEL));
   static final List<Trajectory> DATA = GradientCheckTest.data(MODEL, 48, 30, 42, false, false);
 
   @SuppressWarnings("unchecked")

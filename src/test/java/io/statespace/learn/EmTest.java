@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
 import io.statespace.model.LinearModel;
+import io.statespace.model.spec.ModelSpec;
 import io.statespace.testing.RandomModels;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +79,7 @@ class EmTest {
     SplittableRandom rng = new SplittableRandom(8);
     LinearModel model = RandomModels.linear(rng, 3, 2, 1);
     List<Trajectory> data = data(model, 4, 20, 9, 0.2, 0.3);
-    LinearParameterization param = new LinearParameterization(model, Parameterizations.parameterNames(model));
+    LinearParameterization param = new LinearParameterization(model, ModelSpec.parameterNames(model));
     double[] theta = GradientCheckTest.perturbed(param, 3);
     Evaluation fromEm = new LocalExpectationStep(param, data, true).expectation(theta).evaluation();
     Evaluation adjoint = new LocalObjective(LossFunction.negativeLogLikelihood(param), data).evaluate(theta);

@@ -1,5 +1,6 @@
 package io.statespace.learn;
 
+import io.statespace.family.Families;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,9 @@ import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
+import io.statespace.model.spec.ModelSpec;
 import io.statespace.testing.RandomModels;
+import io.statespace.testing.TrendModels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,10 +26,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every loss's exact gradient against central finite differences in θ space (Richardson-extrapolated,
  * h = 1e-4 relative), for every parameterisation, on data with whole and partial missing steps, irregular
  * gaps (including dt = 0 where the Fisher form is not defined), inputs and biases: relative error below
- * 1e-6. The Fisher-identity gradient also against the adjoint directly.
+ * 1e-6, for the whole gradient (to its largest component) and per component (to max(|component|, 1e-7)).
+ * The Fisher-identity gradient also against the adjoint directly.
  */
 class GradientCheckTest {
   static final double TOLERANCE = 1e-6;
+  /** Per-component errors are relative to max(|finite difference|, this floor). */
+  static final double COMPONENT_FLOOR = 1e-7;
 
   /** A named parameterisation with data simulated from (a perturbation of) its model. */
   record Case(String name, Parameterization parameterization, List<Trajectory> data, boolean fisherDefined) {
@@ -39,7 +45,7 @@ class GradientCheckTest {
   static Case cvFixedDt() {
     ConstantVelocityModel model = new ConstantVelocityModel(2, 0.3, ConstantVelocityModel.Noise.CONTINUOUS, 0.8,
         new double[] {0.4, 0.7}, new double[] {1.0, -2.0, 0.5, 0.3}, diag(4, 0.5));
-    Parameterization param = Parameterizations.of(model,
+    Parameterization param = Families.parameterization(model,
         List.of("dt", "q", "measurement_std", "initial.mean", "initial.cov"));
     return new Case("cv-fixed-dt", param, data(model, 5, 25, 21, true, false), true);
   }
@@ -47,7 +53,7 @@ class GradientCheckTest {
   static Case cvIrregularPiecewise() {
     ConstantVelocityModel model = new ConstantVelocityModel(2, Double.NaN, ConstantVelocityModel.Noise.PIECEWISE, 1.3,
         new double[] {0.5, 0.3}, new double[] {0.0, 1.0, 1.0, -1.0}, diag(4, 0.8));
-    Parameterization param = Parameterizations.of(model,
+    Parameterization param = Families.parameterization(model,
         List.of("std_acc", "measurement_std[1]", "initial.mean", "initial.cov"));
     return new Case("cv-irregular-piecewise(dt=0 gaps)", param, data(model, 5, 25, 22, true, true), false);
   }
@@ -55,25 +61,39 @@ class GradientCheckTest {
   static Case cvIrregularContinuous() {
     ConstantVelocityModel model = new ConstantVelocityModel(1, Double.NaN, ConstantVelocityModel.Noise.CONTINUOUS, 0.6,
         new double[] {0.5}, new double[] {0.0, 1.0}, diag(2, 1.0));
-    Parameterization param = Parameterizations.of(model, List.of("q", "measurement_std"));
+    Parameterization param = Families.parameterization(model, List.of("q", "measurement_std"));
     return new Case("cv-irregular-continuous", param, data(model, 5, 30, 23, true, false), true);
   }
 
   static Case linearAllFree() {
     LinearModel model = RandomModels.linear(new SplittableRandom(24), 3, 2, 1);
-    Parameterization param = Parameterizations.of(model, Parameterizations.parameterNames(model));
+    Parameterization param = Families.parameterization(model, ModelSpec.parameterNames(model));
     return new Case("linear-all-free", param, data(model, 5, 25, 25, true, false), true);
   }
 
   static Case linearSomeFrozen() {
     LinearModel model = RandomModels.linear(new SplittableRandom(26), 2, 3, 2);
-    Parameterization param = Parameterizations.of(model,
+    Parameterization param = Families.parameterization(model,
         List.of("emissions.input_weights", "dynamics.cov", "dynamics.bias", "emissions.cov"));
     return new Case("linear-some-frozen", param, data(model, 4, 20, 27, true, false), true);
   }
 
+  static Case trendFixedDt() {
+    StateSpaceModel model = TrendModels.model(0.7, 0.4, 0.15, 0.6);
+    Parameterization param = Families.parameterization(model, ModelSpec.parameterNames(model));
+    return new Case("local-linear-trend-fixed-dt", param, data(model, 5, 25, 28, false, false), true);
+  }
+
+  static Case trendIrregular() {
+    StateSpaceModel model = TrendModels.model(Double.NaN, 0.5, 0.2, 0.4);
+    Parameterization param = Families.parameterization(model,
+        List.of("measurement_std", "slope_std", "initial.cov", "level_std", "initial.mean"));
+    return new Case("local-linear-trend-irregular(dt=0 gaps)", param, data(model, 5, 25, 29, true, true), true);
+  }
+
   static List<Case> cases() {
-    return List.of(cvFixedDt(), cvIrregularPiecewise(), cvIrregularContinuous(), linearAllFree(), linearSomeFrozen());
+    return List.of(cvFixedDt(), cvIrregularPiecewise(), cvIrregularContinuous(), linearAllFree(), linearSomeFrozen(),
+        trendFixedDt(), trendIrregular());
   }
 
   static double[] diag(int n, double v) {
@@ -139,6 +159,11 @@ class GradientCheckTest {
     System.out.printf("gradient check %-20s %-36s p=%2d  max rel err %.2e%n", which, c.name(), theta.length, err);
     assertTrue(err < TOLERANCE, which + " / " + c.name() + ": relative error " + err);
     assertTrue(e.gradientNorm() > 1e-3, "a gradient that is all but zero checks nothing");
+    for (int i = 0; i < theta.length; i++) {
+      double componentErr = Math.abs(e.gradient()[i] - fd[i]) / Math.max(Math.abs(fd[i]), COMPONENT_FLOOR);
+      assertTrue(componentErr < TOLERANCE, which + " / " + c.name() + ": d/d" + c.parameterization().names().get(i)
+          + " = " + e.gradient()[i] + ", finite differences " + fd[i]);
+    }
   }
 
   @ParameterizedTest(name = "{0}")

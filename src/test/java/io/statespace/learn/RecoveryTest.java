@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
+import io.statespace.family.Families;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
@@ -71,7 +72,7 @@ class RecoveryTest {
     ConstantVelocityModel truth = new ConstantVelocityModel(2, Double.NaN, ConstantVelocityModel.Noise.CONTINUOUS,
         0.5, new double[] {0.3, 0.6}, new double[] {0, 0, 1, -1}, new double[] {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0.5, 0,
             0, 0, 0, 0.5});
-    Parameterization param = Parameterizations.of(truth, List.of("q", "measurement_std"));
+    Parameterization param = Families.parameterization(truth, List.of("q", "measurement_std"));
     for (long seed : seeds()) {
       recovers("constant-velocity seed " + seed, param, param.initial(),
           new double[] {Math.log(2.0), Math.log(1.0), Math.log(1.0)}, simulate(truth, seed));
@@ -85,7 +86,7 @@ class RecoveryTest {
     LinearModel truth = new LinearModel(2, 2, 0, new double[] {0.5, -0.5}, new double[] {1, 0.1, 0.1, 1},
         new double[] {a, -b, b, a}, null, null, new double[] {0.1, 0.03, 0.03, 0.2},
         new double[] {1.0, 0.5, 0.0, 1.0}, new double[] {0.3, -0.2}, null, new double[] {0.2, -0.05, -0.05, 0.1});
-    Parameterization param = Parameterizations.of(truth, List.of("dynamics.weights", "dynamics.cov", "emissions.cov"));
+    Parameterization param = Families.parameterization(truth, List.of("dynamics.weights", "dynamics.cov", "emissions.cov"));
     for (long seed : seeds()) {
       recovers("linear seed " + seed, param, param.initial(), GradientCheckTest.perturbed(param, seed), simulate(truth, seed));
     }

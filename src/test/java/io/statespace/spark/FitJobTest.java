@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
+import io.statespace.family.Families;
 import io.statespace.learn.Evaluation;
 import io.statespace.learn.LocalObjective;
 import io.statespace.learn.LossFunction;
 import io.statespace.learn.Parameterization;
-import io.statespace.learn.Parameterizations;
 import io.statespace.learn.StopRules;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
@@ -102,7 +102,7 @@ class FitJobTest {
 
   @Test
   void distributedAggregateEqualsTheLocalFold() {
-    Parameterization param = Parameterizations.of(cvSpec);
+    Parameterization param = Families.parameterization(cvSpec);
     for (LossFunction loss : List.of(LossFunction.negativeLogLikelihood(param), LossFunction.prediction(param, 0.2, 3L, false))) {
       InputSource source = InputSource.read(spark, cvData.toString(), "csv", cvSpec.columns());
       JavaRDD<FitItem> items = FitJob.assemble(source, cvSpec.columns(), 2, 0, 5);

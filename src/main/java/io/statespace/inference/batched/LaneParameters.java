@@ -1,8 +1,8 @@
 package io.statespace.inference.batched;
 
-import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
+import io.statespace.model.StepForm;
 import io.statespace.model.StepParameters;
 
 /**
@@ -40,17 +40,18 @@ abstract class LaneParameters {
   abstract void loadEmissions(int t, int active);
 
   /**
-   * The cheapest exact form for this model and tile: constant-velocity with dt from the time column
-   * ({@link ConstantVelocityParameters}), the linear family with inputs ({@link InputParameters}), every model
-   * whose parameters depend neither on time gaps nor inputs and are time-invariant ({@link SharedParameters}),
-   * and anything else lane by lane through {@link StepParameters} ({@link GenericParameters}).
+   * The cheapest exact form for the model's {@link StepForm} and this tile: F and Q from each lane's time gaps
+   * ({@link GapParameters}), the explicit linear form with inputs ({@link InputParameters}), every model whose
+   * parameters depend neither on time gaps nor inputs and are time-invariant ({@link SharedParameters}), and
+   * anything else lane by lane through {@link StepParameters} ({@link GenericParameters}).
    */
   static LaneParameters bind(StateSpaceModel model, Tile tile, int width) {
-    if (model instanceof ConstantVelocityModel && model.usesTimeGaps()) {
-      return new ConstantVelocityParameters((ConstantVelocityModel) model, tile, width);
+    StepForm form = model.stepForm();
+    if (form instanceof StepForm.TimeGaps gaps && model.usesTimeGaps() && model.inputDim() == 0) {
+      return new GapParameters(gaps, tile, width);
     }
-    if (model instanceof LinearModel && model.inputDim() > 0) {
-      return new InputParameters((LinearModel) model, tile, width);
+    if (form instanceof StepForm.Constant constant && constant.linear().inputDim() > 0) {
+      return new InputParameters(constant.linear(), tile, width);
     }
     if (!model.usesTimeGaps() && model.inputDim() == 0 && tile.bound[0].timeInvariant()) {
       return SharedParameters.of(tile.bound[0], tile.maxLength() > 1);
@@ -92,63 +93,42 @@ abstract class LaneParameters {
   }
 
   /**
-   * The constant-velocity family with dt_t = time[t+1] - time[t] per lane: F = I plus the lane's dt at each
-   * (position, velocity) entry, Q from dt per lane (three distinct entries, shared by the axes), H, R, mu0 and
-   * Sigma0 shared.
+   * F_t and Q_t from each lane's dt_t = time[t+1] - time[t] through the form's few scalar terms (one lane array
+   * per term, read by every entry equal to it: all axes of the constant-velocity F read the same dt); H, R, μ0,
+   * Σ0 and every entry without a term shared.
    */
-  static final class ConstantVelocityParameters extends LaneParameters {
+  static final class GapParameters extends LaneParameters {
     private final Tile tile;
-    private final ConstantVelocityModel.Noise noise;
-    private final double level;
-    private final double[] dt;
-    private final double[] qpp;
-    private final double[] qpv;
-    private final double[] qvv;
+    private final StepForm.GapTerms terms;
+    private final double[][] termLanes;
 
-    ConstantVelocityParameters(ConstantVelocityModel model, Tile tile, int width) {
-      this(model, tile, width, SharedParameters.of(tile.bound[0], false));
+    GapParameters(StepForm.TimeGaps form, Tile tile, int width) {
+      this(form, tile, width, SharedParameters.of(tile.bound[0], false), form.atUnitGap());
     }
 
-    private ConstantVelocityParameters(ConstantVelocityModel model, Tile tile, int width, SharedParameters fixed) {
-      super(fixed.initialMean, fixed.initialCov, LaneMatrix.shared(model.stateDim(), model.stateDim(),
-          identity(model.stateDim())), fixed.dynamicsBias, LaneMatrix.shared(model.stateDim(), model.stateDim(),
-          new double[model.stateDim() * model.stateDim()]), fixed.emissionsWeights, fixed.emissionsBias,
-          fixed.emissionsCov);
+    private GapParameters(StepForm.TimeGaps form, Tile tile, int width, SharedParameters fixed, LinearModel unit) {
+      super(fixed.initialMean, fixed.initialCov, LaneMatrix.shared(unit.stateDim(), unit.stateDim(),
+          unit.dynamicsWeights()), LaneMatrix.shared(unit.stateDim(), 1, unit.dynamicsBias()),
+          LaneMatrix.shared(unit.stateDim(), unit.stateDim(), unit.dynamicsCov()), fixed.emissionsWeights,
+          fixed.emissionsBias, fixed.emissionsCov);
       this.tile = tile;
-      this.noise = model.noise();
-      this.level = model.noiseLevel();
-      this.dt = new double[width];
-      this.qpp = new double[width];
-      this.qpv = new double[width];
-      this.qvv = new double[width];
-      int axes = model.spatialDims();
-      int n = 2 * axes;
-      for (int a = 0; a < axes; a++) {
-        int pos = a;
-        int vel = axes + a;
-        dynamicsWeights.lanes[pos * n + vel] = dt;
-        dynamicsCov.lanes[pos * n + pos] = qpp;
-        dynamicsCov.lanes[pos * n + vel] = qpv;
-        dynamicsCov.lanes[vel * n + pos] = qpv;
-        dynamicsCov.lanes[vel * n + vel] = qvv;
-      }
+      this.terms = form.terms();
+      this.termLanes = new double[form.termCount()][width];
+      attach(dynamicsWeights, form.weightTerm());
+      attach(dynamicsCov, form.covTerm());
     }
 
-    private static double[] identity(int n) {
-      double[] a = new double[n * n];
-      for (int i = 0; i < n; i++) a[i * n + i] = 1.0;
-      return a;
+    private void attach(LaneMatrix matrix, int[] termOf) {
+      for (int e = 0; e < termOf.length; e++) {
+        if (termOf[e] >= 0) matrix.lanes[e] = termLanes[termOf[e]];
+      }
     }
 
     @Override
     void loadDynamics(int t, int active) {
       for (int l = 0; l < active; l++) {
         double[] times = tile.trajectories[l].times();
-        double step = times[t + 1] - times[t];
-        dt[l] = step;
-        qpp[l] = ConstantVelocityModel.positionVariance(noise, level, step);
-        qpv[l] = ConstantVelocityModel.positionVelocityCovariance(noise, level, step);
-        qvv[l] = ConstantVelocityModel.velocityVariance(noise, level, step);
+        terms.evaluate(times[t + 1] - times[t], termLanes, l);
       }
     }
 
@@ -157,7 +137,7 @@ abstract class LaneParameters {
   }
 
   /**
-   * The linear family with inputs: F, Q, H, R, mu0, Sigma0 shared; c_t = b + B u_t and e_t = d + D u_t per
+   * The explicit linear form with inputs: F, Q, H, R, mu0, Sigma0 shared; c_t = b + B u_t and e_t = d + D u_t per
    * lane from the lane's inputs.
    */
   static final class InputParameters extends LaneParameters {

@@ -5,13 +5,13 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 
 /** Symmetry and (semi-)definiteness of covariance matrices in a model file, checked by eigenvalues. */
-final class CovarianceCheck {
+public final class CovarianceCheck {
   private CovarianceCheck() {}
 
   /**
    * @param definite true to require positive definite, false for positive semi-definite
    */
-  static void check(String key, double[] a, int n, boolean definite) {
+  public static void check(String key, double[] a, int n, boolean definite) {
     double scale = 0.0;
     for (double v : a) scale = Math.max(scale, Math.abs(v));
     for (int i = 0; i < n; i++) {

@@ -27,7 +27,7 @@ public final class FitSpec implements Serializable {
   static FitSpec parse(SpecNode node, String family, StateSpaceModel model) {
     node.allowOnly(Set.of("free"));
     List<String> free = node.has("free") ? node.get("free").strings() : List.of();
-    Set<String> known = Families.parameterNames(model);
+    Set<String> known = FamilyFormats.parameterNames(model);
     for (int i = 0; i < free.size(); i++) {
       if (!known.contains(free.get(i))) {
         throw new ModelSpecException("fit.free[" + i + "]", "'" + free.get(i) + "' is not a parameter of the "

@@ -57,7 +57,7 @@ public final class ModelSpec implements Serializable {
   }
 
   public String family() {
-    return Families.familyOf(model);
+    return FamilyFormats.of(model).name();
   }
 
   public ModelSpec withModel(StateSpaceModel newModel) {
@@ -92,7 +92,7 @@ public final class ModelSpec implements Serializable {
     if (root == null || !root.isObject()) throw new ModelSpecException("", "the model file must hold a JSON object");
     SpecNode top = new SpecNode(root, "");
     String family = top.get("family").text();
-    StateSpaceModel model = Families.parse(family, top);
+    StateSpaceModel model = FamilyFormats.named(family).parse(top);
     Columns columns = parseColumns(top, model);
     FitSpec fit = top.has("fit") ? FitSpec.parse(top.object("fit"), family, model) : FitSpec.none();
     String description = top.has("description") ? top.get("description").text() : null;
@@ -137,7 +137,7 @@ public final class ModelSpec implements Serializable {
 
   /** The names {@code fit.free} may list for this model, in a stable order (one list for the validator and the fitter). */
   public static java.util.List<String> parameterNames(StateSpaceModel model) {
-    return java.util.List.copyOf(Families.parameterNames(model));
+    return java.util.List.copyOf(FamilyFormats.parameterNames(model));
   }
 
   /** The model file text for this spec (the output of {@code fit} is a valid input of {@code smooth}). */

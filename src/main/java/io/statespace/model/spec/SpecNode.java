@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** A JSON value with its dotted path, whose typed getters fail with a {@link ModelSpecException} naming it. */
-final class SpecNode {
+public final class SpecNode {
   private final JsonNode node;
   private final String path;
 
@@ -17,7 +17,7 @@ final class SpecNode {
     this.path = path;
   }
 
-  String path() {
+  public String path() {
     return path;
   }
 
@@ -25,23 +25,23 @@ final class SpecNode {
     return path.isEmpty() ? key : path + "." + key;
   }
 
-  boolean has(String key) {
+  public boolean has(String key) {
     return node.has(key) && !node.get(key).isNull();
   }
 
-  SpecNode get(String key) {
+  public SpecNode get(String key) {
     if (!has(key)) throw new ModelSpecException(childPath(key), "missing");
     return new SpecNode(node.get(key), childPath(key));
   }
 
-  SpecNode object(String key) {
+  public SpecNode object(String key) {
     SpecNode child = get(key);
     if (!child.node.isObject()) throw new ModelSpecException(child.path, "expected an object, got " + child.kind());
     return child;
   }
 
   /** Fails on any key outside the allowed set. */
-  void allowOnly(Set<String> allowed) {
+  public void allowOnly(Set<String> allowed) {
     if (!node.isObject()) throw new ModelSpecException(path, "expected an object, got " + kind());
     Iterator<String> names = node.fieldNames();
     while (names.hasNext()) {
@@ -52,19 +52,19 @@ final class SpecNode {
     }
   }
 
-  String text() {
+  public String text() {
     if (!node.isTextual()) throw new ModelSpecException(path, "expected a string, got " + kind());
     String s = node.asText();
     if (s.isBlank()) throw new ModelSpecException(path, "must not be empty");
     return s;
   }
 
-  int integer() {
+  public int integer() {
     if (!node.isIntegralNumber()) throw new ModelSpecException(path, "expected an integer, got " + kind());
     return node.asInt();
   }
 
-  double number() {
+  public double number() {
     return number(node, path);
   }
 
@@ -75,7 +75,7 @@ final class SpecNode {
     return v;
   }
 
-  double[] vector(int length) {
+  public double[] vector(int length) {
     if (!node.isArray()) throw new ModelSpecException(path, "expected an array of " + length + " numbers, got " + kind());
     if (node.size() != length) {
       throw new ModelSpecException(path, "expected " + length + " numbers, got " + node.size());
@@ -86,7 +86,7 @@ final class SpecNode {
   }
 
   /** A rows×cols matrix written as an array of row arrays; returned row-major. */
-  double[] matrix(int rows, int cols) {
+  public double[] matrix(int rows, int cols) {
     if (!node.isArray()) throw new ModelSpecException(path, "expected a " + rows + "x" + cols + " matrix (array of rows), got " + kind());
     if (node.size() != rows) throw new ModelSpecException(path, "expected " + rows + " rows, got " + node.size());
     double[] out = new double[rows * cols];
@@ -100,7 +100,7 @@ final class SpecNode {
     return out;
   }
 
-  List<String> strings() {
+  public List<String> strings() {
     if (!node.isArray()) throw new ModelSpecException(path, "expected an array of strings, got " + kind());
     List<String> out = new ArrayList<>();
     for (int i = 0; i < node.size(); i++) {
@@ -113,7 +113,7 @@ final class SpecNode {
     return out;
   }
 
-  boolean isArray() {
+  public boolean isArray() {
     return node.isArray();
   }
 

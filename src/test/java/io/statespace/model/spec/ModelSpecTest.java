@@ -26,6 +26,10 @@ class ModelSpecTest {
       + " \"emissions\": {\"weights\": [[1, 0.5]], \"bias\": [0.3], \"cov\": [[0.25]], \"input_weights\": [[0.2]]},"
       + " \"fit\": {\"free\": [\"dynamics.weights\", \"emissions.cov\"]} }";
 
+  static final String TREND = "{\"family\": \"local-linear-trend\", \"level_std\": 0.4, \"slope_std\": 0.1,"
+      + " \"measurement_std\": 0.6, \"initial\": {\"mean\": [0.5, -0.2], \"cov\": [[2, 0.3], [0.3, 1]]},"
+      + " \"columns\": {\"observations\": [\"y\"]}}";
+
   @Test
   void linearFamilyParsesAndRoundTrips() {
     ModelSpec spec = ModelSpec.parse(LINEAR);
@@ -57,6 +61,42 @@ class ModelSpecTest {
         assertEquals(spec.toJson(), again.toJson(), file.toString());
       }
     }
+  }
+
+  /**
+   * The model-file keys are a public contract: every file under golden/ is written exactly as the
+   * {@code .written} file next to it. Those of the linear and constant-velocity families were produced by the
+   * writer before families moved to one home each (commit 2283010), so the move changed no byte.
+   */
+  @Test
+  void filesAreWrittenExactlyAsTheGoldenCopies() throws Exception {
+    Path dir = Path.of("src/test/resources/io/statespace/model/spec/golden");
+    try (Stream<Path> files = Files.list(dir).filter(p -> p.toString().endsWith(".json"))) {
+      List<Path> all = files.sorted().toList();
+      assertTrue(all.size() >= 6, "golden/ should hold every family's files: " + all);
+      for (Path file : all) {
+        String expected = Files.readString(Path.of(file.toString().replace(".json", ".written")));
+        assertEquals(expected, ModelSpec.read(file).toJson(), file.toString());
+      }
+    }
+  }
+
+  @Test
+  void localLinearTrendParsesAndRoundTrips() {
+    String text = "{\"family\": \"local-linear-trend\", \"level_std\": 0.4, \"slope_std\": 0,"
+        + " \"measurement_std\": 0.6, \"initial\": {\"mean\": [1, 2], \"cov\": [[1, 0], [0, 1]]},"
+        + " \"columns\": {\"observations\": [\"y\"]}, \"fit\": {\"free\": [\"level_std\", \"initial.mean\"]}}";
+    ModelSpec spec = ModelSpec.parse(text);
+    assertEquals("local-linear-trend", spec.family());
+    assertEquals(2, spec.model().stateDim());
+    assertEquals(1, spec.model().obsDim());
+    assertTrue(spec.model().usesTimeGaps(), "no dt: dt from the time column");
+    assertEquals(List.of("initial.mean", "initial.cov", "level_std", "slope_std", "measurement_std"),
+        ModelSpec.parameterNames(spec.model()));
+    assertTrue(!spec.toJson().contains("\"dt\""), spec.toJson());
+    ModelSpec again = ModelSpec.parse(spec.toJson());
+    assertEquals(spec.toJson(), again.toJson());
+    assertEquals(List.of("level_std", "initial.mean"), again.fit().free());
   }
 
   @Test
@@ -99,7 +139,17 @@ class ModelSpecTest {
         Arguments.of("{\"family\": \"constant-velocity\", \"spatial_dims\": 1, \"q\": 1, \"measurement_std\": [0]}",
             "measurement_std[0]", "positive"),
         Arguments.of("{\"family\": \"constant-velocity\", \"spatial_dims\": 1, \"dt\": -0.1}", "dt", "negative"),
-        Arguments.of("{\"family\": \"constant-velocity\", \"spatial_dims\": 1, \"q\": 1, \"measurement_std\": 1}", "initial", "missing"));
+        Arguments.of("{\"family\": \"constant-velocity\", \"spatial_dims\": 1, \"q\": 1, \"measurement_std\": 1}", "initial", "missing"),
+        Arguments.of(TREND.replace("\"level_std\": 0.4", "\"level_std\": -0.4"), "level_std", "negative"),
+        Arguments.of(TREND.replace("\"slope_std\": 0.1,", ""), "slope_std", "missing"),
+        Arguments.of(TREND.replace("\"measurement_std\": 0.6", "\"measurement_std\": 0"), "measurement_std", "positive"),
+        Arguments.of(TREND.replace("\"measurement_std\": 0.6", "\"measurement_std\": [0.6]"), "measurement_std", "expected a number"),
+        Arguments.of(TREND.replace("\"level_std\"", "\"dt\": -1, \"level_std\""), "dt", "negative"),
+        Arguments.of(TREND.replace("\"level_std\"", "\"q\": 1, \"level_std\""), "q", "unknown key"),
+        Arguments.of(TREND.replace("[0.5, -0.2]", "[0.5]"), "initial.mean", "expected 2"),
+        Arguments.of(TREND.replace("[\"y\"]", "[\"y\"], \"inputs\": [\"u\"]"), "columns.inputs", "takes no inputs"),
+        Arguments.of(TREND.replace("[\"y\"]", "[\"y\", \"z\"]"), "columns.observations", "expected 1"),
+        Arguments.of(TREND.replace("}}", "}, \"fit\": {\"free\": [\"dt\"]}}"), "fit.free[0]", "not a parameter"));
   }
 
   @ParameterizedTest(name = "[{index}] {1}: {2}")
