@@ -74,13 +74,18 @@ public final class FitCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     FitSettings settings = settings();
-    out.check();
+    out.check(in.input, in.modelUri());
     SparkSession spark = SparkSessions.start("statespace fit", in.master);
     try {
       FitReport report = FitJob.run(spark, settings);
       System.out.println("fit: " + report.summaryLine());
       System.out.println("fit: rows in: " + report.rowsIn + " = rows used: " + report.rowsUsed + " + rows quarantined: "
           + report.rowsQuarantined + "; trajectories: " + report.trajectories);
+      if (report.leftOut.trajectories() > 0) {
+        System.out.println("fit: " + report.leftOut.trajectories() + " trajectory(ies) left out, not finite at the starting point"
+            + " (rows in quarantine/): " + String.join(", ", report.leftOut.ids())
+            + (report.leftOut.trajectories() > report.leftOut.ids().size() ? ", ..." : ""));
+      }
       for (FitReport.Parameter p : report.parameters) {
         System.out.printf(Locale.ROOT, "fit:   %-28s %14.8g -> %14.8g%s%n", p.name(), p.initial(), p.fitted(),
             Double.isNaN(p.standardError()) ? "" : String.format(Locale.ROOT, "  (se %.3g)", p.standardError()));

@@ -21,18 +21,26 @@ final class FitBlocks implements FlatMapFunction<Iterator<Row>, FitItem> {
   private final Columns columns;
   private final int obsDim;
   private final int inputDim;
+  private final StartingPointScreen screen;
 
   FitBlocks(Columns columns, int obsDim, int inputDim) {
+    this(columns, obsDim, inputDim, null);
+  }
+
+  /** @param screen quarantines trajectories that cannot be fitted from the start, or null to keep all */
+  FitBlocks(Columns columns, int obsDim, int inputDim, StartingPointScreen screen) {
     this.columns = columns;
     this.obsDim = obsDim;
     this.inputDim = inputDim;
+    this.screen = screen;
   }
 
   @Override
   public Iterator<FitItem> call(Iterator<Row> rows) {
     ArrayDeque<FitItem> out = new ArrayDeque<>();
-    TrajectoryAssembler assembler = new TrajectoryAssembler(rows, columns, obsDim, inputDim,
-        (id, time, reason, message, raw) -> out.add(FitItem.rejected(id, time, reason, message, raw)));
+    TrajectoryAssembler.Rejects rejects = (id, time, reason, message, raw) -> out.add(FitItem.rejected(id, time, reason, message, raw));
+    TrajectoryAssembler assembler = new TrajectoryAssembler(rows, columns, obsDim, inputDim, rejects);
+    StartingPointScreen.Checker checker = screen == null ? null : screen.open();
     return new Iterator<>() {
       private final List<Trajectory> block = new ArrayList<>();
       private long steps;
@@ -52,7 +60,7 @@ final class FitBlocks implements FlatMapFunction<Iterator<Row>, FitItem> {
       private void fill() {
         while (assembler.hasNext() && block.size() < TrajectoryBlock.MAX_TRAJECTORIES && steps < TrajectoryBlock.MAX_STEPS) {
           AssembledTrajectory t = assembler.next();
-          if (t != null) {
+          if (t != null && (checker == null || checker.admit(t, rejects))) {
             block.add(t.trajectory);
             steps += t.trajectory.length();
           }

@@ -59,8 +59,9 @@ public final class FitJob {
     Columns columns = s.spec.columns();
     Parameterization param = Parameterizations.of(s.spec);
     InputSource source = InputSource.read(spark, s.input, s.format, columns);
-    AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, jsc.hadoopConfiguration());
     CheckpointStore checkpoints = new CheckpointStore(s.output, jsc.hadoopConfiguration());
+    AtomicOutput.checkDisjoint("checkpoint directory", checkpoints.location(), jsc.hadoopConfiguration(), s.input);
+    AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, jsc.hadoopConfiguration(), s.input);
     String fingerprint = s.fingerprint();
     String resumeFrom = s.resume ? resumable(checkpoints, fingerprint) : null;
     if (!s.resume && checkpoints.latest() != null) {
@@ -74,12 +75,20 @@ public final class FitJob {
       Dataset<Row> input = source.rows();
       long rowsIn = input.count();
       int partitions = s.partitions > 0 ? s.partitions : Math.max(1, jsc.defaultParallelism());
-      jsc.setJobDescription("fit: read, validate and group trajectories");
-      items = assemble(source, columns, s.spec.model().obsDim(), s.spec.model().inputDim(), partitions);
+      LossFunction loss = s.loss == FitSettings.Loss.NLL ? LossFunction.negativeLogLikelihood(param)
+          : LossFunction.prediction(param, s.dropout, s.seed, s.feedback);
+      jsc.setJobDescription("fit: read, validate and group trajectories; check each at the starting point");
+      items = assemble(source, columns, s.spec.model().obsDim(), s.spec.model().inputDim(), partitions,
+          new StartingPointScreen(loss, param.initial(), columns));
       Accounting counts = Accounting.of(items);
       if (rowsIn != counts.rowsUsed + counts.rowsQuarantined) {
         throw new IllegalStateException("row accounting failed: rows in " + rowsIn + " != rows used " + counts.rowsUsed
             + " + rows quarantined " + counts.rowsQuarantined);
+      }
+      FitReport.LeftOut leftOut = leftOut(items);
+      if (counts.trajectories == 0) {
+        throw new InputException("input " + s.input + ": no trajectory left to fit (" + rowsIn + " rows, "
+            + counts.rowsQuarantined + " quarantined: " + new java.util.TreeMap<>(counts.byReason) + ")");
       }
       LOG.info("fit: {} trajectories, {} rows ({} quarantined) in {} partitions; {} free parameters: {}", counts.trajectories,
           counts.rowsUsed, counts.rowsQuarantined, partitions, param.size(), String.join(", ", param.names()));
@@ -89,8 +98,6 @@ public final class FitJob {
               + "engine takes over a block that fails numerically)"
           : "loss and exact gradient per trajectory by reverse-mode differentiation through the sequential Kalman filter");
 
-      LossFunction loss = s.loss == FitSettings.Loss.NLL ? LossFunction.negativeLogLikelihood(param)
-          : LossFunction.prediction(param, s.dropout, s.seed, s.feedback);
       objective = new DistributedObjective(jsc, blocks, loss, TREE_DEPTH);
       Optimizer optimizer = optimizer(s, jsc, blocks, param, objective);
       FitLoop[] loop = new FitLoop[1];
@@ -137,7 +144,7 @@ public final class FitJob {
           result.note(), evaluations, (System.nanoTime() - start) / 1e9, fitSeconds, engineSeconds,
           jsc.defaultParallelism(), parameters(param, result.theta(), errors, initialGradient), errorsNote, rowsIn,
           counts.rowsUsed, counts.rowsQuarantined, counts.byReason, counts.trajectories, resumeFrom != null, out.target(),
-          curvature);
+          curvature, leftOut);
       out.writeText("report.json", report.toJson());
       out.commit();
       committed = true;
@@ -157,14 +164,42 @@ public final class FitJob {
    * quarantine items (the same front end as {@code smooth}).
    */
   static JavaRDD<FitItem> assemble(InputSource source, Columns columns, int obsDim, int inputDim, int partitions) {
+    return assemble(source, columns, obsDim, inputDim, partitions, null);
+  }
+
+  /** As above, with the trajectories {@code screen} rejects at the starting point quarantined (null: none). */
+  static JavaRDD<FitItem> assemble(InputSource source, Columns columns, int obsDim, int inputDim, int partitions,
+      StartingPointScreen screen) {
     Dataset<Row> input = source.rows();
     StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
     return input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()), Encoders.row(parsedSchema))
         .repartition(partitions, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
         .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME))
         .toJavaRDD()
-        .mapPartitions(new FitBlocks(columns, obsDim, inputDim))
+        .mapPartitions(new FitBlocks(columns, obsDim, inputDim, screen))
         .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /**
+   * The trajectories left out because they cannot be evaluated at the starting point ("id (reason)",
+   * sorted, at most {@link FitReport#LISTED_IDS}), with their number; logged and reported.
+   */
+  private static FitReport.LeftOut leftOut(JavaRDD<FitItem> items) {
+    String inference = RejectReason.INFERENCE_FAILED.code();
+    String nonfinite = RejectReason.NONFINITE_LOSS.code();
+    JavaRDD<String> ids = items.filter(i -> !i.isBlock() && (i.rejected[2].equals(inference) || i.rejected[2].equals(nonfinite)))
+        .map(i -> i.rejected[0] + " (" + i.rejected[2] + ")").distinct().cache();
+    try {
+      long count = ids.count();
+      List<String> first = count == 0 ? List.of() : ids.takeOrdered(FitReport.LISTED_IDS);
+      if (count > 0) {
+        LOG.warn("fit: {} trajectory(ies) cannot be evaluated at the starting point and went to quarantine/ with all their rows: {}{}",
+            count, String.join(", ", first), count > first.size() ? ", ..." : "");
+      }
+      return new FitReport.LeftOut(count, first);
+    } finally {
+      ids.unpersist();
+    }
   }
 
   private static Optimizer optimizer(FitSettings s, JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks,

@@ -16,6 +16,19 @@ public final class FitReport {
   public record Parameter(String name, double initial, double fitted, double standardError, String thetaName,
       double initialGradient) {}
 
+  /** At most this many ids of trajectories left out at the starting point are listed. */
+  public static final int LISTED_IDS = 100;
+
+  /**
+   * The trajectories quarantined because their loss or gradient is not finite (or their filter fails) at
+   * the starting point: how many, and the first {@link #LISTED_IDS} as "id (reason_code)", sorted.
+   */
+  public record LeftOut(long trajectories, List<String> ids) {
+    public LeftOut {
+      ids = List.copyOf(ids);
+    }
+  }
+
   /** The Hessian of the loss at the optimum in θ: eigenvalues ascending, eigenvectors as rows. */
   public record Curvature(List<String> thetaNames, double[] eigenvalues, double[][] eigenvectors) {}
 
@@ -42,12 +55,13 @@ public final class FitReport {
   public final boolean resumed;
   public final String output;
   public final Curvature curvature;
+  public final LeftOut leftOut;
 
   FitReport(String loss, String optimizer, double initialLoss, double finalLoss, double gradientNorm, int iterations,
       String stopReason, String stopNote, long evaluations, double seconds, double fitSeconds, double engineSeconds,
       int parallelism, List<Parameter> parameters, String standardErrorsNote, long rowsIn, long rowsUsed,
       long rowsQuarantined, Map<String, Long> quarantineByReason, long trajectories, boolean resumed, String output,
-      Curvature curvature) {
+      Curvature curvature, LeftOut leftOut) {
     this.loss = loss;
     this.optimizer = optimizer;
     this.initialLoss = initialLoss;
@@ -71,6 +85,7 @@ public final class FitReport {
     this.resumed = resumed;
     this.output = output;
     this.curvature = curvature;
+    this.leftOut = leftOut;
   }
 
   /** Wall seconds per objective evaluation (one distributed job each). */
@@ -136,6 +151,10 @@ public final class FitReport {
     m.put("rows_quarantined", rowsQuarantined);
     m.put("quarantine_by_reason", new java.util.TreeMap<>(quarantineByReason));
     m.put("trajectories", trajectories);
+    Map<String, Object> left = new LinkedHashMap<>();
+    left.put("trajectories", leftOut.trajectories());
+    left.put("ids", leftOut.ids());
+    m.put("left_out_at_start", left);
     m.put("output", output);
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n";

@@ -39,7 +39,7 @@ public final class SmoothJob {
     EngineChoice.Selector selector = s.engine.selector(s.threads);
     LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors)",
         selector.describe(), s.backend.option());
-    AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration());
+    AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration(), s.input);
     Dataset<Row> union = null;
     boolean committed = false;
     try {
