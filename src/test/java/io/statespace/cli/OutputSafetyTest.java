@@ -192,6 +192,25 @@ class OutputSafetyTest {
     assertEquals("id,t,x,y\na,0,1,2\na,1,1.5,2.5\n", Files.readString(input));
   }
 
+  @Test
+  void fitEngineEitherChoosesEmsSmootherOrIsRefusedAsHavingNoEffect() throws IOException {
+    Path data = data();
+    String out = dir.resolve("fitted").toString();
+    Result r = run("fit", "--input", data.toString(), "--model", "conf/tracking.json", "--output", out, "--engine", "batched");
+    assertEquals(2, r.code, r.err);
+    assertEquals("error: --engine batched: no effect with --optimizer lbfgs, which evaluates the loss and its exact gradient "
+        + "with the adjoint sequential filter (--engine chooses EM's E-step only); leave it out", r.err.strip());
+    Path linear = dir.resolve("linear.json");
+    Files.writeString(linear, "{\"family\": \"linear\", \"state_dim\": 1, \"obs_dim\": 1,"
+        + " \"columns\": {\"id\": \"id\", \"time\": \"t\", \"observations\": [\"x\"]},"
+        + " \"initial\": {\"mean\": [0], \"cov\": [[1]]}, \"dynamics\": {\"weights\": [[1]], \"cov\": [[0.1]]},"
+        + " \"emissions\": {\"weights\": [[1]], \"cov\": [[0.5]]}, \"fit\": {\"free\": [\"dynamics.cov\"]}}");
+    r = run("fit", "--input", data.toString(), "--model", linear.toString(), "--output", out, "--optimizer", "em", "--engine", "parallel");
+    assertEquals(2, r.code, r.err);
+    assertTrue(r.err.startsWith("error: --engine: EM's E-step runs batched or sequential"), r.err);
+    assertFalse(SparkSession.getActiveSession().isDefined());
+  }
+
   private Path staging(String name, String heartbeat) throws IOException {
     Path p = Files.createDirectories(dir.resolve(name));
     Files.writeString(p.resolve("part-00000.csv"), "left by a killed run");
