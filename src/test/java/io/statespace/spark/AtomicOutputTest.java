@@ -43,6 +43,8 @@ class AtomicOutputTest {
     AtomicOutput.OutputException viaLink = refused(link.resolve("new").toString(), false, data.toString());
     assertTrue(viaLink.getMessage().contains("lies inside the input"), viaLink.getMessage());
     assertTrue(refused(dir.resolve("data").toString(), true, link + "/*.csv").getMessage().contains("contains the input"));
+    String globbed = refused(data.toString(), false, dir + "/d?ta/a.csv").getMessage();
+    assertTrue(globbed.contains("contains the input file:" + data.resolve("a.csv")), "a glob is compared through what it matches: " + globbed);
     assertTrue(refused(uri(data), true, data.toString()).getMessage().contains("is the input"), "file: URI and plain path");
     AtomicOutput.checkTarget(dir.resolve("data2").toString(), false, conf, data.toString(), data + "/*.csv");
     AtomicOutput.checkTarget(dir.resolve("dat").toString(), false, conf, data.toString());

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
+import io.statespace.learn.EmStatistics;
 import io.statespace.learn.Evaluation;
+import io.statespace.learn.ExpectationEvaluator;
+import io.statespace.learn.LinearParameterization;
 import io.statespace.learn.LocalObjective;
 import io.statespace.learn.LossFunction;
 import io.statespace.learn.Parameterization;
@@ -200,6 +203,23 @@ class FitJobTest {
           .mapToDouble(line -> Double.parseDouble(line.split(",")[1])).toArray();
     }
     assertEquals(6, losses[0].length, "starting point + 5 EM iterations");
+    LinearParameterization param = (LinearParameterization) Parameterizations.of(spec);
+    JavaRDD<FitItem> items = FitJob.assemble(InputSource.read(spark, data.toString(), "csv", spec.columns()), spec.columns(), 1, 0, 1);
+    try {
+      JavaRDD<TrajectoryBlock> blocks = items.filter(FitItem::isBlock).map(i -> i.block);
+      EmStatistics sequential = new DistributedExpectationStep(
+          org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()), blocks, param, 2, false)
+          .expectation(param.initial());
+      EmStatistics local = EmStatistics.zero(param);
+      ExpectationEvaluator evaluator = new ExpectationEvaluator(param, param.initial(), true);
+      for (TrajectoryBlock b : blocks.collect()) {
+        for (Trajectory t : b.trajectories) evaluator.add(t, local);
+      }
+      assertEquals(local.logLikelihood(), sequential.logLikelihood(), 0.0,
+          "one partition, one block: the sequential E-step is the local sequential fold, bit for bit");
+    } finally {
+      items.unpersist();
+    }
     for (int i = 0; i < losses[0].length; i++) {
       assertEquals(losses[0][i], losses[1][i], 1e-9 * Math.abs(losses[0][i]), "EM iteration " + i);
     }
