@@ -61,12 +61,12 @@ public final class FitJob {
     InputSource source = InputSource.read(spark, s.paths().input(), s.paths().format(), columns);
     CheckpointStore checkpoints = new CheckpointStore(s.paths().output(), jsc.hadoopConfiguration());
     AtomicOutput.checkDisjoint("checkpoint directory", checkpoints.location(), jsc.hadoopConfiguration(), s.paths().input());
-    AtomicOutput out = AtomicOutput.open(s.paths().output(), s.paths().overwrite(), jsc.hadoopConfiguration(), s.paths().input());
     String fingerprint = s.fingerprint();
     String resumeFrom = s.extras().resume() ? resumable(checkpoints, fingerprint) : null;
     if (!s.extras().resume() && checkpoints.latest() != null) {
       LOG.warn("fit: replacing the checkpoint of an earlier run in {} (pass --resume to continue it)", checkpoints.location());
     }
+    AtomicOutput out = AtomicOutput.open(s.paths().output(), s.paths().overwrite(), jsc.hadoopConfiguration(), s.paths().input());
     JavaRDD<FitItem> items = null;
     DistributedObjective objective = null;
     boolean committed = false;

@@ -217,6 +217,8 @@ class FitJobTest {
       }
       assertEquals(local.logLikelihood(), sequential.logLikelihood(), 0.0,
           "one partition, one block: the sequential E-step is the local sequential fold, bit for bit");
+      org.junit.jupiter.api.Assertions.assertArrayEquals(local.evaluation().gradient(), sequential.evaluation().gradient(), 0.0,
+          "and so are the smoothed moments behind the Fisher gradient (the batched engine's differ in the last bits)");
     } finally {
       items.unpersist();
     }
