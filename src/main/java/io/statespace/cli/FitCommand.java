@@ -2,6 +2,7 @@ package io.statespace.cli;
 
 import io.statespace.family.Families;
 import io.statespace.family.Family;
+import io.statespace.learn.LossFunction;
 import io.statespace.learn.StopRules;
 import io.statespace.model.spec.FitSpec;
 import io.statespace.model.spec.ModelSpec;
@@ -65,7 +66,8 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--curvature", description = "Report the eigen-decomposition of the loss's Hessian at the optimum (flat or unidentified directions).")
   boolean curvature;
 
-  @Option(names = "--engine", defaultValue = "auto", paramLabel = "E", description = "Accepted for symmetry with smooth; losses are evaluated by the adjoint sequential filter.")
+  @Option(names = "--engine", defaultValue = "auto", paramLabel = "E", description = "EM's E-step: batched (each block in lockstep; what auto means) or sequential. "
+      + "L-BFGS and Adam evaluate with the adjoint sequential filter: auto or sequential only (default: ${DEFAULT-VALUE}).")
   String engine;
 
   @Option(names = "--backend", defaultValue = "auto", paramLabel = "B", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
@@ -74,13 +76,18 @@ public final class FitCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     FitSettings settings = settings();
-    out.check();
+    out.check(in.input, in.modelUri());
     SparkSession spark = SparkSessions.start("statespace fit", in.master);
     try {
       FitReport report = FitJob.run(spark, settings);
       System.out.println("fit: " + report.summaryLine());
       System.out.println("fit: rows in: " + report.rowsIn + " = rows used: " + report.rowsUsed + " + rows quarantined: "
           + report.rowsQuarantined + "; trajectories: " + report.trajectories);
+      if (report.leftOut.trajectories() > 0) {
+        System.out.println("fit: " + report.leftOut.trajectories() + " trajectory(ies) left out, not finite at the starting point"
+            + " (rows in quarantine/): " + String.join(", ", report.leftOut.ids())
+            + (report.leftOut.trajectories() > report.leftOut.ids().size() ? ", ..." : ""));
+      }
       for (FitReport.Parameter p : report.parameters) {
         System.out.printf(Locale.ROOT, "fit:   %-28s %14.8g -> %14.8g%s%n", p.name(), p.initial(), p.fitted(),
             Double.isNaN(p.standardError()) ? "" : String.format(Locale.ROOT, "  (se %.3g)", p.standardError()));
@@ -119,31 +126,49 @@ public final class FitCommand implements Callable<Integer> {
     String format = in.format();
     InputOptions.checkFormat("--format", format);
     String outFormat = out.format(format);
-    FitSettings.Loss lossKind = choose("--loss", loss, FitSettings.Loss.values());
-    FitSettings.Method method = choose("--optimizer", optimizer, FitSettings.Method.values());
+    LossFunction.Kind lossKind = choose("--loss", loss, LossFunction.Kind.values(), LossFunction.Kind::key);
+    FitSettings.Method method = choose("--optimizer", optimizer, FitSettings.Method.values(), m -> m.key);
     if (method == FitSettings.Method.EM) {
       Families.refusal(spec.model(), Family.Capability.EM).ifPresent(r -> {
         throw new ConfigException("--optimizer em: " + r);
       });
-      if (lossKind != FitSettings.Loss.NLL) throw new ConfigException("--optimizer em: maximises the likelihood; use --loss nll");
+      if (lossKind != LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD) throw new ConfigException("--optimizer em: maximises the likelihood; use --loss nll");
     }
+    FitSettings.Smoother smoother = smoother(method);
     if (!(dropout >= 0 && dropout < 1)) throw new ConfigException("--dropout: must be in [0, 1), got " + dropout);
-    if (dropout > 0 && lossKind != FitSettings.Loss.PREDICTION) throw new ConfigException("--dropout: only with --loss prediction");
-    if (feedback && lossKind != FitSettings.Loss.PREDICTION) throw new ConfigException("--feedback: only with --loss prediction");
+    if (dropout > 0 && lossKind != LossFunction.Kind.PREDICTION) throw new ConfigException("--dropout: only with --loss prediction");
+    if (feedback && lossKind != LossFunction.Kind.PREDICTION) throw new ConfigException("--feedback: only with --loss prediction");
     if (!(learningRate > 0)) throw new ConfigException("--learning-rate: must be positive");
     if (maxIter < 0 || !(tolerance >= 0) || !(relativeTolerance >= 0)) {
       throw new ConfigException("--max-iter, --tolerance and --relative-tolerance must not be negative");
     }
     Backends.forFit(backend);
-    return new FitSettings(in.input, format, out.output, outFormat, spec, lossKind, method,
-        new StopRules(maxIter, tolerance, relativeTolerance), seed, dropout, feedback, learningRate, resume,
-        !noStandardErrors, out.partitions, out.overwrite, curvature);
+    return new FitSettings(new FitSettings.Paths(in.input, format, out.output, outFormat, out.partitions, out.overwrite), spec,
+        new FitSettings.Objective(lossKind, dropout, seed, feedback),
+        new FitSettings.Search(method, new StopRules(maxIter, tolerance, relativeTolerance), learningRate, smoother),
+        new FitSettings.Extras(resume, !noStandardErrors, curvature));
   }
 
-  private static <E extends Enum<E>> E choose(String option, String text, E[] values) {
+  /**
+   * What --engine chooses: EM's E-step smoother (auto = batched); the gradient-based optimisers have no
+   * choice (the adjoint sequential filter), so anything but auto or sequential is refused as having no effect.
+   */
+  private FitSettings.Smoother smoother(FitSettings.Method method) {
+    String e = engine.toLowerCase(Locale.ROOT);
+    if (method == FitSettings.Method.EM) {
+      if (e.equals("auto") || e.equals("batched")) return FitSettings.Smoother.BATCHED;
+      if (e.equals("sequential")) return FitSettings.Smoother.SEQUENTIAL;
+      throw new ConfigException("--engine: EM's E-step runs batched or sequential (auto = batched), got '" + engine + "'");
+    }
+    if (e.equals("auto") || e.equals("sequential")) return FitSettings.Smoother.SEQUENTIAL;
+    throw new ConfigException("--engine " + engine + ": no effect with --optimizer " + method.key + ", which evaluates the loss and "
+        + "its exact gradient with the adjoint sequential filter (--engine chooses EM's E-step only); leave it out");
+  }
+
+  private static <E extends Enum<E>> E choose(String option, String text, E[] values, java.util.function.Function<E, String> keyOf) {
     StringBuilder known = new StringBuilder();
     for (E v : values) {
-      String key = v.name().toLowerCase(Locale.ROOT);
+      String key = keyOf.apply(v);
       if (key.equals(text.toLowerCase(Locale.ROOT))) return v;
       known.append(known.length() == 0 ? "" : ", ").append(key);
     }

@@ -47,6 +47,11 @@ public final class InputOptions {
     return spec.withColumns(columns);
   }
 
+  /** The model file as a local file URI (it is read with java.nio, whatever Hadoop's default file system). */
+  String modelUri() {
+    return model.toAbsolutePath().normalize().toUri().toString();
+  }
+
   /** The input format, from --format or the input's extension. */
   String format() {
     if (format != null) return format.toLowerCase(Locale.ROOT);

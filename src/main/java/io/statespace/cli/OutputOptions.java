@@ -16,7 +16,7 @@ public final class OutputOptions {
   @Option(names = "--partitions", defaultValue = "0", paramLabel = "N", description = "Trajectory partitions (default: Spark's default parallelism).")
   int partitions;
 
-  @Option(names = "--overwrite", description = "Replace an existing output directory.")
+  @Option(names = "--overwrite", description = "Replace an existing output directory that statespace wrote (never an input, nor any other directory).")
   boolean overwrite;
 
   /** The output format, validated: --output-format or else the input's. */
@@ -26,9 +26,12 @@ public final class OutputOptions {
     return f;
   }
 
-  /** Fails before Spark starts when the output exists without --overwrite, or --partitions is negative. */
-  void check() {
+  /**
+   * Fails before Spark starts when --partitions is negative, the output overlaps one of the
+   * {@code inputs}, or it exists and may not be replaced (see {@link AtomicOutput#checkTarget}).
+   */
+  void check(String... inputs) {
     if (partitions < 0) throw new ConfigException("--partitions must not be negative");
-    AtomicOutput.checkTarget(output, overwrite, new Configuration());
+    AtomicOutput.checkTarget(output, overwrite, new Configuration(), inputs);
   }
 }

@@ -10,6 +10,7 @@ import io.statespace.simulate.MissingPattern;
 import io.statespace.simulate.ModelScenario;
 import io.statespace.simulate.ProjectileScenario;
 import io.statespace.simulate.SimulatedTrajectory;
+import io.statespace.spark.AtomicOutput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -81,7 +83,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--with-states", description = "Also write the true states (columns true_state_0...).")
   boolean withStates;
 
-  @Option(names = "--overwrite", description = "Replace an existing output file.")
+  @Option(names = "--overwrite", description = "Replace an existing output file (never the model file).")
   boolean overwrite;
 
   @Override
@@ -96,6 +98,9 @@ public final class SimulateCommand implements Callable<Integer> {
       trajectories = grid * grid * repeats;
     }
     if (trajectories < 1 || steps < 1) throw new ConfigException("--trajectories and --steps must be at least 1");
+    AtomicOutput.checkDisjoint("--output", output.toAbsolutePath().normalize().toUri().toString(), new Configuration(),
+        model.toAbsolutePath().normalize().toUri().toString());
+    if (Files.isDirectory(output)) throw new ConfigException("--output: " + output + " is a directory; simulate writes one CSV file");
     if (Files.exists(output) && !overwrite) throw new ConfigException("--output: " + output + " exists (pass --overwrite)");
     MissingPattern pattern;
     try {

@@ -44,7 +44,7 @@ public final class SmoothCommand implements Callable<Integer> {
     }
     String backendOption = Backends.forSmooth(backend, spec.model(), in.master);
     if (threads < 0) throw new ConfigException("--threads must not be negative");
-    out.check();
+    out.check(in.input, in.modelUri());
     SparkSession spark = SparkSessions.start("statespace smooth", in.master);
     try {
       int taskThreads = threads > 0 ? threads : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);

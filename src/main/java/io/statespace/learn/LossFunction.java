@@ -32,10 +32,20 @@ import java.util.Objects;
 public final class LossFunction implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Which loss. */
+  /** Which loss; {@link #key()} is its name on the command line ({@code fit --loss}) and in report.json. */
   public enum Kind {
-    NEGATIVE_LOG_LIKELIHOOD,
-    PREDICTION
+    NEGATIVE_LOG_LIKELIHOOD("nll"),
+    PREDICTION("prediction");
+
+    private final String key;
+
+    Kind(String key) {
+      this.key = key;
+    }
+
+    public String key() {
+      return key;
+    }
   }
 
   /** How the gradient is computed. */

@@ -1,5 +1,6 @@
 package io.statespace.spark;
 
+import io.statespace.data.Trajectory;
 import io.statespace.learn.EmStatistics;
 import io.statespace.learn.ExpectationEvaluator;
 import io.statespace.learn.ExpectationStep;
@@ -12,30 +13,45 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * EM's E-step over every cached trajectory as one Spark job: broadcast θ, treeAggregate the sufficient
  * statistics (smoothed moments, lag-one cross-moments, log-likelihood and its Fisher-identity
- * gradient) over the blocks, each block smoothed in lockstep by the batched engine; the M-step then runs
- * on the driver.
+ * gradient) over the blocks, each block smoothed in lockstep by the batched engine (or, with
+ * {@code fit --engine sequential}, trajectory by trajectory by the sequential reference engine); the
+ * M-step then runs on the driver.
  */
 final class DistributedExpectationStep implements ExpectationStep {
   private final JavaSparkContext jsc;
   private final JavaRDD<TrajectoryBlock> blocks;
   private final Broadcast<LinearParameterization> parameterization;
   private final int depth;
+  private final boolean lockstep;
 
   DistributedExpectationStep(JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks, LinearParameterization parameterization,
       int depth) {
+    this(jsc, blocks, parameterization, depth, true);
+  }
+
+  /** @param lockstep smooth each block with the batched engine; false: one trajectory at a time, sequentially */
+  DistributedExpectationStep(JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks, LinearParameterization parameterization,
+      int depth, boolean lockstep) {
     this.jsc = jsc;
     this.blocks = blocks;
     this.parameterization = jsc.broadcast(parameterization);
     this.depth = depth;
+    this.lockstep = lockstep;
   }
 
   @Override
   public EmStatistics expectation(double[] theta) {
     Broadcast<double[]> at = jsc.broadcast(theta.clone());
     Broadcast<LinearParameterization> param = parameterization;
+    boolean batched = lockstep;
     try {
       return blocks.treeAggregate(EmStatistics.zero(param.value()), (stats, block) -> {
-        new ExpectationEvaluator(param.value(), at.value(), true).addAll(Arrays.asList(block.trajectories), stats);
+        ExpectationEvaluator evaluator = new ExpectationEvaluator(param.value(), at.value(), true);
+        if (batched) {
+          evaluator.addAll(Arrays.asList(block.trajectories), stats);
+        } else {
+          for (Trajectory t : block.trajectories) evaluator.add(t, stats);
+        }
         return stats;
       }, EmStatistics::merge, depth);
     } finally {

@@ -13,7 +13,8 @@ import org.apache.spark.sql.Row;
 /**
  * The fit job's assembly stage: a partition's sorted parsed rows become blocks of trajectories, cut by the
  * smooth job's rule ({@link Blocker}), plus one item per quarantined row. Streaming: a partition is never
- * held whole outside its blocks.
+ * held whole outside its blocks. With a {@link StartingPointScreen}, a trajectory that cannot be fitted from
+ * the starting parameters goes to quarantine instead of a block.
  */
 final class FitBlocks implements FlatMapFunction<Iterator<Row>, FitItem> {
   private static final long serialVersionUID = 1L;
@@ -21,18 +22,26 @@ final class FitBlocks implements FlatMapFunction<Iterator<Row>, FitItem> {
   private final Columns columns;
   private final int obsDim;
   private final int inputDim;
+  private final StartingPointScreen screen;
 
   FitBlocks(Columns columns, int obsDim, int inputDim) {
+    this(columns, obsDim, inputDim, null);
+  }
+
+  /** @param screen quarantines trajectories that cannot be fitted from the start, or null to keep all */
+  FitBlocks(Columns columns, int obsDim, int inputDim, StartingPointScreen screen) {
     this.columns = columns;
     this.obsDim = obsDim;
     this.inputDim = inputDim;
+    this.screen = screen;
   }
 
   @Override
   public Iterator<FitItem> call(Iterator<Row> rows) {
     ArrayDeque<FitItem> out = new ArrayDeque<>();
-    TrajectoryAssembler assembler = new TrajectoryAssembler(rows, columns, obsDim, inputDim,
-        (id, time, reason, message, raw) -> out.add(FitItem.rejected(id, time, reason, message, raw)));
+    TrajectoryAssembler.Rejects rejects = (id, time, reason, message, raw) -> out.add(FitItem.rejected(id, time, reason, message, raw));
+    TrajectoryAssembler assembler = new TrajectoryAssembler(rows, columns, obsDim, inputDim, rejects);
+    StartingPointScreen.Checker checker = screen == null ? null : screen.open();
     Blocker<Trajectory> blocker = new Blocker<>();
     return new Iterator<>() {
       private boolean flushed;
@@ -42,7 +51,7 @@ final class FitBlocks implements FlatMapFunction<Iterator<Row>, FitItem> {
         while (out.isEmpty() && !flushed) {
           if (assembler.hasNext()) {
             AssembledTrajectory t = assembler.next();
-            if (t != null) {
+            if (t != null && (checker == null || checker.admit(t, rejects))) {
               for (List<Trajectory> block : blocker.add(t.trajectory, t.length())) emit(block);
             }
           } else {

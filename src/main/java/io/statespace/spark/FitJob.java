@@ -56,16 +56,17 @@ public final class FitJob {
   public static FitReport run(SparkSession spark, FitSettings s) {
     long start = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Columns columns = s.spec.columns();
-    Parameterization param = Families.parameterization(s.spec);
-    InputSource source = InputSource.read(spark, s.input, s.format, columns);
-    AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, jsc.hadoopConfiguration());
-    CheckpointStore checkpoints = new CheckpointStore(s.output, jsc.hadoopConfiguration());
+    Columns columns = s.spec().columns();
+    Parameterization param = Families.parameterization(s.spec());
+    InputSource source = InputSource.read(spark, s.paths().input(), s.paths().format(), columns);
+    CheckpointStore checkpoints = new CheckpointStore(s.paths().output(), jsc.hadoopConfiguration());
+    AtomicOutput.checkDisjoint("checkpoint directory", checkpoints.location(), jsc.hadoopConfiguration(), s.paths().input());
     String fingerprint = s.fingerprint();
-    String resumeFrom = s.resume ? resumable(checkpoints, fingerprint) : null;
-    if (!s.resume && checkpoints.latest() != null) {
+    String resumeFrom = s.extras().resume() ? resumable(checkpoints, fingerprint) : null;
+    if (!s.extras().resume() && checkpoints.latest() != null) {
       LOG.warn("fit: replacing the checkpoint of an earlier run in {} (pass --resume to continue it)", checkpoints.location());
     }
+    AtomicOutput out = AtomicOutput.open(s.paths().output(), s.paths().overwrite(), jsc.hadoopConfiguration(), s.paths().input());
     JavaRDD<FitItem> items = null;
     DistributedObjective objective = null;
     boolean committed = false;
@@ -73,28 +74,35 @@ public final class FitJob {
       jsc.setJobDescription("fit: count input rows");
       Dataset<Row> input = source.rows();
       long rowsIn = input.count();
-      int partitions = s.partitions > 0 ? s.partitions : Math.max(1, jsc.defaultParallelism());
-      jsc.setJobDescription("fit: read, validate and group trajectories");
-      items = assemble(source, columns, s.spec.model().obsDim(), s.spec.model().inputDim(), partitions);
+      int partitions = s.paths().partitions() > 0 ? s.paths().partitions() : Math.max(1, jsc.defaultParallelism());
+      LossFunction loss = s.objective().function(param);
+      jsc.setJobDescription("fit: read, validate and group trajectories; check each at the starting point");
+      items = assemble(source, columns, s.spec().model().obsDim(), s.spec().model().inputDim(), partitions,
+          new StartingPointScreen(loss, param.initial(), columns));
       Accounting counts = Accounting.of(items);
       if (rowsIn != counts.rowsUsed + counts.rowsQuarantined) {
         throw new IllegalStateException("row accounting failed: rows in " + rowsIn + " != rows used " + counts.rowsUsed
             + " + rows quarantined " + counts.rowsQuarantined);
       }
+      FitReport.LeftOut leftOut = leftOut(items);
+      if (counts.trajectories == 0) {
+        throw new InputException("input " + s.paths().input() + ": no trajectory left to fit (" + rowsIn + " rows, "
+            + counts.rowsQuarantined + " quarantined: " + new java.util.TreeMap<>(counts.byReason) + ")");
+      }
       LOG.info("fit: {} trajectories, {} rows ({} quarantined) in {} partitions; {} free parameters: {}", counts.trajectories,
           counts.rowsUsed, counts.rowsQuarantined, partitions, param.size(), String.join(", ", param.names()));
       JavaRDD<TrajectoryBlock> blocks = items.filter(FitItem::isBlock).map(i -> i.block);
-      LOG.info("fit: {}", s.method == FitSettings.Method.EM
-          ? "each E-step smooths every block in lockstep with the batched engine (the fastest per core; the sequential "
-              + "engine takes over, with a WARN line, each trajectory the batched engine fails on numerically)"
-          : "loss and exact gradient per trajectory by reverse-mode differentiation through the sequential Kalman filter");
+      LOG.info("fit: {}", s.search().method() != FitSettings.Method.EM
+          ? "loss and exact gradient per trajectory by reverse-mode differentiation through the sequential Kalman filter"
+          : s.search().smoother() == FitSettings.Smoother.BATCHED
+              ? "each E-step smooths every block in lockstep with the batched engine (the fastest per core; the sequential "
+                  + "engine takes over, with a WARN line, each trajectory the batched engine fails on numerically)"
+              : "each E-step smooths trajectory by trajectory with the sequential engine (--engine sequential)");
 
-      LossFunction loss = s.loss == FitSettings.Loss.NLL ? LossFunction.negativeLogLikelihood(param)
-          : LossFunction.prediction(param, s.dropout, s.seed, s.feedback);
       objective = new DistributedObjective(jsc, blocks, loss, TREE_DEPTH);
       Optimizer optimizer = optimizer(s, jsc, blocks, param, objective);
       FitLoop[] loop = new FitLoop[1];
-      loop[0] = new FitLoop(optimizer, s.stopRules, row -> {
+      loop[0] = new FitLoop(optimizer, s.search().stopRules(), row -> {
         String line = progressLine(s, row);
         LOG.info(line);
         jsc.setJobDescription(line);
@@ -113,9 +121,9 @@ public final class FitJob {
 
       StandardErrors.Result errors = null;
       String errorsNote;
-      if (s.loss != FitSettings.Loss.NLL) {
+      if (s.objective().loss() != LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD) {
         errorsNote = "not computed: standard errors come from the observed information of the likelihood (--loss nll)";
-      } else if (!s.standardErrors) {
+      } else if (!s.extras().standardErrors()) {
         errorsNote = "not computed (--no-standard-errors)";
       } else {
         jsc.setJobDescription("fit: observed information for standard errors");
@@ -126,21 +134,21 @@ public final class FitJob {
       jsc.setJobDescription("fit: gradient at the starting point");
       double[] initialGradient = objective.evaluate(param.initial()).gradient();
       FitReport.Curvature curvature = null;
-      if (s.curvature) {
+      if (s.extras().curvature()) {
         jsc.setJobDescription("fit: curvature of the loss at the optimum");
         curvature = Curvatures.at(objective, param, result.theta());
       }
-      out.writeText("model.json", param.fittedSpec(s.spec, result.theta()).toJson());
+      out.writeText("model.json", param.fittedSpec(s.spec(), result.theta()).toJson());
       StringBuilder history = new StringBuilder(HistoryRow.csvHeader()).append('\n');
       for (HistoryRow row : result.history()) history.append(row.toCsv()).append('\n');
       out.writeText("history.csv", history.toString());
-      writeQuarantine(spark, items, columns, s.outputFormat, out.part("quarantine"));
-      FitReport report = new FitReport(s.loss.key, s.method.key, result.history().get(0).loss(),
+      writeQuarantine(spark, items, columns, s.paths().outputFormat(), out.part("quarantine"));
+      FitReport report = new FitReport(s.objective().loss().key(), s.search().method().key, result.history().get(0).loss(),
           result.evaluation().loss(), result.evaluation().gradientNorm(), result.iterations(), result.reason().key(),
           result.note(), evaluations, (System.nanoTime() - start) / 1e9, fitSeconds, engineSeconds,
           jsc.defaultParallelism(), parameters(param, result.theta(), errors, initialGradient), errorsNote, rowsIn,
           counts.rowsUsed, counts.rowsQuarantined, counts.byReason, counts.trajectories, resumeFrom != null, out.target(),
-          curvature, eStepEngines, source.inputFiles());
+          curvature, eStepEngines, source.inputFiles(), leftOut);
       out.writeText("report.json", report.toJson());
       out.commit();
       committed = true;
@@ -160,32 +168,61 @@ public final class FitJob {
    * quarantine items (the same front end as {@code smooth}).
    */
   static JavaRDD<FitItem> assemble(InputSource source, Columns columns, int obsDim, int inputDim, int partitions) {
+    return assemble(source, columns, obsDim, inputDim, partitions, null);
+  }
+
+  /** As above, with the trajectories {@code screen} rejects at the starting point quarantined (null: none). */
+  static JavaRDD<FitItem> assemble(InputSource source, Columns columns, int obsDim, int inputDim, int partitions,
+      StartingPointScreen screen) {
     Dataset<Row> input = source.rows();
     StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
     return input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()), Encoders.row(parsedSchema))
         .repartition(partitions, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
         .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME))
         .toJavaRDD()
-        .mapPartitions(new FitBlocks(columns, obsDim, inputDim))
+        .mapPartitions(new FitBlocks(columns, obsDim, inputDim, screen))
         .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /**
+   * The trajectories left out because they cannot be evaluated at the starting point ("id (reason)",
+   * sorted, at most {@link FitReport#LISTED_IDS}), with their number; logged and reported.
+   */
+  private static FitReport.LeftOut leftOut(JavaRDD<FitItem> items) {
+    String inference = RejectReason.INFERENCE_FAILED.code();
+    String nonfinite = RejectReason.NONFINITE_LOSS.code();
+    JavaRDD<String> ids = items.filter(i -> !i.isBlock() && (i.rejected[2].equals(inference) || i.rejected[2].equals(nonfinite)))
+        .map(i -> i.rejected[0] + " (" + i.rejected[2] + ")").distinct().cache();
+    try {
+      long count = ids.count();
+      List<String> first = count == 0 ? List.of() : ids.takeOrdered(FitReport.LISTED_IDS);
+      if (count > 0) {
+        LOG.warn("fit: {} trajectory(ies) cannot be evaluated at the starting point and went to quarantine/ with all their rows: {}{}",
+            count, String.join(", ", first), count > first.size() ? ", ..." : "");
+      }
+      return new FitReport.LeftOut(count, first);
+    } finally {
+      ids.unpersist();
+    }
   }
 
   private static Optimizer optimizer(FitSettings s, JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks,
       Parameterization param, DistributedObjective objective) {
-    switch (s.method) {
+    switch (s.search().method()) {
       case LBFGS:
         return new Lbfgs(objective);
       case ADAM:
-        return new Adam(objective, s.learningRate);
+        return new Adam(objective, s.search().learningRate());
       default:
         return new EmOptimizer((LinearParameterization) param,
-            new DistributedExpectationStep(jsc, blocks, (LinearParameterization) param, TREE_DEPTH));
+            new DistributedExpectationStep(jsc, blocks, (LinearParameterization) param, TREE_DEPTH,
+                s.search().smoother() == FitSettings.Smoother.BATCHED));
     }
   }
 
   static String progressLine(FitSettings s, HistoryRow row) {
     return String.format(Locale.ROOT, "fit %s/%s iteration %d: loss %.10g, |gradient| %.3g, step %.3g, %.1f s",
-        s.loss.key, s.method.key, row.iteration(), row.loss(), row.gradientNorm(), row.step(), row.seconds());
+        s.objective().loss().key(), s.search().method().key, row.iteration(), row.loss(), row.gradientNorm(), row.step(), row.seconds());
   }
 
   private static String checkpoint(String fingerprint, String snapshot) {

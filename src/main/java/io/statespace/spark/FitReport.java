@@ -16,6 +16,19 @@ public final class FitReport {
   public record Parameter(String name, double initial, double fitted, double standardError, String thetaName,
       double initialGradient) {}
 
+  /** At most this many ids of trajectories left out at the starting point are listed. */
+  public static final int LISTED_IDS = 100;
+
+  /**
+   * The trajectories quarantined because their loss or gradient is not finite (or their filter fails) at
+   * the starting point: how many, and the first {@link #LISTED_IDS} as "id (reason_code)", sorted.
+   */
+  public record LeftOut(long trajectories, List<String> ids) {
+    public LeftOut {
+      ids = List.copyOf(ids);
+    }
+  }
+
   /** The Hessian of the loss at the optimum in θ: eigenvalues ascending, eigenvectors as rows. */
   public record Curvature(List<String> thetaNames, double[] eigenvalues, double[][] eigenvectors) {}
 
@@ -46,12 +59,13 @@ public final class FitReport {
   public final Map<String, Long> eStepTrajectoriesByEngine;
   /** Data files read from the input. */
   public final int inputFiles;
+  public final LeftOut leftOut;
 
   FitReport(String loss, String optimizer, double initialLoss, double finalLoss, double gradientNorm, int iterations,
       String stopReason, String stopNote, long evaluations, double seconds, double fitSeconds, double engineSeconds,
       int parallelism, List<Parameter> parameters, String standardErrorsNote, long rowsIn, long rowsUsed,
       long rowsQuarantined, Map<String, Long> quarantineByReason, long trajectories, boolean resumed, String output,
-      Curvature curvature, Map<String, Long> eStepTrajectoriesByEngine, int inputFiles) {
+      Curvature curvature, Map<String, Long> eStepTrajectoriesByEngine, int inputFiles, LeftOut leftOut) {
     this.loss = loss;
     this.optimizer = optimizer;
     this.initialLoss = initialLoss;
@@ -77,6 +91,7 @@ public final class FitReport {
     this.curvature = curvature;
     this.eStepTrajectoriesByEngine = new java.util.TreeMap<>(eStepTrajectoriesByEngine);
     this.inputFiles = inputFiles;
+    this.leftOut = leftOut;
   }
 
   /** Wall seconds per objective evaluation (one distributed job each). */
@@ -144,6 +159,10 @@ public final class FitReport {
     m.put("quarantine_by_reason", new java.util.TreeMap<>(quarantineByReason));
     m.put("trajectories", trajectories);
     if (!eStepTrajectoriesByEngine.isEmpty()) m.put("e_step_trajectories_by_engine", eStepTrajectoriesByEngine);
+    Map<String, Object> left = new LinkedHashMap<>();
+    left.put("trajectories", leftOut.trajectories());
+    left.put("ids", leftOut.ids());
+    m.put("left_out_at_start", left);
     m.put("output", output);
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n";

@@ -1,27 +1,27 @@
 package io.statespace.spark;
 
+import io.statespace.learn.LossFunction;
+import io.statespace.learn.Parameterization;
 import io.statespace.learn.StopRules;
 import io.statespace.model.spec.ModelSpec;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Objects;
 
-/** Everything a {@code fit} run needs, validated before Spark starts. */
-public final class FitSettings implements Serializable {
-  private static final long serialVersionUID = 1L;
-
-  /** The loss to minimise. */
-  public enum Loss {
-    NLL("nll"),
-    PREDICTION("prediction");
-
-    public final String key;
-
-    Loss(String key) {
-      this.key = key;
-    }
+/**
+ * Everything a {@code fit} run needs, validated before Spark starts and built once: where it reads and
+ * writes ({@link Paths}), the model file, the loss ({@link Objective}), the optimiser ({@link Search}) and
+ * what else to compute ({@link Extras}). Immutable; {@code with...} methods give modified copies.
+ */
+public record FitSettings(Paths paths, ModelSpec spec, Objective objective, Search search, Extras extras) {
+  public FitSettings {
+    Objects.requireNonNull(paths);
+    Objects.requireNonNull(spec);
+    Objects.requireNonNull(objective);
+    Objects.requireNonNull(search);
+    Objects.requireNonNull(extras);
   }
 
   /** The optimiser. */
@@ -37,59 +37,96 @@ public final class FitSettings implements Serializable {
     }
   }
 
-  final String input;
-  final String format;
-  final String output;
-  final String outputFormat;
-  final ModelSpec spec;
-  final Loss loss;
-  final Method method;
-  final StopRules stopRules;
-  final long seed;
-  final double dropout;
-  final boolean feedback;
-  final double learningRate;
-  final boolean resume;
-  final boolean standardErrors;
-  final int partitions;
-  final boolean overwrite;
-  final boolean curvature;
+  /**
+   * Where the fit reads and writes.
+   *
+   * @param partitions trajectory partitions, or 0 for Spark's default parallelism
+   */
+  public record Paths(String input, String format, String output, String outputFormat, int partitions, boolean overwrite) {
+    public Paths {
+      format = InputSource.normalizeFormat(format);
+      outputFormat = InputSource.normalizeFormat(outputFormat);
+    }
+  }
 
   /**
-   * @param spec the model file with {@code fit.free} naming the free parameters
-   * @param partitions trajectory partitions, or 0 for Spark's default parallelism
-   * @param curvature also report the eigen-decomposition of the loss's Hessian at the optimum
+   * The loss to minimise; dropout, seed and feedback shape the prediction loss only.
+   *
+   * @param dropout probability that a step is hidden from the filter, in [0, 1)
+   * @param seed the run seed of the dropout masks
    */
-  public FitSettings(String input, String format, String output, String outputFormat, ModelSpec spec, Loss loss,
-      Method method, StopRules stopRules, long seed, double dropout, boolean feedback, double learningRate,
-      boolean resume, boolean standardErrors, int partitions, boolean overwrite, boolean curvature) {
-    this.input = input;
-    this.format = InputSource.normalizeFormat(format);
-    this.output = output;
-    this.outputFormat = InputSource.normalizeFormat(outputFormat);
-    this.spec = spec;
-    this.loss = loss;
-    this.method = method;
-    this.stopRules = stopRules;
-    this.seed = seed;
-    this.dropout = dropout;
-    this.feedback = feedback;
-    this.learningRate = learningRate;
-    this.resume = resume;
-    this.standardErrors = standardErrors;
-    this.partitions = partitions;
-    this.overwrite = overwrite;
-    this.curvature = curvature;
+  public record Objective(LossFunction.Kind loss, double dropout, long seed, boolean feedback) {
+    /** The negative log-likelihood. */
+    public static Objective likelihood() {
+      return new Objective(LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD, 0.0, 0L, false);
+    }
+
+    /** The loss over θ of this parameterisation. */
+    LossFunction function(Parameterization param) {
+      return loss == LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD ? LossFunction.negativeLogLikelihood(param)
+          : LossFunction.prediction(param, dropout, seed, feedback);
+    }
+  }
+
+  /**
+   * The optimiser, its stop rules and step size.
+   *
+   * @param learningRate Adam's step size in θ (ignored by the others)
+   * @param smoother how EM's E-step smooths a block: {@link Smoother#BATCHED} (all its trajectories in
+   *     lockstep) or {@link Smoother#SEQUENTIAL} (one by one with the reference engine); the gradient-based
+   *     optimisers always evaluate with the adjoint sequential filter
+   */
+  public record Search(Method method, StopRules stopRules, double learningRate, Smoother smoother) {
+    public static Search lbfgs(StopRules stopRules) {
+      return new Search(Method.LBFGS, stopRules, 0.05, Smoother.SEQUENTIAL);
+    }
+  }
+
+  /** The engine behind each evaluation: what {@code fit --engine} chooses. */
+  public enum Smoother {
+    SEQUENTIAL,
+    BATCHED
+  }
+
+  /**
+   * What else to do besides the fit.
+   *
+   * @param resume continue from the checkpoint of a killed run
+   * @param standardErrors compute standard errors from the observed information (likelihood only)
+   * @param curvature report the eigen-decomposition of the loss's Hessian at the optimum
+   */
+  public record Extras(boolean resume, boolean standardErrors, boolean curvature) {
+    public static Extras none() {
+      return new Extras(false, false, false);
+    }
+  }
+
+  /** A maximum-likelihood L-BFGS fit with the given stop rules, nothing extra: the starting point of {@code with...}. */
+  public static FitSettings of(Paths paths, ModelSpec spec, StopRules stopRules) {
+    return new FitSettings(paths, spec, Objective.likelihood(), Search.lbfgs(stopRules), Extras.none());
+  }
+
+  public FitSettings with(Objective o) {
+    return new FitSettings(paths, spec, o, search, extras);
+  }
+
+  public FitSettings with(Search s) {
+    return new FitSettings(paths, spec, objective, s, extras);
+  }
+
+  public FitSettings with(Extras e) {
+    return new FitSettings(paths, spec, objective, search, e);
   }
 
   /**
    * A hash of everything that determines the fit's path (not the stop rules, which a resumed run may
-   * extend, nor the partitioning, which changes sums only by rounding): a checkpoint is only resumed into
-   * the fit that wrote it.
+   * extend, nor the partitioning, which changes sums only by rounding, nor EM's smoother, which agrees with
+   * the other to rounding): a checkpoint is only resumed into the fit that wrote it.
    */
   String fingerprint() {
-    String text = String.join("\n", spec.toJson(), loss.key, method.key, Long.toString(seed),
-        Double.toString(dropout), Boolean.toString(feedback), Double.toString(learningRate), input, format);
+    String text = String.join("\n", spec.toJson(), objective.loss().key(), search.method().key, Long.toString(objective.seed()),
+        Double.toString(objective.dropout()), Boolean.toString(objective.feedback()), Double.toString(search.learningRate()),
+        paths.input(), paths.format());
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

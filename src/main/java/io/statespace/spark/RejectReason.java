@@ -9,7 +9,9 @@ public enum RejectReason {
   INFINITE_VALUE("infinite_value"),
   BAD_INPUT("bad_input"),
   DUPLICATE_TIME("duplicate_time"),
-  INFERENCE_FAILED("inference_failed");
+  INFERENCE_FAILED("inference_failed"),
+  /** fit only: the trajectory's loss or gradient is not finite at the starting parameters. */
+  NONFINITE_LOSS("nonfinite_loss");
 
   private final String code;
 

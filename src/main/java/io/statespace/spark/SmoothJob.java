@@ -39,7 +39,7 @@ public final class SmoothJob {
     ExecutionPolicy policy = new ExecutionPolicy(s.engine, s.backend.option(), s.threads);
     LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors)",
         policy.describe(), s.backend.option().label());
-    AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration());
+    AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration(), s.input);
     Dataset<Row> union = null;
     boolean committed = false;
     try {

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
 import io.statespace.family.Families;
+import io.statespace.learn.EmStatistics;
 import io.statespace.learn.Evaluation;
+import io.statespace.learn.ExpectationEvaluator;
+import io.statespace.learn.LinearParameterization;
 import io.statespace.learn.LocalObjective;
 import io.statespace.learn.LossFunction;
 import io.statespace.learn.Parameterization;
@@ -66,10 +69,14 @@ class FitJobTest {
     spark.stop();
   }
 
-  private static FitReport fit(Path data, ModelSpec spec, String out, FitSettings.Loss loss, FitSettings.Method method,
-      int partitions, double dropout) {
-    return FitJob.run(spark, new FitSettings(data.toString(), "csv", dir.resolve(out).toString(), "csv", spec, loss, method,
-        new StopRules(200, 1e-9, 0.0), 7L, dropout, false, 0.05, false, true, partitions, false, false));
+  private static FitSettings.Paths paths(Path data, String out, int partitions) {
+    return new FitSettings.Paths(data.toString(), "csv", dir.resolve(out).toString(), "csv", partitions, false);
+  }
+
+  private static FitReport fit(Path data, ModelSpec spec, String out, FitSettings.Method method, int partitions) {
+    return FitJob.run(spark, FitSettings.of(paths(data, out, partitions), spec, new StopRules(200, 1e-9, 0.0))
+        .with(new FitSettings.Search(method, new StopRules(200, 1e-9, 0.0), 0.05, FitSettings.Smoother.BATCHED))
+        .with(new FitSettings.Extras(false, true, false)));
   }
 
   private static double[] fitted(FitReport r) {
@@ -78,9 +85,9 @@ class FitJobTest {
 
   @Test
   void oneThreeAndSixteenPartitionsAgree() throws IOException {
-    FitReport one = fit(cvData, cvSpec, "p1", FitSettings.Loss.NLL, FitSettings.Method.LBFGS, 1, 0);
-    FitReport three = fit(cvData, cvSpec, "p3", FitSettings.Loss.NLL, FitSettings.Method.LBFGS, 3, 0);
-    FitReport sixteen = fit(cvData, cvSpec, "p16", FitSettings.Loss.NLL, FitSettings.Method.LBFGS, 16, 0);
+    FitReport one = fit(cvData, cvSpec, "p1", FitSettings.Method.LBFGS, 1);
+    FitReport three = fit(cvData, cvSpec, "p3", FitSettings.Method.LBFGS, 3);
+    FitReport sixteen = fit(cvData, cvSpec, "p16", FitSettings.Method.LBFGS, 16);
     double[] a = fitted(one);
     for (FitReport other : List.of(three, sixteen)) {
       double[] b = fitted(other);
@@ -149,8 +156,8 @@ class FitJobTest {
         new double[] {1, 0, 0.5, 1}, new double[] {0, 0}, null, new double[] {0.5, 0, 0, 0.5});
     ModelSpec spec = new ModelSpec(start, new Columns("id", "t", List.of("y0", "y1"), List.of()),
         new FitSpec(List.of("dynamics.weights", "dynamics.bias", "dynamics.cov", "emissions.cov")), null);
-    FitReport em = fit(data, spec, "em", FitSettings.Loss.NLL, FitSettings.Method.EM, 3, 0);
-    FitReport lbfgs = fit(data, spec, "lbfgs", FitSettings.Loss.NLL, FitSettings.Method.LBFGS, 3, 0);
+    FitReport em = fit(data, spec, "em", FitSettings.Method.EM, 3);
+    FitReport lbfgs = fit(data, spec, "lbfgs", FitSettings.Method.LBFGS, 3);
     System.out.printf("[FitJob] EM %s after %d iterations (%s); L-BFGS %s after %d (%s)%n", em.finalLoss, em.iterations,
         em.stopReason, lbfgs.finalLoss, lbfgs.iterations, lbfgs.stopReason);
     // EM converges linearly; the unit tests take it to 1e-12 of L-BFGS. Here: the distributed E-step never
@@ -175,10 +182,64 @@ class FitJobTest {
   }
 
   @Test
+  void emWithTheSequentialSmootherFollowsTheBatchedPath() throws IOException {
+    SplittableRandom rng = new SplittableRandom(29);
+    LinearModel truth = new LinearModel(2, 1, 0, new double[] {0, 0}, new double[] {1, 0, 0, 1},
+        new double[] {0.9, 0.1, 0, 0.8}, new double[] {0, 0}, null, new double[] {0.2, 0, 0, 0.1}, new double[] {1, 0.5},
+        new double[] {0}, null, new double[] {0.3});
+    Path data = dir.resolve("em-smoother.csv");
+    RandomModels.DataShape shape = new RandomModels.DataShape();
+    shape.irregular = false;
+    try (CsvSink sink = new CsvSink(data, "id", "t", List.of("y"), List.of(), List.of())) {
+      for (int k = 0; k < 40; k++) {
+        Trajectory tr = RandomModels.trajectory(rng, truth, "em-" + k, 12, shape);
+        sink.write(new io.statespace.simulate.SimulatedTrajectory(tr.id(), tr.times(), tr.observations(), null, null));
+      }
+    }
+    ModelSpec spec = new ModelSpec(truth, new Columns("id", "t", List.of("y"), List.of()),
+        new FitSpec(List.of("dynamics.cov", "emissions.cov")), null);
+    StopRules five = new StopRules(5, 0.0, 0.0);
+    double[][] losses = new double[2][];
+    int k = 0;
+    for (FitSettings.Smoother smoother : FitSettings.Smoother.values()) {
+      String out = "em-" + smoother.name().toLowerCase(java.util.Locale.ROOT);
+      FitJob.run(spark, FitSettings.of(paths(data, out, 2), spec, five)
+          .with(new FitSettings.Search(FitSettings.Method.EM, five, 0.05, smoother)));
+      losses[k++] = Files.readAllLines(dir.resolve(out).resolve("history.csv")).stream().skip(1)
+          .mapToDouble(line -> Double.parseDouble(line.split(",")[1])).toArray();
+    }
+    assertEquals(6, losses[0].length, "starting point + 5 EM iterations");
+    LinearParameterization param = (LinearParameterization) Families.parameterization(spec);
+    JavaRDD<FitItem> items = FitJob.assemble(InputSource.read(spark, data.toString(), "csv", spec.columns()), spec.columns(), 1, 0, 1);
+    try {
+      JavaRDD<TrajectoryBlock> blocks = items.filter(FitItem::isBlock).map(i -> i.block);
+      EmStatistics sequential = new DistributedExpectationStep(
+          org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()), blocks, param, 2, false)
+          .expectation(param.initial());
+      EmStatistics local = EmStatistics.zero(param);
+      ExpectationEvaluator evaluator = new ExpectationEvaluator(param, param.initial(), true);
+      for (TrajectoryBlock b : blocks.collect()) {
+        for (Trajectory t : b.trajectories) evaluator.add(t, local);
+      }
+      assertEquals(local.logLikelihood(), sequential.logLikelihood(), 0.0,
+          "one partition, one block: the sequential E-step is the local sequential fold, bit for bit");
+      org.junit.jupiter.api.Assertions.assertArrayEquals(local.evaluation().gradient(), sequential.evaluation().gradient(), 0.0,
+          "and so are the smoothed moments behind the Fisher gradient (the batched engine's differ in the last bits)");
+    } finally {
+      items.unpersist();
+    }
+    for (int i = 0; i < losses[0].length; i++) {
+      assertEquals(losses[0][i], losses[1][i], 1e-9 * Math.abs(losses[0][i]), "EM iteration " + i);
+    }
+  }
+
+  @Test
   void predictionLossWithDropoutFitsAndWritesAModelSmoothCanRead() throws IOException {
-    FitReport r = FitJob.run(spark, new FitSettings(cvData.toString(), "csv", dir.resolve("pred").toString(), "csv", cvSpec,
-        FitSettings.Loss.PREDICTION, FitSettings.Method.ADAM, new StopRules(30, 0.0, 0.0), 11L, 0.1, false, 0.05, false,
-        true, 2, false, false));
+    StopRules thirty = new StopRules(30, 0.0, 0.0);
+    FitReport r = FitJob.run(spark, FitSettings.of(paths(cvData, "pred", 2), cvSpec, thirty)
+        .with(new FitSettings.Objective(LossFunction.Kind.PREDICTION, 0.1, 11L, false))
+        .with(new FitSettings.Search(FitSettings.Method.ADAM, thirty, 0.05, FitSettings.Smoother.SEQUENTIAL))
+        .with(new FitSettings.Extras(false, true, false)));
     assertTrue(r.finalLoss < r.initialLoss, r.summaryLine());
     assertEquals(30, r.iterations);
     assertTrue(r.standardErrorsNote.startsWith("not computed"));
@@ -190,12 +251,10 @@ class FitJobTest {
 
   @Test
   void resumingSomeoneElsesCheckpointIsRefused() throws IOException {
-    FitSettings first = new FitSettings(cvData.toString(), "csv", dir.resolve("mismatch").toString(), "csv", cvSpec,
-        FitSettings.Loss.NLL, FitSettings.Method.LBFGS, new StopRules(2, 0, 0), 1L, 0, false, 0.05, false, false, 2, false, false);
-    CheckpointStore store = new CheckpointStore(first.output, spark.sparkContext().hadoopConfiguration());
+    FitSettings first = FitSettings.of(paths(cvData, "mismatch", 2), cvSpec, new StopRules(2, 0, 0));
+    CheckpointStore store = new CheckpointStore(first.paths().output(), spark.sparkContext().hadoopConfiguration());
     store.save(1, "{\"fingerprint\": \"someone else\", \"fit\": {}}");
-    FitSettings resume = new FitSettings(first.input, "csv", first.output, "csv", cvSpec, FitSettings.Loss.NLL,
-        FitSettings.Method.LBFGS, new StopRules(2, 0, 0), 1L, 0, false, 0.05, true, false, 2, false, false);
+    FitSettings resume = first.with(new FitSettings.Extras(true, false, false));
     FitJob.CheckpointMismatch e = assertThrows(FitJob.CheckpointMismatch.class, () -> FitJob.run(spark, resume));
     assertTrue(e.getMessage().contains("different fit"), e.getMessage());
     store.delete();

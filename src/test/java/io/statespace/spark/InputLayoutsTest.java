@@ -194,9 +194,8 @@ class InputLayoutsTest {
     StructType states = spark.read().parquet(dir.resolve("out-nested/states").toString()).schema();
     assertFalse(List.of(states.fieldNames()).contains("region"), "directory names are not columns: " + states.simpleString());
 
-    FitReport fit = FitJob.run(spark, new FitSettings(in.toString(), "csv", dir.resolve("fit-nested").toString(), "csv",
-        spec(new FitSpec(List.of("q"))), FitSettings.Loss.NLL, FitSettings.Method.LBFGS, new StopRules(2, 0, 0), 1L, 0,
-        false, 0.05, false, false, 2, false, false));
+    FitReport fit = FitJob.run(spark, FitSettings.of(new FitSettings.Paths(in.toString(), "csv",
+        dir.resolve("fit-nested").toString(), "csv", 2, false), spec(new FitSpec(List.of("q"))), new StopRules(2, 0, 0)));
     Map<String, Object> fitJson = report("fit-nested");
     assertEquals(4, ((Number) fitJson.get("input_files")).intValue());
     assertEquals(all.size(), ((Number) fitJson.get("rows_in")).intValue(), "fit reads every row of the four files");
