@@ -22,12 +22,19 @@ public final class Compare {
    */
   public static double relative(double[] a, double[] b) {
     if (a.length != b.length) return Double.POSITIVE_INFINITY;
+    return relative(a, 0, b, 0, a.length);
+  }
+
+  /** {@link #relative(double[], double[])} over a[ao, ao + len) against b[bo, bo + len). */
+  public static double relative(double[] a, int ao, double[] b, int bo, int len) {
     double diff = 0.0;
     double scale = 0.0;
-    for (int i = 0; i < a.length; i++) {
-      if (!Double.isFinite(a[i]) || !Double.isFinite(b[i])) return Double.POSITIVE_INFINITY;
-      diff = Math.max(diff, Math.abs(a[i] - b[i]));
-      scale = Math.max(scale, Math.abs(b[i]));
+    for (int i = 0; i < len; i++) {
+      double x = a[ao + i];
+      double y = b[bo + i];
+      if (!Double.isFinite(x) || !Double.isFinite(y)) return Double.POSITIVE_INFINITY;
+      diff = Math.max(diff, Math.abs(x - y));
+      scale = Math.max(scale, Math.abs(y));
     }
     return ratio(diff, scale);
   }
@@ -52,7 +59,7 @@ public final class Compare {
     return worst;
   }
 
-  /** Index of the element that {@link #perElement} judges worst (the first on ties, a non-finite one first); -1 when empty. */
+  /** Index of the element {@link #perElement} judges worst (the first on ties; a non-finite one); -1 when empty. */
   public static int worstElement(double[] a, double[] b, double[] scale) {
     int at = -1;
     double worst = -1.0;
