@@ -19,7 +19,8 @@ import io.statespace.linalg.Symmetric;
  *       ℓ_t = −½ (k log 2π + log det S + |w|²), the constant over the k observed components only.</li>
  * </ol>
  * The batched engine's lanes (LaneFilter, ScalarLane) and the gradient's filter (AdjointFilter) keep their
- * own specialised copies, each tested against the sequential engine, which runs this one. Allocation-free:
+ * own specialised copies, each tested against the sequential engine, which runs this one; the GPU kernels
+ * run its device counterpart, src/main/cuda/innovation.cuh (same arithmetic, same order). Allocation-free:
  * it holds its scratch space, so one instance per thread.
  */
 public final class InnovationStep {
