@@ -51,7 +51,7 @@ done
 
 cat > "$OUT/gpu-check.sh" <<'LAUNCHER'
 #!/usr/bin/env bash
-# Runs io.statespace.gpu.GpuCheck with the bundled runtime; arguments as for jobs/gpu-check.sh.
+# Runs io.statespace.gpu.check.GpuCheck with the bundled runtime; arguments as for jobs/gpu-check.sh.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONF="$(mktemp -d)/fonts.conf"
@@ -63,7 +63,7 @@ CONFEOF
 export FONTCONFIG_FILE="$CONF"
 export LD_LIBRARY_PATH="$HERE/syslib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 exec "$HERE/runtime/bin/java" -Xmx"${GPU_CHECK_HEAP:-32g}" -Djava.awt.headless=true \
-  -Djava.library.path="$HERE/native" -cp "$HERE/lib/*" io.statespace.gpu.GpuCheck "$@"
+  -Djava.library.path="$HERE/native" -cp "$HERE/lib/*" io.statespace.gpu.check.GpuCheck "$@"
 LAUNCHER
 chmod +x "$OUT/gpu-check.sh"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU harness (io.statespace.gpu.GpuCheck, no Spark): compares every GPU path with the CPU float64 engine
+# GPU harness (io.statespace.gpu.check.GpuCheck, no Spark): compares every GPU path with the CPU float64 engine
 # and measures throughput. Usage: jobs/gpu-check.sh [--quick] [--dynamax] [--out DIR] [...]; --help lists
 # the options. Exit codes: 0 agreement within 1e-9, 1 a GPU path disagreed, 2 bad usage, 3 no usable GPU.
 # Runs from the built jar and target/classpath.txt (built here when missing or stale). On a GPU machine
@@ -18,4 +18,4 @@ if [[ "${1:-}" == "--emulator" ]]; then
 fi
 JAR="$(ls "$ROOT"/target/statespace-*.jar | grep -v -- '-spark.jar$' | head -n 1)"
 exec java -Xmx"${GPU_CHECK_HEAP:-24g}" -Djava.awt.headless=true \
-  -cp "$JAR:$(cat "$ROOT/target/classpath.txt")" io.statespace.gpu.GpuCheck "$@"
+  -cp "$JAR:$(cat "$ROOT/target/classpath.txt")" io.statespace.gpu.check.GpuCheck "$@"

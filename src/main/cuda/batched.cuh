@@ -9,6 +9,7 @@
 // loads of one component are 256 contiguous bytes. Ragged lengths are handled by each lane's own length:
 // a lane never reads or writes past its last step, so padding cannot change any result.
 #pragma once
+#include "innovation.cuh"
 #include "model.cuh"
 
 namespace ss {
@@ -35,8 +36,9 @@ SS_INLINE void predict(const double (&f)[N * N], const double (&c)[N], const dou
   symmetrize<N>(pc);
 }
 
-// Conditions (pm, pc) on the observed components of y (KalmanFilter.update, masked). Adds the step's
-// log-likelihood term to ll; returns false when the innovation covariance is not positive definite.
+// Conditions (pm, pc) on the observed components of y (KalmanFilter.update: the shared innovation step of
+// innovation.cuh). Adds the step's log-likelihood term to ll; returns false when the innovation covariance
+// is not positive definite.
 template <int N, int M>
 SS_INLINE bool update(const double (&h)[M * N], const double (&e)[M], const double (&r)[M * M],
     const double (&y)[M], const double (&pm)[N], const double (&pc)[N * N], double (&m)[N],
@@ -47,78 +49,11 @@ SS_INLINE bool update(const double (&h)[M * N], const double (&e)[M], const doub
 #pragma unroll
   for (int i = 0; i < N * N; i++) p[i] = pc[i];
   if (o.count == 0) return true;
-  double ho[M * N];
-  double ro[M * M];
-  double rz[M * M];
-  maskEmissions<N, M>(o, h, r, ho, ro);
-  maskNoise<M>(o, r, rz);
-  double innov[M];
-#pragma unroll
-  for (int a = 0; a < M; a++) {
-    double pred = e[a];
-#pragma unroll
-    for (int j = 0; j < N; j++) pred += h[a * N + j] * pm[j];
-    innov[a] = o.on[a] ? y[a] - pred : 0.0;
-  }
-  double hp[M * N];
-  mult<M, N, N>(ho, pc, hp);
-  double s[M * M];
-#pragma unroll
-  for (int a = 0; a < M; a++) {
-#pragma unroll
-    for (int b = 0; b < M; b++) {
-      double v = 0.0;
-#pragma unroll
-      for (int j = 0; j < N; j++) v += hp[a * N + j] * ho[b * N + j];
-      s[a * M + b] = ro[a * M + b] + v;
-    }
-  }
-  symmetrize<M>(s);
-  if (!cholesky<M>(s)) return false;
-  // gainT = S⁻¹ Ho P = Kᵀ (M x N)
-  double gainT[M * N];
-#pragma unroll
-  for (int i = 0; i < M * N; i++) gainT[i] = hp[i];
-  cholSolve<M, N>(s, gainT);
-#pragma unroll
-  for (int j = 0; j < N; j++) {
-    double v = 0.0;
-#pragma unroll
-    for (int a = 0; a < M; a++) v += gainT[a * N + j] * innov[a];
-    m[j] += v;
-  }
-  // Joseph form: P = (I - K Ho) Pp (I - K Ho)ᵀ + K Ro Kᵀ
+  Innovation<N, M> in;
+  if (!innovate<N, M>(o, h, e, r, y, pm, pc, in)) return false;
   double ikh[N * N];
-#pragma unroll
-  for (int i = 0; i < N; i++) {
-#pragma unroll
-    for (int j = 0; j < N; j++) {
-      double v = i == j ? 1.0 : 0.0;
-#pragma unroll
-      for (int a = 0; a < M; a++) v -= gainT[a * N + i] * ho[a * N + j];
-      ikh[i * N + j] = v;
-    }
-  }
-  sandwich<N, N>(ikh, pc, p);
-#pragma unroll
-  for (int i = 0; i < N; i++) {
-#pragma unroll
-    for (int j = 0; j <= i; j++) {
-      double v = 0.0;
-#pragma unroll
-      for (int a = 0; a < M; a++) {
-#pragma unroll
-        for (int b = 0; b < M; b++) v += gainT[a * N + i] * rz[a * M + b] * gainT[b * N + j];
-      }
-      p[i * N + j] += v;
-      if (j != i) p[j * N + i] += v;
-    }
-  }
-  solveLower<M, 1>(s, innov);
-  double quad = 0.0;
-#pragma unroll
-  for (int a = 0; a < M; a++) quad += innov[a] * innov[a];
-  ll += -0.5 * (o.count * LOG_2PI + logDet<M>(s) + quad);
+  condition<N, M>(o, r, in, pm, pc, m, p, ikh);
+  ll += logLikelihood<N, M>(o, in);
   return true;
 }
 

@@ -25,6 +25,7 @@
 // interleave: position b*B*K + t*K + j lives at slot b*B*K + j*B + t, and at each step j of the chunk
 // loop a warp touches 32 consecutive doubles per component.
 #pragma once
+#include "innovation.cuh"
 #include "model.cuh"
 
 namespace ss {
@@ -410,66 +411,28 @@ __device__ void filterElement(const double* __restrict__ md, int p, long long co
       out[Op::ETA + i] = 0.0;
     }
   } else {
-    double ho[M * N];
-    double ro[M * M];
-    double rz[M * M];
-    maskEmissions<N, M>(o, h, r, ho, ro);
-    maskNoise<M>(o, r, rz);
-    double innov[M];
-#pragma unroll
-    for (int a = 0; a < M; a++) {
-      double pred = e[a];
-#pragma unroll
-      for (int j = 0; j < N; j++) pred += h[a * N + j] * c[j];
-      innov[a] = o.on[a] ? yk[a] - pred : 0.0;
-    }
-    double hq[M * N];
-    mult<M, N, N>(ho, q, hq);
-    double s[M * M];
-    multTransB<M, N, M>(hq, ho, s);
-#pragma unroll
-    for (int i = 0; i < M * M; i++) s[i] += ro[i];
-    symmetrize<M>(s);
-    if (!cholesky<M>(s)) atomicMin(status, (int)k);
-    double gainT[M * N];
-#pragma unroll
-    for (int i = 0; i < M * N; i++) gainT[i] = hq[i];
-    cholSolve<M, N>(s, gainT);
+    // (b, C): the prior (c, Q) conditioned on y_k by the shared innovation step; A = (I − K Ho) F.
+    Innovation<N, M> in;
+    if (!innovate<N, M>(o, h, e, r, yk, c, q, in)) atomicMin(status, (int)k);
+    double bv[N];
+    double cc[N * N];
     double ikh[N * N];
-#pragma unroll
-    for (int i = 0; i < N; i++) {
-#pragma unroll
-      for (int j = 0; j < N; j++) {
-        double v = i == j ? 1.0 : 0.0;
-#pragma unroll
-        for (int a = 0; a < M; a++) v -= gainT[a * N + i] * ho[a * N + j];
-        ikh[i * N + j] = v;
-      }
-    }
+    condition<N, M>(o, r, in, c, q, bv, cc, ikh);
     double tmp[N * N];
     mult<N, N, N>(ikh, f, tmp);
 #pragma unroll
     for (int i = 0; i < N * N; i++) out[Op::A + i] = tmp[i];
-    double bv[N];
-    multTransVector<M, N>(gainT, innov, bv);
 #pragma unroll
-    for (int i = 0; i < N; i++) out[Op::B + i] = bv[i] + c[i];
-    double cc[N * N];
-    sandwich<N, N>(ikh, q, cc);
-    double rg[M * N];
-    mult<M, M, N>(rz, gainT, rg);
-    multTransA<N, M, N>(gainT, rg, tmp);
-#pragma unroll
-    for (int i = 0; i < N * N; i++) cc[i] += tmp[i];
-    symmetrize<N>(cc);
+    for (int i = 0; i < N; i++) out[Op::B + i] = bv[i];
 #pragma unroll
     for (int i = 0; i < N * N; i++) out[Op::C + i] = cc[i];
+    // V = L⁻¹ Ho F, w = L⁻¹ r; eta = Vᵀ w, J = Vᵀ V
     double v[M * N];
-    mult<M, N, N>(ho, f, v);
-    solveLower<M, N>(s, v);
-    solveLower<M, 1>(s, innov);
+    mult<M, N, N>(in.ho, f, v);
+    solveLower<M, N>(in.s, v);
+    whiten<N, M>(in);
     double eta[N];
-    multTransVector<M, N>(v, innov, eta);
+    multTransVector<M, N>(v, in.innov, eta);
     double jj[N * N];
     multTransA<N, M, N>(v, v, jj);
     symmetrize<N>(jj);
@@ -570,36 +533,9 @@ __device__ void logLikelihoodTerm(const double* __restrict__ md, int p, long lon
   double e[M];
   double r[M * M];
   loadEmissions<N, M>(md, p, [&](int j) { return u[t * p + j]; }, h, e, r);
-  double ho[M * N];
-  double ro[M * M];
-  maskEmissions<N, M>(o, h, r, ho, ro);
-  double innov[M];
-#pragma unroll
-  for (int a = 0; a < M; a++) {
-    double pred = e[a];
-#pragma unroll
-    for (int j = 0; j < N; j++) pred += h[a * N + j] * pm[j];
-    innov[a] = o.on[a] ? yt[a] - pred : 0.0;
-  }
-  double hp[M * N];
-  mult<M, N, N>(ho, pc, hp);
-  double s[M * M];
-#pragma unroll
-  for (int a = 0; a < M; a++) {
-#pragma unroll
-    for (int b = 0; b < M; b++) {
-      double v = 0.0;
-#pragma unroll
-      for (int j = 0; j < N; j++) v += hp[a * N + j] * ho[b * N + j];
-      s[a * M + b] = v + 0.5 * (ro[a * M + b] + ro[b * M + a]);
-    }
-  }
-  if (!cholesky<M>(s)) atomicMin(status, (int)t);
-  solveLower<M, 1>(s, innov);
-  double quad = 0.0;
-#pragma unroll
-  for (int a = 0; a < M; a++) quad += innov[a] * innov[a];
-  terms[t] = -0.5 * (o.count * LOG_2PI + logDet<M>(s) + quad);
+  Innovation<N, M> in;
+  if (!innovate<N, M>(o, h, e, r, yt, pm, pc, in)) atomicMin(status, (int)t);
+  terms[t] = logLikelihood<N, M>(o, in);
 }
 
 // Smoothing element t (SmootherElements.build), stored at slot(count-1-t) for the reverse scan; E_tᵀ to

@@ -106,7 +106,7 @@ public final class CudaProbe {
    * recorded in its manifest (PTX from CUDA 13.0 carries ISA 9.0, which older drivers reject).
    */
   static int requiredDriverVersion() {
-    String nvcc = PtxProvenance.classpathManifest().nvcc();
+    String nvcc = PtxModules.classpathManifest().nvcc();
     Matcher m = Pattern.compile("release (\\d+)\\.(\\d+)").matcher(nvcc == null ? "" : nvcc);
     return m.find() ? Integer.parseInt(m.group(1)) * 1000 + Integer.parseInt(m.group(2)) * 10 : 0;
   }

@@ -6,7 +6,7 @@ import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 
-import io.statespace.gpu.PtxProvenance.Shape;
+import io.statespace.gpu.PtxModules.Shape;
 import java.util.HashMap;
 import java.util.Map;
 import jcuda.driver.CUcontext;
@@ -76,7 +76,7 @@ public final class GpuDevice {
       makeCurrent();
       CUmodule module = modules.get(shape.name());
       if (module == null) {
-        String ptx = PtxProvenance.classpathModule(shape);
+        String ptx = PtxModules.classpathModule(shape);
         if (ptx == null) throw new IllegalStateException("the PTX module " + shape.fileName() + " is not on the classpath");
         module = new CUmodule();
         cuModuleLoadData(module, ptx);

@@ -2,7 +2,7 @@ package io.statespace.gpu;
 
 import io.statespace.data.Trajectory;
 import io.statespace.gpu.ModelPacking.PackedModel;
-import io.statespace.gpu.PtxProvenance.Shape;
+import io.statespace.gpu.PtxModules.Shape;
 import io.statespace.inference.InferenceException;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;

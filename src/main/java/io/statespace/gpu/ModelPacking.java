@@ -1,6 +1,6 @@
 package io.statespace.gpu;
 
-import io.statespace.gpu.PtxProvenance.Shape;
+import io.statespace.gpu.PtxModules.Shape;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.StepForm;

@@ -1,6 +1,6 @@
 package io.statespace.gpu;
 
-import io.statespace.gpu.PtxProvenance.Shape;
+import io.statespace.gpu.PtxModules.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +26,7 @@ public final class Shapes {
   public static Shapes shipped() {
     Shapes s = shipped;
     if (s == null) {
-      s = new Shapes(PtxProvenance.classpathManifest().shapes());
+      s = new Shapes(PtxModules.classpathManifest().shapes());
       shipped = s;
     }
     return s;

@@ -18,7 +18,9 @@ import java.util.Arrays;
  *   m⁻_{t+1} = F_t m + c_t,  P⁻_{t+1} = F_t P F_tᵀ + Q_t
  * </pre>
  * (the standard update; the reference {@link io.statespace.inference.sequential.KalmanFilter} uses the
- * Joseph form, which is the same function). The loss is
+ * Joseph form, which is the same function). Its own copy of the innovation step, kept because the reverse pass
+ * differentiates this form and tapes S's factor and α; GradientCheckTest checks it against {@link
+ * io.statespace.inference.InnovationStep} in the sequential filter. The loss is
  * {@code L = −w_ℓ Σ_t ℓ_t + w_s Σ_t Σ_{i∈O_t} (ŷ_ti − y_ti)²}: w_ℓ = 1, w_s = 0 gives the negative
  * log-likelihood; w_ℓ = 0, w_s = 1 the prediction sum of squares.
  *

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
 import io.statespace.gpu.ModelPacking.PackedModel;
+import io.statespace.gpu.check.CheckCases;
 import io.statespace.model.LinearModel;
 import io.statespace.testing.RandomModels;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ class BatchLayoutTest {
   void packingPlacesEveryValueAndPadsMissingComponents() {
     SplittableRandom rng = new SplittableRandom(21);
     LinearModel model = RandomModels.linear(rng, 3, 2, 1);
-    List<Trajectory> block = TestCases.block(rng, model, 40, 12);
+    List<Trajectory> block = CheckCases.ragged(rng, model, 40, 12);
     PackedModel pm = ModelPacking.pack(model, Shapes.shipped());
     BatchLayout l = BatchLayout.of(block);
     double[] y = BatchPacking.observations(l, block, pm, -1.0);

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.statespace.data.Trajectory;
 import io.statespace.gpu.ModelPacking.Kind;
 import io.statespace.gpu.ModelPacking.PackedModel;
-import io.statespace.gpu.PtxProvenance.Shape;
+import io.statespace.gpu.PtxModules.Shape;
+import io.statespace.gpu.check.CheckCases;
+import io.statespace.gpu.check.Compare;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.sequential.SequentialEngine;
@@ -87,7 +89,7 @@ class BatchedKernelMirrorTest {
       int m = 1 + rng.nextInt(Math.min(n, 4));
       int p = rng.nextInt(3);
       LinearModel model = RandomModels.linear(rng, n, m, p);
-      List<Trajectory> block = TestCases.block(rng, model, 1 + rng.nextInt(70), 1 + rng.nextInt(80));
+      List<Trajectory> block = CheckCases.ragged(rng, model, 1 + rng.nextInt(70), 1 + rng.nextInt(80));
       PackedModel pm = ModelPacking.pack(model, Shapes.shipped());
       String label = String.format("linear n=%d m=%d p=%d in %s", n, m, p, pm.shape().name());
       compareWithSequential(label, model, block, mirror(pm, block, Outputs.ALL, true, 0.0), true);
@@ -100,8 +102,8 @@ class BatchedKernelMirrorTest {
     SplittableRandom rng = new SplittableRandom(402);
     for (int axes = 1; axes <= 3; axes++) {
       for (boolean fixed : new boolean[] {false, true}) {
-        StateSpaceModel model = TestCases.constantVelocity(rng, axes, fixed);
-        List<Trajectory> block = TestCases.block(rng, model, 50, 60);
+        StateSpaceModel model = CheckCases.constantVelocity(rng, axes, fixed);
+        List<Trajectory> block = CheckCases.ragged(rng, model, 50, 60);
         PackedModel pm = ModelPacking.pack(model, Shapes.shipped());
         assertEquals(fixed ? Kind.LINEAR : Kind.CONSTANT_VELOCITY, pm.kind());
         compareWithSequential("constant velocity, " + axes + " axes, " + (fixed ? "fixed dt" : "irregular dt"), model,
@@ -114,7 +116,7 @@ class BatchedKernelMirrorTest {
   void storagePastALanesLengthIsNeverRead() {
     SplittableRandom rng = new SplittableRandom(403);
     StateSpaceModel model = RandomModels.linear(rng, 3, 2, 2);
-    List<Trajectory> block = TestCases.block(rng, model, 45, 40);
+    List<Trajectory> block = CheckCases.ragged(rng, model, 45, 40);
     PackedModel pm = ModelPacking.pack(model, Shapes.shipped());
     Posterior[] clean = mirror(pm, block, Outputs.ALL, true, 0.0);
     for (double garbage : new double[] {Double.NaN, 1e300, -7.5}) {
@@ -123,8 +125,8 @@ class BatchedKernelMirrorTest {
         assertTrue(Compare.identical(dirty[k], clean[k]), "filler " + garbage + " changed trajectory " + k);
       }
     }
-    StateSpaceModel cv = TestCases.constantVelocity(rng, 2, false);
-    List<Trajectory> cvBlock = TestCases.block(rng, cv, 40, 30);
+    StateSpaceModel cv = CheckCases.constantVelocity(rng, 2, false);
+    List<Trajectory> cvBlock = CheckCases.ragged(rng, cv, 40, 30);
     PackedModel cvPacked = ModelPacking.pack(cv, Shapes.shipped());
     Posterior[] a = mirror(cvPacked, cvBlock, Outputs.ALL, true, 0.0);
     Posterior[] b = mirror(cvPacked, cvBlock, Outputs.ALL, true, Double.NaN);
@@ -141,7 +143,7 @@ class BatchedKernelMirrorTest {
       int n = dims[c][0];
       int m = dims[c][1];
       LinearModel model = RandomModels.linear(rng, n, m, dims[c][2]);
-      List<Trajectory> block = TestCases.block(rng, model, 20, 30);
+      List<Trajectory> block = CheckCases.ragged(rng, model, 20, 30);
       Posterior[] exact = mirror(ModelPacking.pack(model, Kind.LINEAR, new Shape("lin", n, m)), block, Outputs.ALL,
           true, 0.0);
       Posterior[] padded = mirror(ModelPacking.pack(model, Kind.LINEAR, bigger[c]), block, Outputs.ALL, true, 0.0);
@@ -158,7 +160,7 @@ class BatchedKernelMirrorTest {
   void otherLanesOfABatchChangeNoBit() {
     SplittableRandom rng = new SplittableRandom(405);
     StateSpaceModel model = RandomModels.linear(rng, 4, 2, 1);
-    List<Trajectory> block = TestCases.block(rng, model, 70, 50);
+    List<Trajectory> block = CheckCases.ragged(rng, model, 70, 50);
     PackedModel pm = ModelPacking.pack(model, Shapes.shipped());
     Posterior[] together = mirror(pm, block, Outputs.ALL, true, 0.0);
     for (int k = 0; k < block.size(); k += 7) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
+import io.statespace.gpu.check.CheckCases;
+import io.statespace.gpu.check.Compare;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.parallel.FilterOperator;
@@ -85,7 +87,7 @@ class BlockedScanTest {
     for (int sms : multiprocessors) {
       for (int steps : lengths) {
         for (int axes = 1; axes <= 3; axes += 2) {
-          StateSpaceModel model = TestCases.constantVelocity(rng, axes, false);
+          StateSpaceModel model = CheckCases.constantVelocity(rng, axes, false);
           int n = model.stateDim();
           ScanGeometry filter = ScanGeometry.of(new FilterOperator(n).width(), steps, sms);
           ScanGeometry smoother = ScanGeometry.of(new SmootherOperator(n).width(), steps, sms);

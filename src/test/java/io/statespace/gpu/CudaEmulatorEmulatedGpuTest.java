@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.statespace.gpu.PtxProvenance.Shape;
+import io.statespace.gpu.PtxModules.Shape;
 import io.statespace.testing.TestGpu;
 import java.util.concurrent.atomic.AtomicReference;
 import jcuda.CudaException;

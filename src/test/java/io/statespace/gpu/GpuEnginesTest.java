@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
+import io.statespace.gpu.check.CheckCases;
+import io.statespace.gpu.check.Compare;
 import io.statespace.inference.InferenceException;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
@@ -44,8 +46,8 @@ class GpuEnginesTest {
     int[][] dims = {{1, 1, 0}, {2, 1, 1}, {3, 2, 2}, {4, 2, 1}, {4, 4, 0}, {5, 2, 1}, {6, 3, 2}, {8, 4, 1}};
     for (int[] d : dims) out.add(RandomModels.linear(rng, d[0], d[1], d[2]));
     for (int axes = 1; axes <= 3; axes++) {
-      out.add(TestCases.constantVelocity(rng, axes, false));
-      out.add(TestCases.constantVelocity(rng, axes, true));
+      out.add(CheckCases.constantVelocity(rng, axes, false));
+      out.add(CheckCases.constantVelocity(rng, axes, true));
     }
     return out;
   }
@@ -61,7 +63,7 @@ class GpuEnginesTest {
     SequentialEngine cpu = new SequentialEngine();
     try (GpuBatchEngine gpu = new GpuBatchEngine(ordinal)) {
       for (StateSpaceModel model : models(rng)) {
-        List<Trajectory> block = TestCases.block(rng, model, 300, 200);
+        List<Trajectory> block = CheckCases.ragged(rng, model, 300, 200);
         Posterior[] smoothed = gpu.smooth(model, block, Outputs.ALL);
         Posterior[] filtered = gpu.filter(model, block, Outputs.MOMENTS);
         for (int k = 0; k < block.size(); k++) {
@@ -79,7 +81,7 @@ class GpuEnginesTest {
     SequentialEngine cpu = new SequentialEngine();
     try (GpuBatchEngine gpu = new GpuBatchEngine(ordinal)) {
       for (StateSpaceModel model : models(rng)) {
-        List<Trajectory> block = TestCases.block(rng, model, 500, 100);
+        List<Trajectory> block = CheckCases.ragged(rng, model, 500, 100);
         double logLik = 0.0;
         FitStatistics expected = FitStatistics.zero(model.stateDim());
         for (Trajectory t : block) {
@@ -120,7 +122,7 @@ class GpuEnginesTest {
   void repeatedRunsGiveTheSameBits() {
     SplittableRandom rng = new SplittableRandom(604);
     StateSpaceModel model = RandomModels.linear(rng, 4, 2, 1);
-    List<Trajectory> block = TestCases.block(rng, model, 200, 150);
+    List<Trajectory> block = CheckCases.ragged(rng, model, 200, 150);
     Trajectory longOne = RandomModels.trajectory(rng, model, "long", 20_000, new RandomModels.DataShape());
     try (GpuBatchEngine batch = new GpuBatchEngine(ordinal); GpuParallelEngine scan = new GpuParallelEngine(ordinal)) {
       Posterior[] first = batch.smooth(model, block, Outputs.ALL);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.statespace.gpu.Kernels.Param;
-import io.statespace.gpu.PtxProvenance.Shape;
+import io.statespace.gpu.PtxModules.Shape;
 import java.util.List;
 import jcuda.driver.CUdeviceptr;
 import org.junit.jupiter.api.Test;

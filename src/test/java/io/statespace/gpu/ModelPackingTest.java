@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.statespace.gpu.ModelPacking.Kind;
 import io.statespace.gpu.ModelPacking.Layout;
 import io.statespace.gpu.ModelPacking.PackedModel;
-import io.statespace.gpu.PtxProvenance.Shape;
+import io.statespace.gpu.PtxModules.Shape;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.statespace.gpu.PtxProvenance.Manifest;
-import io.statespace.gpu.PtxProvenance.Shape;
+import io.statespace.gpu.PtxModules.Manifest;
+import io.statespace.gpu.PtxModules.Shape;
+import io.statespace.gpu.build.PtxProvenance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,11 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The shipped PTX: present on the classpath for every shape, current with respect to src/main/cuda and
  * the pom's nvcc flags, with kernel signatures equal to the Java side's ({@link Kernels}); and the
  * staleness check itself, which must notice a changed source, changed flags, a changed shape list or a
- * missing module, and must fail the Maven build (exit code 3 of the single-file program the pom runs).
+ * missing module, and must fail the Maven build (exit code 3 of the program the pom compiles and runs).
  */
 class PtxResourcesTest {
   private static final Path CUDA = Paths.get("src/main/cuda");
-  private static final Path PTX = Paths.get("src/main/resources", PtxProvenance.RESOURCE_DIR);
+  private static final Path PTX = Paths.get("src/main/resources", PtxModules.RESOURCE_DIR);
 
   private static String flags() {
     String f = System.getProperty("cuda.nvcc.flags");
@@ -46,16 +47,16 @@ class PtxResourcesTest {
 
   @Test
   void everyShapeIsOnTheClasspathWithItsProvenance() throws IOException {
-    Manifest manifest = PtxProvenance.classpathManifest();
+    Manifest manifest = PtxModules.classpathManifest();
     assertEquals(PtxProvenance.readShapes(CUDA), manifest.shapes());
     assertEquals(PtxProvenance.sourceHash(CUDA, flags()), manifest.sourceHash());
     assertTrue(manifest.nvcc().startsWith("release "), manifest.nvcc());
     for (Shape s : manifest.shapes()) {
-      String ptx = PtxProvenance.classpathModule(s);
+      String ptx = PtxModules.classpathModule(s);
       assertNotNull(ptx, s.fileName());
       String header = ptx.substring(0, ptx.indexOf('\n'));
-      assertEquals(manifest.sourceHash(), PtxProvenance.headerHash(header));
-      assertEquals(s.name(), PtxProvenance.headerShape(header));
+      assertEquals(manifest.sourceHash(), PtxModules.headerHash(header));
+      assertEquals(s.name(), PtxModules.headerShape(header));
       assertTrue(ptx.contains(".target sm_80"), s + ": built for compute_80");
       assertTrue(ptx.contains(".address_size 64"), s.name());
     }
@@ -78,7 +79,7 @@ class PtxResourcesTest {
   void kernelSignaturesMatchThePtx() {
     int checked = 0;
     for (Shape s : Shapes.shipped().all()) {
-      Map<String, List<String>> entries = entries(PtxProvenance.classpathModule(s));
+      Map<String, List<String>> entries = entries(PtxModules.classpathModule(s));
       assertEquals(Kernels.values().length, entries.size(), s + ": entries " + entries.keySet());
       for (Kernels k : Kernels.values()) {
         List<String> declared = entries.get(k.name(s));
@@ -148,12 +149,17 @@ class PtxResourcesTest {
     Path ptx = tmp.resolve("ptx");
     copyTree(CUDA, cuda);
     copyTree(PTX, ptx);
-    Path program = Paths.get("src/main/java/io/statespace/gpu/PtxProvenance.java");
-    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    assertEquals(0, run(java, program.toString(), "check", cuda.toString(), ptx.toString(), flags()));
+    Path tool = tmp.resolve("ptx-tool");
+    String bin = Paths.get(System.getProperty("java.home"), "bin").toString();
+    assertEquals(0, run(Paths.get(bin, "javac").toString(), "-d", tool.toString(),
+        "src/main/java/io/statespace/gpu/PtxModules.java", "src/main/java/io/statespace/gpu/build/PtxProvenance.java"),
+        "the two files the pom compiles before the project build on the JDK alone");
+    String java = Paths.get(bin, "java").toString();
+    String main = PtxProvenance.class.getName();
+    assertEquals(0, run(java, "-cp", tool.toString(), main, "check", cuda.toString(), ptx.toString(), flags()));
     Files.writeString(cuda.resolve(PtxProvenance.MAIN_SOURCE), "\n", StandardOpenOption.APPEND);
-    assertEquals(PtxProvenance.EXIT_STALE, run(java, program.toString(), "check", cuda.toString(), ptx.toString(),
-        flags()));
+    assertEquals(PtxProvenance.EXIT_STALE, run(java, "-cp", tool.toString(), main, "check", cuda.toString(),
+        ptx.toString(), flags()));
   }
 
   private static int run(String... cmd) throws Exception {
@@ -168,11 +174,11 @@ class PtxResourcesTest {
   void manifestAndHeadersParse() {
     Shape s = new Shape("lin", 4, 2);
     String header = PtxProvenance.header(s, "ab".repeat(32), "-arch=compute_80  -std=c++17", "release 13.0, V13.0.88");
-    assertEquals("ab".repeat(32), PtxProvenance.headerHash(header));
-    assertEquals("lin_n4_m2", PtxProvenance.headerShape(header));
-    assertEquals(null, PtxProvenance.headerHash("// something else"));
+    assertEquals("ab".repeat(32), PtxModules.headerHash(header));
+    assertEquals("lin_n4_m2", PtxModules.headerShape(header));
+    assertEquals(null, PtxModules.headerHash("// something else"));
     String text = PtxProvenance.manifestText("cd".repeat(32), "-arch=compute_80", "release 13.0", List.of(s));
-    Manifest m = PtxProvenance.parseManifest(List.of(text.split("\n")));
+    Manifest m = PtxModules.parseManifest(List.of(text.split("\n")));
     assertEquals(List.of(s), m.shapes());
     assertEquals("-arch=compute_80", m.flags());
     assertFalse(PtxProvenance.resourceTable("lin_n4_m2", "ptxas info    : Compiling entry function 'k' for 'sm_90'\n"

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.statespace.gpu.PtxProvenance.Shape;
+import io.statespace.gpu.PtxModules.Shape;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -40,8 +40,8 @@ class ShapesTest {
   void shapesValidateThemselves() {
     assertThrows(IllegalArgumentException.class, () -> new Shape("cv", 4, 3));
     assertThrows(IllegalArgumentException.class, () -> new Shape("tv", 4, 2));
-    assertThrows(IllegalArgumentException.class, () -> PtxProvenance.parseShapes(List.of("lin 2 1", "lin 2 1")));
-    assertEquals(List.of(new Shape("lin", 2, 1)), PtxProvenance.parseShapes(List.of("# comment", "", " lin  2 1 ")));
+    assertThrows(IllegalArgumentException.class, () -> PtxModules.parseShapes(List.of("lin 2 1", "lin 2 1")));
+    assertEquals(List.of(new Shape("lin", 2, 1)), PtxModules.parseShapes(List.of("# comment", "", " lin  2 1 ")));
   }
 
   @Test

@@ -92,7 +92,7 @@ class SmoothJobEmulatedGpuTest {
 
   /**
    * Numbers go into the per-column (per array element) maxima of |gpu - cpu| and |cpu|, the project's measure
-   * ‖a − b‖∞ / ‖b‖∞ (io.statespace.gpu.Compare): the parallel scan and the sequential filter round
+   * ‖a − b‖∞ / ‖b‖∞ (io.statespace.gpu.check.Compare): the parallel scan and the sequential filter round
    * differently, and an elementwise test would hold a velocity near zero to the rounding of positions in
    * the thousands. NaN must match NaN; everything else must be equal.
    */

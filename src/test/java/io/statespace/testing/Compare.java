@@ -10,34 +10,21 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Relative comparison of arrays, with assertions whose messages quote the figure, and a running maximum
- * per named quantity so that a test can print one summary line.
+ * Assertions on the project's one comparison ({@link io.statespace.gpu.check.Compare}, shared with the GPU
+ * harness), whose messages quote the figure and the worst entry, and a running maximum per named quantity so
+ * that a test can print one summary line.
  */
 public final class Compare {
   private Compare() {}
 
-  /**
-   * ‖a − b‖∞ / ‖b‖∞: the largest absolute difference over the largest magnitude of the reference b.
-   * 0 when both are empty or both are exactly zero; +∞ when any entry is NaN or infinite, when the
-   * lengths differ, or when b is zero and a is not.
-   */
+  /** {@link io.statespace.gpu.check.Compare#relative(double[], double[])}: ‖a − b‖∞ / ‖b‖∞. */
   public static double maxRelDiff(double[] a, double[] b) {
-    if (a.length != b.length) return Double.POSITIVE_INFINITY;
-    double diff = 0.0;
-    double scale = 0.0;
-    for (int i = 0; i < a.length; i++) {
-      if (!Double.isFinite(a[i]) || !Double.isFinite(b[i])) return Double.POSITIVE_INFINITY;
-      diff = Math.max(diff, Math.abs(a[i] - b[i]));
-      scale = Math.max(scale, Math.abs(b[i]));
-    }
-    if (diff == 0.0) return 0.0;
-    return scale == 0.0 ? Double.POSITIVE_INFINITY : diff / scale;
+    return io.statespace.gpu.check.Compare.relative(a, b);
   }
 
-  /** |a − b| / max(|b|, 1), for scalars such as a log-likelihood that may come close to 0. */
+  /** {@link io.statespace.gpu.check.Compare#relative(double, double)}: |a − b| / max(|b|, 1). */
   public static double relDiffScalar(double a, double b) {
-    if (!Double.isFinite(a) || !Double.isFinite(b)) return Double.POSITIVE_INFINITY;
-    return Math.abs(a - b) / Math.max(Math.abs(b), 1.0);
+    return io.statespace.gpu.check.Compare.relative(a, b);
   }
 
   /** Asserts maxRelDiff(actual, expected) <= tol; the message quotes the figure. Returns the figure. */
@@ -48,6 +35,25 @@ public final class Compare {
     double d = maxRelDiff(actual, expected);
     assertTrue(d <= tol, () -> String.format(Locale.ROOT, "%s: max relative difference %.3e > %.1e (at %s)",
         what, d, tol, worst(actual, expected)));
+    return d;
+  }
+
+  /**
+   * Asserts |actual_i − expected_i| ≤ tol · max(|expected_i|, scale_i) for every i
+   * ({@link io.statespace.gpu.check.Compare#perElement(double[], double[], double[])}); the message quotes the
+   * figure and the worst entry. Returns the figure.
+   */
+  public static double assertPerElementClose(String what, double[] actual, double[] expected, double[] scale,
+      double tol) {
+    assertNotNull(actual, what + ": actual is null");
+    assertNotNull(expected, what + ": expected is null");
+    assertEquals(expected.length, actual.length, what + ": lengths differ");
+    double d = io.statespace.gpu.check.Compare.perElement(actual, expected, scale);
+    if (!(d <= tol)) {
+      int at = io.statespace.gpu.check.Compare.worstElement(actual, expected, scale);
+      fail(String.format(Locale.ROOT, "%s: per-element relative difference %.3e > %.1e (index %d: actual %.17g,"
+          + " expected %.17g, scale %.3g)", what, d, tol, at, actual[at], expected[at], scale[at]));
+    }
     return d;
   }
 

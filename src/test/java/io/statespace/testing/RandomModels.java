@@ -1,6 +1,7 @@
 package io.statespace.testing;
 
 import io.statespace.data.Trajectory;
+import io.statespace.gpu.check.CheckCases;
 import io.statespace.model.BoundParameters;
 import io.statespace.model.LinearModel;
 import io.statespace.model.Simulator;
@@ -16,45 +17,24 @@ import java.util.SplittableRandom;
 public final class RandomModels {
   private RandomModels() {}
 
-  /** A random symmetric positive-definite k×k matrix with eigenvalues roughly in [floor, floor + scale]. */
+  /** {@link CheckCases#spd}: a random symmetric positive-definite k×k matrix, eigenvalues roughly in [floor, floor + scale]. */
   public static double[] spd(SplittableRandom rng, int k, double scale, double floor) {
-    double[] a = new double[k * k];
-    for (int i = 0; i < k * k; i++) a[i] = rng.nextDouble(-1, 1);
-    double[] s = new double[k * k];
-    for (int i = 0; i < k; i++) {
-      for (int j = 0; j < k; j++) {
-        double v = 0.0;
-        for (int p = 0; p < k; p++) v += a[i * k + p] * a[j * k + p];
-        s[i * k + j] = scale * v / k + (i == j ? floor : 0.0);
-      }
-    }
-    return s;
+    return CheckCases.spd(rng, k, scale, floor);
   }
 
-  /** Random entries in [-1, 1]. */
+  /** {@link CheckCases#uniform}: entries amplitude · U(-1, 1). */
   public static double[] uniform(SplittableRandom rng, int size, double amplitude) {
-    double[] a = new double[size];
-    for (int i = 0; i < size; i++) a[i] = amplitude * rng.nextDouble(-1, 1);
-    return a;
+    return CheckCases.uniform(rng, size, amplitude);
   }
 
-  /** A random matrix scaled to spectral norm bound {@code radius} (so x_t stays bounded). */
+  /** {@link CheckCases#stable}: a random matrix of spectral norm at most {@code radius} (so x_t stays bounded). */
   public static double[] stable(SplittableRandom rng, int n, double radius) {
-    double[] f = uniform(rng, n * n, 1.0);
-    double frob = 0.0;
-    for (double v : f) frob += v * v;
-    double scale = radius / Math.sqrt(frob);
-    for (int i = 0; i < f.length; i++) f[i] *= scale;
-    return f;
+    return CheckCases.stable(rng, n, radius);
   }
 
-  /** A random explicit linear model with every optional block nonzero. */
+  /** {@link CheckCases#linear}: a random explicit linear model with every optional block nonzero. */
   public static LinearModel linear(SplittableRandom rng, int n, int m, int p) {
-    return new LinearModel(n, m, p,
-        uniform(rng, n, 2.0), spd(rng, n, 1.0, 0.2),
-        stable(rng, n, 0.95), uniform(rng, n, 0.5), p == 0 ? null : uniform(rng, n * p, 0.5), spd(rng, n, 0.3, 0.05),
-        uniform(rng, m * n, 1.0), uniform(rng, m, 1.0), p == 0 ? null : uniform(rng, m * p, 0.5),
-        spd(rng, m, 0.5, 0.1));
+    return CheckCases.linear(rng, n, m, p);
   }
 
   /**
@@ -156,29 +136,9 @@ public final class RandomModels {
     }
   }
 
-  /** Simulates T steps from the model, then blanks out whole and partial observations. */
+  /** {@link CheckCases#trajectory}: simulates T steps from the model, then blanks out whole and partial observations. */
   public static Trajectory trajectory(SplittableRandom rng, StateSpaceModel model, String id, int steps, DataShape shape) {
-    int m = model.obsDim();
-    int p = model.inputDim();
-    double[] times = new double[steps];
-    double t = rng.nextDouble(-5, 5);
-    for (int i = 0; i < steps; i++) {
-      times[i] = t;
-      double gap = shape.irregular ? (rng.nextDouble() < shape.zeroGapFraction ? 0.0 : rng.nextDouble(0.05, 1.5)) : 1.0;
-      t += gap;
-    }
-    double[] inputs = p == 0 ? null : uniform(rng, steps * p, 1.0);
-    double[] obs = new double[steps * m];
-    Trajectory shell = new Trajectory(id, times, obs, m, inputs, p);
-    new Simulator(model.stateDim(), m).sample(model.bind(shell), steps, rng, null, obs);
-    for (int i = 0; i < steps; i++) {
-      double u = rng.nextDouble();
-      if (u < shape.missingStepFraction) {
-        for (int j = 0; j < m; j++) obs[i * m + j] = Double.NaN;
-      } else if (u < shape.missingStepFraction + shape.partialFraction && m > 1) {
-        obs[i * m + rng.nextInt(m)] = Double.NaN;
-      }
-    }
-    return shell;
+    return CheckCases.trajectory(rng, model, id, steps, shape.missingStepFraction, shape.partialFraction,
+        shape.irregular, shape.zeroGapFraction);
   }
 }

@@ -10,6 +10,8 @@ import io.statespace.inference.InferenceException;
  * z = L⁻¹ r: m = m⁻ + Wᵀ z, P = P⁻ - Wᵀ W (equal to the Joseph form (I - K H) P⁻ (I - K H)ᵀ + K R Kᵀ for the
  * optimal gain K = P⁻ Hᵀ S⁻¹, and symmetric by construction), and
  * ℓ_t = -½ (k log 2π + 2 Σ log L_ii + zᵀ z) over the k observed components. No allocation per step.
+ * Hand-specialised copy of the innovation step (lockstep lanes, masks) kept for speed; BatchedEngineTest checks it
+ * against the general {@link io.statespace.inference.InnovationStep} in {@code SequentialEngine}.
  */
 final class LaneFilter {
   private static final double LOG_2PI = Math.log(2.0 * Math.PI);

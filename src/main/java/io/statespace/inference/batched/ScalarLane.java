@@ -13,6 +13,8 @@ import io.statespace.linalg.SemiDefiniteSolver;
  * on the observed components only, compacted rather than masked. Same equations, same results up to rounding.
  * Hand-specialised loops: each loop runs over the nonzero entries of one row of F or H. One instance per
  * thread.
+ * Hand-specialised copy of the innovation step (sparse H) kept for speed; BatchedEngineTest (width 1) checks it
+ * against the general {@link io.statespace.inference.InnovationStep} in {@code SequentialEngine}.
  */
 final class ScalarLane {
   private static final double LOG_2PI = Math.log(2.0 * Math.PI);

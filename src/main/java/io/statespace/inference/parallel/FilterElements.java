@@ -1,6 +1,6 @@
 package io.statespace.inference.parallel;
 
-import io.statespace.inference.InferenceException;
+import io.statespace.inference.InnovationStep;
 import io.statespace.linalg.Cholesky;
 import io.statespace.linalg.Products;
 import io.statespace.linalg.Symmetric;
@@ -21,6 +21,7 @@ import java.util.Arrays;
  * to them), which is what the sequential filter does; a fully missing one leaves the pure prediction
  * element A = F, b = c, C = Q, eta = 0, J = 0 (notes §1.3). S is factorised by Cholesky, never inverted:
  * with S = L Lᵀ, eta = Vᵀ L⁻¹ r and J = Vᵀ V for V = L⁻¹ H F, so J is semi-definite by construction.
+ * (b, C) is the prior (c, Q) conditioned on y_k by the shared {@link InnovationStep}, as in the sequential filter.
  */
 final class FilterElements {
   private final FilterOperator op;
@@ -60,7 +61,7 @@ final class FilterElements {
     int oJ = off + op.offsetJ();
     int obs = 0;
     for (int i = 0; i < m; i++) {
-      if (!Double.isNaN(y[k * m + i])) ws.observed[obs++] = i;
+      if (!Double.isNaN(y[k * m + i])) obs++;
     }
     if (obs == 0) {
       System.arraycopy(ws.weights, 0, out, oA, nn);
@@ -71,49 +72,17 @@ final class FilterElements {
       Arrays.fill(out, oJ, oJ + nn, 0.0);
       return;
     }
-    // Observed rows: Ho (obs×n), r = y - e - Ho c, Ro (obs×obs)
-    for (int a = 0; a < obs; a++) {
-      int row = ws.observed[a];
-      System.arraycopy(ws.emWeights, row * n, ws.hObs, a * n, n);
-      double pred = ws.emBias[row];
-      for (int j = 0; j < n; j++) pred += ws.emWeights[row * n + j] * ws.bias[j];
-      ws.innovation[a] = y[k * m + row] - pred;
-      for (int b = 0; b < obs; b++) ws.rObs[a * obs + b] = ws.emCov[row * m + ws.observed[b]];
-    }
-    // hq = Ho Q; S = hq Hoᵀ + Ro
-    Products.mult(ws.hObs, 0, ws.cov, 0, ws.hq, 0, obs, n, n);
-    Products.multTransB(ws.hq, 0, ws.hObs, 0, ws.innovCov, 0, obs, n, obs);
-    for (int i = 0; i < obs * obs; i++) ws.innovCov[i] += ws.rObs[i];
-    Symmetric.symmetrize(ws.innovCov, 0, obs);
-    if (!Cholesky.decompose(ws.innovCov, 0, obs)) {
-      throw new InferenceException(id, k, "innovation covariance is not positive definite");
-    }
-    // gainT = S⁻¹ Ho Q = Kᵀ (obs×n)
-    System.arraycopy(ws.hq, 0, ws.gainT, 0, obs * n);
-    Cholesky.solve(ws.innovCov, 0, obs, ws.gainT, 0, n);
-    // ikh = I - K Ho
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        double s = i == j ? 1.0 : 0.0;
-        for (int a = 0; a < obs; a++) s -= ws.gainT[a * n + i] * ws.hObs[a * n + j];
-        ws.ikh[i * n + j] = s;
-      }
-    }
-    Products.mult(ws.ikh, 0, ws.weights, 0, out, oA, n, n, n);
-    Products.multTransVector(ws.gainT, 0, ws.innovation, 0, out, oB, obs, n);
-    for (int i = 0; i < n; i++) out[oB + i] += ws.bias[i];
-    // C = ikh Q ikhᵀ + Kᵀᵀ Ro Kᵀ
-    Products.sandwich(ws.ikh, 0, ws.cov, 0, ws.nn, out, oC, n, n);
-    Products.mult(ws.rObs, 0, ws.gainT, 0, ws.hq, 0, obs, obs, n);
-    Products.multTransA(ws.gainT, 0, ws.hq, 0, ws.nn, 0, n, obs, n);
-    for (int i = 0; i < nn; i++) out[oC + i] += ws.nn[i];
-    Symmetric.symmetrize(out, oC, n);
+    // The prior (c, Q) conditioned on y_k: (b, C), and the gain's I - K Ho
+    InnovationStep step = ws.step;
+    step.innovate(y, k, ws.emWeights, ws.emBias, ws.emCov, ws.bias, 0, ws.cov, 0, id);
+    step.update(ws.emCov, ws.bias, 0, ws.cov, 0, out, oB, out, oC);
+    Products.mult(step.identityMinusGainH(), 0, ws.weights, 0, out, oA, n, n, n);
     // V = L⁻¹ Ho F, w = L⁻¹ r; eta = Vᵀ w, J = Vᵀ V
-    Products.mult(ws.hObs, 0, ws.weights, 0, ws.hq, 0, obs, n, n);
-    Cholesky.solveLower(ws.innovCov, 0, obs, ws.hq, 0, n);
-    Cholesky.solveLower(ws.innovCov, 0, obs, ws.innovation, 0, 1);
-    Products.multTransVector(ws.hq, 0, ws.innovation, 0, out, oEta, obs, n);
-    Products.multTransA(ws.hq, 0, ws.hq, 0, out, oJ, n, obs, n);
+    step.whiten();
+    Products.mult(step.observedWeights(), 0, ws.weights, 0, ws.hf, 0, obs, n, n);
+    Cholesky.solveLower(step.factor(), 0, obs, ws.hf, 0, n);
+    Products.multTransVector(ws.hf, 0, step.innovation(), 0, out, oEta, obs, n);
+    Products.multTransA(ws.hf, 0, ws.hf, 0, out, oJ, n, obs, n);
     Symmetric.symmetrize(out, oJ, n);
   }
 
@@ -125,15 +94,8 @@ final class FilterElements {
     final double[] emWeights;
     final double[] emBias;
     final double[] emCov;
-    final int[] observed;
-    final double[] hObs;
-    final double[] innovation;
-    final double[] rObs;
-    final double[] hq;
-    final double[] innovCov;
-    final double[] gainT;
-    final double[] ikh;
-    final double[] nn;
+    final double[] hf;
+    final InnovationStep step;
 
     Workspace(int n, int m) {
       weights = new double[n * n];
@@ -142,15 +104,8 @@ final class FilterElements {
       emWeights = new double[m * n];
       emBias = new double[m];
       emCov = new double[m * m];
-      observed = new int[m];
-      hObs = new double[m * n];
-      innovation = new double[m];
-      rObs = new double[m * m];
-      hq = new double[m * n];
-      innovCov = new double[m * m];
-      gainT = new double[m * n];
-      ikh = new double[n * n];
-      nn = new double[n * n];
+      hf = new double[m * n];
+      step = new InnovationStep(n, m);
     }
   }
 }

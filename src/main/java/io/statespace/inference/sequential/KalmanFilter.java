@@ -1,20 +1,17 @@
 package io.statespace.inference.sequential;
 
-import io.statespace.inference.InferenceException;
-import io.statespace.linalg.Cholesky;
+import io.statespace.inference.InnovationStep;
 import io.statespace.linalg.Products;
 import io.statespace.linalg.Symmetric;
 import io.statespace.model.StepParameters;
 
 /**
- * The sequential Kalman filter in covariance form, float64, with the Joseph-form update and Cholesky
- * solves of the innovation covariance (never an explicit inverse). A partly missing observation updates
- * with its observed rows only; a fully missing one is predict-only and adds nothing to the
- * log-likelihood. Holds its scratch space: one instance per thread.
+ * The sequential Kalman filter in covariance form, float64: the prediction here, the update by the shared
+ * {@link InnovationStep} (Joseph form, Cholesky solves of the innovation covariance, never an explicit
+ * inverse). A partly missing observation updates with its observed rows only; a fully missing one is
+ * predict-only and adds nothing to the log-likelihood. Holds its scratch space: one instance per thread.
  */
 public final class KalmanFilter {
-  private static final double LOG_2PI = Math.log(2.0 * Math.PI);
-
   private final int n;
   private final int m;
   private final double[] dynWeights;
@@ -28,13 +25,7 @@ public final class KalmanFilter {
   private final double[] predMean;
   private final double[] predCov;
   private final double[] nn;
-  private final double[] nn2;
-  private final int[] observed;
-  private final double[] hObs;
-  private final double[] innovation;
-  private final double[] innovCov;
-  private final double[] gainT;
-  private final double[] hp;
+  private final InnovationStep innovation;
 
   public KalmanFilter(int stateDim, int obsDim) {
     this.n = stateDim;
@@ -50,13 +41,7 @@ public final class KalmanFilter {
     predMean = new double[n];
     predCov = new double[n * n];
     nn = new double[n * n];
-    nn2 = new double[n * n];
-    observed = new int[m];
-    hObs = new double[m * n];
-    innovation = new double[m];
-    innovCov = new double[m * m];
-    gainT = new double[m * n];
-    hp = new double[m * n];
+    innovation = new InnovationStep(n, m);
   }
 
   /**
@@ -127,67 +112,12 @@ public final class KalmanFilter {
 
   /** Conditions (predMean, predCov) on the observed components of y_t into (mean, cov); returns ell_t. */
   private double update(double[] y, int t, String id) {
-    int k = 0;
-    for (int i = 0; i < m; i++) {
-      if (!Double.isNaN(y[t * m + i])) observed[k++] = i;
+    if (innovation.innovate(y, t, emWeights, emBias, emCov, predMean, 0, predCov, 0, id) == 0) {
+      System.arraycopy(predMean, 0, mean, 0, n);
+      System.arraycopy(predCov, 0, cov, 0, n * n);
+      return 0.0;
     }
-    System.arraycopy(predMean, 0, mean, 0, n);
-    System.arraycopy(predCov, 0, cov, 0, n * n);
-    if (k == 0) return 0.0;
-    for (int a = 0; a < k; a++) {
-      int row = observed[a];
-      System.arraycopy(emWeights, row * n, hObs, a * n, n);
-      double pred = emBias[row];
-      for (int j = 0; j < n; j++) pred += emWeights[row * n + j] * predMean[j];
-      innovation[a] = y[t * m + row] - pred;
-      for (int b = 0; b < k; b++) innovCov[a * k + b] = emCov[row * m + observed[b]];
-    }
-    // hp = Ho P (k×n); S = hp Hoᵀ + Ro
-    Products.mult(hObs, 0, predCov, 0, hp, 0, k, n, n);
-    for (int a = 0; a < k; a++) {
-      for (int b = 0; b < k; b++) {
-        double s = 0.0;
-        for (int j = 0; j < n; j++) s += hp[a * n + j] * hObs[b * n + j];
-        innovCov[a * k + b] += s;
-      }
-    }
-    Symmetric.symmetrize(innovCov, 0, k);
-    if (!Cholesky.decompose(innovCov, 0, k)) {
-      throw new InferenceException(id, t, "innovation covariance is not positive definite");
-    }
-    // gainT = S^{-1} Ho P = Kᵀ (k×n)
-    System.arraycopy(hp, 0, gainT, 0, k * n);
-    Cholesky.solve(innovCov, 0, k, gainT, 0, n);
-    for (int j = 0; j < n; j++) {
-      double s = 0.0;
-      for (int a = 0; a < k; a++) s += gainT[a * n + j] * innovation[a];
-      mean[j] += s;
-    }
-    // Joseph form: P = (I - K Ho) Pp (I - K Ho)ᵀ + K Ro Kᵀ
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        double s = i == j ? 1.0 : 0.0;
-        for (int a = 0; a < k; a++) s -= gainT[a * n + i] * hObs[a * n + j];
-        nn2[i * n + j] = s;
-      }
-    }
-    Products.sandwich(nn2, 0, predCov, 0, nn, cov, 0, n, n);
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j <= i; j++) {
-        double s = 0.0;
-        for (int a = 0; a < k; a++) {
-          double ka = gainT[a * n + i];
-          if (ka == 0.0) continue;
-          for (int b = 0; b < k; b++) s += ka * emCov[observed[a] * m + observed[b]] * gainT[b * n + j];
-        }
-        cov[i * n + j] += s;
-        if (j != i) cov[j * n + i] += s;
-      }
-    }
-    // ell_t = -1/2 (k log 2π + log det S + |L^{-1} r|²)
-    Cholesky.solveLower(innovCov, 0, k, innovation, 0, 1);
-    double quad = 0.0;
-    for (int a = 0; a < k; a++) quad += innovation[a] * innovation[a];
-    return -0.5 * (k * LOG_2PI + Cholesky.logDet(innovCov, 0, k) + quad);
+    innovation.update(emCov, predMean, 0, predCov, 0, mean, 0, cov, 0);
+    return innovation.logLikelihood();
   }
 }

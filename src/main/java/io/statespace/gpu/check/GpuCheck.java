@@ -1,6 +1,18 @@
-package io.statespace.gpu;
+package io.statespace.gpu.check;
 
 import io.statespace.data.Trajectory;
+import io.statespace.gpu.CopyBandwidth;
+import io.statespace.gpu.DeviceProbe;
+import io.statespace.gpu.FitStatistics;
+import io.statespace.gpu.GpuBatchEngine;
+import io.statespace.gpu.GpuDevice;
+import io.statespace.gpu.GpuParallelEngine;
+import io.statespace.gpu.Kernels;
+import io.statespace.gpu.ModelPacking;
+import io.statespace.gpu.PtxModules;
+import io.statespace.gpu.ScanGeometry;
+import io.statespace.gpu.Shapes;
+import io.statespace.gpu.Timings;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.parallel.ParallelEngine;
@@ -25,8 +37,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUevent;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -192,19 +202,17 @@ public final class GpuCheck {
   private int runAll(DeviceProbe probe) throws IOException {
     Files.createDirectories(options.outDir);
     GpuDevice device = GpuDevice.open(options.device >= 0 ? options.device : probe.devices().get(0).ordinal());
-    PtxProvenance.Manifest manifest = PtxProvenance.classpathManifest();
+    PtxModules.Manifest manifest = PtxModules.classpathManifest();
     out.println("gpu-check: device " + device.info().describe() + ", " + device.info().uuid());
     out.println("gpu-check: PTX " + manifest.nvcc() + ", flags " + manifest.flags() + ", source-sha256 "
         + manifest.sourceHash().substring(0, 12) + "...; Java " + System.getProperty("java.version") + "; "
         + Runtime.getRuntime().availableProcessors() + " CPU cores (CPU engines on " + options.cpuThreads + ")");
-    try (DeviceSession session = new DeviceSession(device)) {
-      bandwidth = copyBandwidth(session);
-    }
+    bandwidth = CopyBandwidth.measure(device, Math.max(3, options.reps));
     out.printf(Locale.ROOT, "gpu-check: device-to-device copy bandwidth %.0f GB/s (bytes read + written)%n",
         bandwidth / 1e9);
     StringBuilder jit = new StringBuilder();
     double jitTotal = 0;
-    for (PtxProvenance.Shape shape : Shapes.shipped().all()) {
+    for (PtxModules.Shape shape : Shapes.shipped().all()) {
       long t0 = System.nanoTime();
       device.function(shape, Kernels.BATCH);
       double s = (System.nanoTime() - t0) / 1e9;
@@ -223,26 +231,6 @@ public final class GpuCheck {
           failed ? "FAILED" : "passed", worst, TOLERANCE);
     }
     return failed ? EXIT_MISMATCH : EXIT_OK;
-  }
-
-  /** Median of {@code options.reps} device-to-device copies of a large buffer: bytes read + written per second. */
-  private double copyBandwidth(DeviceSession session) {
-    session.makeCurrent();
-    long bytes = Math.min(2L << 30, session.device().info().memoryBytes() / 8);
-    bytes -= bytes % 4;
-    CUdeviceptr src = session.alloc(bytes);
-    CUdeviceptr dst = session.alloc(bytes);
-    session.fill(src, 0x3ff00001, bytes / 4);
-    session.copy(dst, src, bytes);
-    session.synchronize();
-    double[] ms = new double[Math.max(3, options.reps)];
-    for (int r = 0; r < ms.length; r++) {
-      CUevent start = session.mark();
-      session.copy(dst, src, bytes);
-      ms[r] = DeviceSession.elapsed(start, session.mark());
-    }
-    session.release();
-    return 2.0 * bytes / (median(ms) / 1e3);
   }
 
   // ---------------------------------------------------------------- agreement

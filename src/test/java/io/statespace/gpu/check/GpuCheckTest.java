@@ -1,9 +1,10 @@
-package io.statespace.gpu;
+package io.statespace.gpu.check;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.statespace.gpu.DeviceProbe;
 import io.statespace.model.StateSpaceModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,12 +1,14 @@
-package io.statespace.gpu;
+package io.statespace.gpu.build;
 
+import io.statespace.gpu.PtxModules;
+import io.statespace.gpu.PtxModules.Manifest;
+import io.statespace.gpu.PtxModules.Shape;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,15 +41,12 @@ import java.util.zip.GZIPOutputStream;
  * {@link #build} runs nvcc for every shape and rewrites the modules and the manifest (the Maven profile
  * {@code cuda} does so when nvcc is on the PATH and the PTX is stale).
  *
- * <p>This file depends on the JDK only: Maven runs it as a single-file source program
- * ({@code java PtxProvenance.java check ...}) before the project is compiled, and the runtime and tests
- * use the same code to read the manifest.
+ * <p>A build-time program, not part of the runtime: it depends on the JDK and on {@link PtxModules} (the
+ * formats the runtime reads) only, and Maven compiles the two with javac and runs it
+ * ({@code java -cp target/ptx-tool io.statespace.gpu.build.PtxProvenance check ...}) before the project is
+ * compiled.
  */
 public final class PtxProvenance {
-  /** Classpath directory of the modules. */
-  public static final String RESOURCE_DIR = "io/statespace/gpu/ptx";
-  /** The manifest's file name inside {@link #RESOURCE_DIR}. */
-  public static final String MANIFEST = "MANIFEST.txt";
   /** The CUDA translation unit compiled once per shape. */
   public static final String MAIN_SOURCE = "statespace.cu";
   /** The shape list inside the CUDA source directory. */
@@ -55,59 +54,11 @@ public final class PtxProvenance {
   /** Exit code of {@code check} when the PTX is stale. */
   public static final int EXIT_STALE = 3;
 
-  private static final String HEADER_PREFIX = "// statespace-ptx ";
-
   private PtxProvenance() {}
-
-  /** One compiled shape: model kind ({@code lin} or {@code cv}), state and observation dimensions. */
-  public record Shape(String kind, int stateDim, int obsDim) {
-    public Shape {
-      if (!kind.equals("lin") && !kind.equals("cv")) {
-        throw new IllegalArgumentException("shape kind must be lin or cv, got '" + kind + "'");
-      }
-      if (stateDim < 1 || obsDim < 1) throw new IllegalArgumentException("shape dimensions must be positive");
-      if (kind.equals("cv") && stateDim != 2 * obsDim) {
-        throw new IllegalArgumentException("a cv shape has N = 2 M, got N=" + stateDim + " M=" + obsDim);
-      }
-    }
-
-    /** e.g. {@code lin_n4_m2}: the suffix of the module's kernel names. */
-    public String name() {
-      return kind + "_n" + stateDim + "_m" + obsDim;
-    }
-
-    /** The module's resource file name. */
-    public String fileName() {
-      return name() + ".ptx.gz";
-    }
-
-    @Override
-    public String toString() {
-      return kind + " " + stateDim + " " + obsDim;
-    }
-  }
-
-  /** The parsed manifest. */
-  public record Manifest(String sourceHash, String flags, String nvcc, List<Shape> shapes) {}
-
-  /** Parses shapes.txt lines ({@code kind N M}; blank lines and {@code #} comments ignored). */
-  public static List<Shape> parseShapes(List<String> lines) {
-    List<Shape> shapes = new ArrayList<>();
-    for (String raw : lines) {
-      String line = raw.strip();
-      if (line.isEmpty() || line.startsWith("#")) continue;
-      String[] f = line.split("\\s+");
-      if (f.length != 3) throw new IllegalArgumentException("shapes: expected 'kind N M', got '" + line + "'");
-      Shape s = new Shape(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]));
-      if (shapes.contains(s)) throw new IllegalArgumentException("shapes: duplicate '" + line + "'");
-      shapes.add(s);
-    }
-    return shapes;
-  }
 
   /** The shapes listed in {@code cudaDir/shapes.txt}. */
   public static List<Shape> readShapes(Path cudaDir) throws IOException {
-    return parseShapes(Files.readAllLines(cudaDir.resolve(SHAPES_FILE), StandardCharsets.UTF_8));
+    return PtxModules.parseShapes(Files.readAllLines(cudaDir.resolve(SHAPES_FILE), StandardCharsets.UTF_8));
   }
 
   /**
@@ -150,77 +101,19 @@ public final class PtxProvenance {
 
   /** The first line of a module: shape, source hash, flags and compiler. */
   public static String header(Shape shape, String hash, String flags, String nvcc) {
-    return HEADER_PREFIX + "shape=" + shape.name() + " source-sha256=" + hash + " nvcc=" + nvcc.replace(' ', '_')
+    return PtxModules.HEADER_PREFIX + "shape=" + shape.name() + " source-sha256=" + hash + " nvcc=" + nvcc.replace(' ', '_')
         + " flags=" + normalizeFlags(flags);
-  }
-
-  /** The source hash a module header records, or null when the line is not a header. */
-  public static String headerHash(String line) {
-    Matcher m = Pattern.compile("source-sha256=([0-9a-f]{64})").matcher(line);
-    return line.startsWith(HEADER_PREFIX) && m.find() ? m.group(1) : null;
-  }
-
-  /** The shape name a module header records, or null. */
-  public static String headerShape(String line) {
-    Matcher m = Pattern.compile("shape=(\\S+)").matcher(line);
-    return line.startsWith(HEADER_PREFIX) && m.find() ? m.group(1) : null;
   }
 
   /** Manifest text for a set of modules. */
   public static String manifestText(String hash, String flags, String nvcc, List<Shape> shapes) {
     StringBuilder sb = new StringBuilder();
-    sb.append("# statespace PTX modules, written by io.statespace.gpu.PtxProvenance build; do not edit.\n");
+    sb.append("# statespace PTX modules, written by io.statespace.gpu.build.PtxProvenance build; do not edit.\n");
     sb.append("source-sha256 ").append(hash).append('\n');
     sb.append("flags ").append(normalizeFlags(flags)).append('\n');
     sb.append("nvcc ").append(nvcc).append('\n');
     for (Shape s : shapes) sb.append("shape ").append(s).append('\n');
     return sb.toString();
-  }
-
-  /** Parses manifest lines. */
-  public static Manifest parseManifest(List<String> lines) {
-    String hash = null;
-    String flags = null;
-    String nvcc = null;
-    List<String> shapeLines = new ArrayList<>();
-    for (String raw : lines) {
-      String line = raw.strip();
-      if (line.isEmpty() || line.startsWith("#")) continue;
-      int sp = line.indexOf(' ');
-      String key = sp < 0 ? line : line.substring(0, sp);
-      String value = sp < 0 ? "" : line.substring(sp + 1).strip();
-      switch (key) {
-        case "source-sha256" -> hash = value;
-        case "flags" -> flags = value;
-        case "nvcc" -> nvcc = value;
-        case "shape" -> shapeLines.add(value);
-        default -> throw new IllegalArgumentException("manifest: unknown line '" + line + "'");
-      }
-    }
-    if (hash == null || flags == null) throw new IllegalArgumentException("manifest: source-sha256 or flags missing");
-    return new Manifest(hash, flags, nvcc, parseShapes(shapeLines));
-  }
-
-  /** The manifest shipped on the classpath. */
-  public static Manifest classpathManifest() {
-    String text = classpathText(RESOURCE_DIR + "/" + MANIFEST, false);
-    if (text == null) throw new IllegalStateException("no PTX manifest on the classpath (" + RESOURCE_DIR + "/" + MANIFEST + ")");
-    return parseManifest(Arrays.asList(text.split("\n")));
-  }
-
-  /** The PTX text of one shipped module, or null when the classpath lacks it. */
-  public static String classpathModule(Shape shape) {
-    return classpathText(RESOURCE_DIR + "/" + shape.fileName(), true);
-  }
-
-  private static String classpathText(String resource, boolean gzip) {
-    ClassLoader loader = PtxProvenance.class.getClassLoader();
-    try (InputStream in = loader.getResourceAsStream(resource)) {
-      if (in == null) return null;
-      return new String((gzip ? new GZIPInputStream(in) : in).readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(resource, e);
-    }
   }
 
   /** The first line of a gzip-compressed module. */
@@ -241,12 +134,12 @@ public final class PtxProvenance {
     List<String> problems = new ArrayList<>();
     String hash = sourceHash(cudaDir, flags);
     List<Shape> shapes = readShapes(cudaDir);
-    Path manifestFile = ptxDir.resolve(MANIFEST);
+    Path manifestFile = ptxDir.resolve(PtxModules.MANIFEST);
     if (!Files.exists(manifestFile)) {
       problems.add("no " + manifestFile + ": the PTX was never built");
       return problems;
     }
-    Manifest manifest = parseManifest(Files.readAllLines(manifestFile, StandardCharsets.UTF_8));
+    Manifest manifest = PtxModules.parseManifest(Files.readAllLines(manifestFile, StandardCharsets.UTF_8));
     if (!manifest.flags().equals(normalizeFlags(flags))) {
       problems.add("nvcc flags changed: the PTX was built with '" + manifest.flags() + "', the build now uses '"
           + normalizeFlags(flags) + "'");
@@ -265,7 +158,7 @@ public final class PtxProvenance {
         continue;
       }
       String line = firstLine(f);
-      if (!hash.equals(headerHash(line)) || !s.name().equals(headerShape(line))) {
+      if (!hash.equals(PtxModules.headerHash(line)) || !s.name().equals(PtxModules.headerShape(line))) {
         problems.add("module " + f.getFileName() + " was not built from the current sources (header: " + line + ")");
       }
     }
@@ -320,7 +213,7 @@ public final class PtxProvenance {
           if (name.endsWith(".ptx.gz") && !listed) Files.delete(old);
         }
       }
-      Files.writeString(ptxDir.resolve(MANIFEST), manifestText(hash, flags, version, shapes), StandardCharsets.UTF_8);
+      Files.writeString(ptxDir.resolve(PtxModules.MANIFEST), manifestText(hash, flags, version, shapes), StandardCharsets.UTF_8);
       if (report != null) {
         String head = "# ptxas -arch=sm_90 -v over the shipped PTX (" + version + ", flags " + normalizeFlags(flags)
             + ").\n# Written by PtxProvenance build; the JIT on a Hopper GPU compiles the same PTX.\n"
@@ -364,7 +257,7 @@ public final class PtxProvenance {
   }
 
   /** Turns ptxas -v output into one line per kernel, prefixed by the module. */
-  static String resourceTable(String module, String ptxasOutput) {
+  public static String resourceTable(String module, String ptxasOutput) {
     StringBuilder sb = new StringBuilder();
     Pattern entry = Pattern.compile("Compiling entry function '([^']+)'");
     Pattern frame = Pattern.compile("(\\d+) bytes stack frame, (\\d+) bytes spill stores, (\\d+) bytes spill loads");
