@@ -1,8 +1,9 @@
 package io.statespace.cli;
 
 import io.statespace.execution.BackendOption;
+import io.statespace.family.Families;
+import io.statespace.family.Family;
 import io.statespace.gpu.DeviceProbe;
-import io.statespace.gpu.WorkShape;
 import io.statespace.model.StateSpaceModel;
 import org.apache.spark.SparkConf;
 
@@ -18,8 +19,9 @@ final class Backends {
   static String forSmooth(String option, StateSpaceModel model, String master) {
     String o = parse(option);
     if (!o.equals("gpu")) return o;
-    String unsupported = WorkShape.of(model, 1, 1, 1).gpuUnsupported();
-    if (unsupported != null) throw new ConfigException("--backend gpu: " + unsupported);
+    Families.refusal(model, Family.Capability.GPU).ifPresent(reason -> {
+      throw new ConfigException("--backend gpu: " + reason);
+    });
     SparkConf conf = new SparkConf(true);
     String where = master != null ? master : conf.get("spark.master", "local[*]");
     if (where.startsWith("local")) {

@@ -1,9 +1,9 @@
 package io.statespace.execution;
 
 import io.statespace.data.Trajectory;
+import io.statespace.family.Families;
+import io.statespace.family.Family;
 import io.statespace.gpu.BatchInferenceException;
-import io.statespace.gpu.ModelPacking;
-import io.statespace.gpu.Shapes;
 import io.statespace.gpu.WorkShape;
 import io.statespace.inference.InferenceException;
 import io.statespace.inference.Outputs;
@@ -130,7 +130,10 @@ public final class BlockRunner implements AutoCloseable {
     }
   }
 
-  /** The work's shape; the model's GPU capability is checked once per model, and not at all under --backend cpu. */
+  /**
+   * The work's shape; the model's GPU capability (its family's answer) is checked once per model, and not at
+   * all under --backend cpu.
+   */
   private WorkShape shape(StateSpaceModel model, List<Trajectory> block) {
     long max = 0;
     long total = 0;
@@ -140,7 +143,7 @@ public final class BlockRunner implements AutoCloseable {
     }
     if (model != checkedModel) {
       gpuUnsupported = policy.backend() == BackendOption.CPU ? "not checked under --backend cpu"
-          : ModelPacking.unsupportedReason(model, Shapes.shipped());
+          : Families.refusal(model, Family.Capability.GPU).orElse(null);
       checkedModel = model;
     }
     return new WorkShape(block.size(), max, total, model.stateDim(), model.obsDim(), gpuUnsupported);

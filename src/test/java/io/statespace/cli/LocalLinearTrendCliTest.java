@@ -187,7 +187,7 @@ class LocalLinearTrendCliTest {
     String[] gpu = run("smooth", "--input", data.toString(), "--model", model.toString(), "--output",
         dir.resolve("o").toString(), "--backend", "gpu");
     assertEquals("2", gpu[0], gpu[1]);
-    assertTrue(gpu[1].startsWith("error: --backend gpu: the GPU kernels cover constant step parameters"), gpu[1]);
+    assertTrue(gpu[1].startsWith("error: --backend gpu: the local-linear-trend family: the GPU kernels cover constant step parameters"), gpu[1]);
     assertEquals(1, gpu[1].strip().lines().count(), gpu[1]);
     assertFalse(SparkSession.getActiveSession().isDefined(), "no Spark session may start for a config error");
   }
