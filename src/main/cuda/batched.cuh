@@ -1,5 +1,5 @@
 // Batched sequential Kalman filter and RTS smoother: one thread per trajectory (a "lane"), for many short
-// or medium trajectories (DESIGN.md section 5). The per-step arithmetic is that of the CPU reference
+// or medium trajectories (docs/ARCHITECTURE.md §6). The per-step arithmetic is that of the CPU reference
 // (io.statespace.inference.sequential.KalmanFilter and RtsSmoother): Joseph-form update, Cholesky solves,
 // symmetrised covariances, and the smoother recomputes each one-step prediction instead of storing it.
 //
@@ -193,7 +193,7 @@ __device__ void batchLane(const double* __restrict__ md, int p, int lanes, const
 //   m_0 [N] | S_0 [N*N] | Σ_{t<T-1} S_t [N*N] | Σ_{t>0} S_t [N*N] | Σ_{t<T-1} E[x_{t+1} x_tᵀ] [N*N]
 //   | Σ_{t<T-1} m_t [N] | Σ_{t>0} m_t [N] | T - 1 | log-likelihood
 // These are the sums the EM M-step and the Fisher-identity gradient of the dynamics and the initial state
-// need (research notes §6); a fit iteration reduces them over lanes on the device and copies back
+// need (docs/ARCHITECTURE.md §7.4); a fit iteration reduces them over lanes on the device and copies back
 // 3N + 4N² + 2 numbers instead of every moment. A lane whose status is not OK contributes zeros (the host
 // computes it on the CPU and adds it).
 template <int N>

@@ -1,5 +1,5 @@
 // Särkkä & García-Fernández (2021) parallel-in-time filter and smoother for few very long trajectories
-// (research notes §1-2): element construction, a device-wide blocked associative scan, read-off, the
+// (docs/ARCHITECTURE.md §7.2): element construction, a device-wide blocked associative scan, read-off, the
 // post-hoc log-likelihood and the lag-one cross-covariances. Element formulas and combine operators are
 // those of the CPU engine (io.statespace.inference.parallel: FilterElements, FilterOperator,
 // SmootherElements, SmootherOperator, ObservationLikelihood, OneStepPrediction) with missing

@@ -4,7 +4,7 @@ import io.statespace.inference.Posterior;
 
 /**
  * Sums over a batch of the smoothed moments that a fit iteration needs for the dynamics and the initial
- * state (EM M-step, Fisher-identity gradient; research notes §6), with S_t = P^s_t + m_t m_tᵀ:
+ * state (EM M-step, Fisher-identity gradient; docs/ARCHITECTURE.md §7.4), with S_t = P^s_t + m_t m_tᵀ:
  * Σ m_0, Σ S_0, Σ_{t<T-1} S_t, Σ_{t>0} S_t, Σ_{t<T-1} E[x_{t+1} x_tᵀ] (= Cov[x_{t+1}, x_t] + m_{t+1} m_tᵀ),
  * Σ_{t<T-1} m_t, Σ_{t>0} m_t, the number of transitions Σ (T-1) and the log-likelihood. On the GPU they
  * are computed per trajectory and reduced on the device, so an iteration copies back these

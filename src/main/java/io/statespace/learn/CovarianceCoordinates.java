@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * Unconstrained coordinates of a k×k covariance: Σ = L Lᵀ with L lower triangular and L_ii = exp(θ_ii),
  * the k(k+1)/2 entries of L stored row by row ((0,0), (1,0), (1,1), (2,0), ...). Every θ gives a
- * positive-definite Σ, so an optimiser may step anywhere. Chain rule (research notes §6): for a symmetric
+ * positive-definite Σ, so an optimiser may step anywhere. Chain rule (docs/ARCHITECTURE.md §7.4): for a symmetric
  * gradient G = dL/dΣ, dL/dL = 2 G L on the lower triangle, times L_ii on the log diagonal.
  */
 public final class CovarianceCoordinates {

@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * The gradient of the negative log-likelihood from the smoothed moments by Fisher's identity,
- * ∇ log p(Y) = E[∇ log p(X, Y) | Y] (research notes §6), per step. With smoothed m_t, P_t and the lag-one
+ * ∇ log p(Y) = E[∇ log p(X, Y) | Y] (docs/ARCHITECTURE.md §7.4), per step. With smoothed m_t, P_t and the lag-one
  * C_t = Cov[x_{t+1}, x_t | Y]:
  * <pre>
  *   μ = m_{t+1} − F m_t − c,  W = P_{t+1} − F C_tᵀ − C_t Fᵀ + F P_t Fᵀ + μ μᵀ

@@ -18,7 +18,7 @@ import java.util.List;
  *
  * <p>Chain rule: with c_t = b + B u_t and e_t = d + D u_t, dL/db = Σ_t dL/dc_t, dL/dB = Σ_t dL/dc_t u_tᵀ
  * (likewise d, D), dL/dF = Σ_t dL/dF_t, and the covariance blocks chain Σ_t dL/dQ_t once per trajectory
- * through the factor (research notes §6).
+ * through the factor (docs/ARCHITECTURE.md §7.4).
  */
 public final class LinearParameterization implements Parameterization {
   private static final long serialVersionUID = 1L;

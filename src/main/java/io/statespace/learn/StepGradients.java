@@ -6,7 +6,7 @@ package io.statespace.learn;
  * the transition t -> t+1 (0 <= t < T-1); dL/dH_t, dL/de_t, dL/dR_t of the observation at t.
  *
  * <p>Matrix gradients are row-major, G_ij = dL/dA_ij. Covariance gradients are the symmetric ones: for
- * every symmetric perturbation dA, dL = Σ_ij G_ij dA_ij with G = Gᵀ (research notes §6). Losses call
+ * every symmetric perturbation dA, dL = Σ_ij G_ij dA_ij with G = Gᵀ (docs/ARCHITECTURE.md §7.4). Losses call
  * the methods in any order (the adjoint pass goes backwards in time), once per step. The arrays are the
  * caller's scratch space, valid only during the call.
  */

@@ -3,7 +3,7 @@ package io.statespace.linalg;
 /**
  * In-place lower Cholesky factorisation A = L Lᵀ of a small symmetric positive-definite matrix, and the
  * solves and log-determinant built on it. Used for innovation covariances S and predicted covariances,
- * so that no explicit inverse is ever formed (DESIGN.md section 6).
+ * so that no explicit inverse is ever formed (docs/ARCHITECTURE.md §7.1).
  */
 public final class Cholesky {
   private Cholesky() {}

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
- * The {@code fit} job (DESIGN.md section 4): read and validate rows exactly as {@code smooth} does, group
+ * The {@code fit} job (docs/ARCHITECTURE.md §3): read and validate rows exactly as {@code smooth} does, group
  * them into trajectory blocks once and cache them, then run the optimiser on the driver, every objective
  * evaluation (or EM E-step) being one broadcast + treeAggregate over the blocks. Every iteration logs one
  * progress line (also the Spark UI's job description) and writes an atomic checkpoint, so that

@@ -16,7 +16,7 @@ import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * The public output layout of {@code smooth} (DESIGN.md section 2): which columns each of states/,
+ * The public output layout of {@code smooth} (docs/ARCHITECTURE.md §4): which columns each of states/,
  * summary/ and quarantine/ holds, under the user's own id, time and observation names. CSV cannot hold
  * arrays, so there each array becomes one column per element ({@code smoothed_cov_0_1} = entry [0][1]).
  */

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A validated model file (DESIGN.md section 2): the family's model, the column names and the fit
+ * A validated model file (docs/ARCHITECTURE.md §4.3): the family's model, the column names and the fit
  * section. Everything is checked while parsing, before any Spark job starts; the first problem found
  * is reported with its key.
  */
