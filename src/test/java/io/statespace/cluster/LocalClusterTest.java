@@ -142,7 +142,7 @@ class LocalClusterTest {
     int uiPort = freeLoopbackPort();
     Process p = cluster.submit(cluster.masterUrl(), log, List.of("spark.ui.enabled=true", "spark.ui.port=" + uiPort,
         "spark.port.maxRetries=0", "spark.eventLog.enabled=true", "spark.eventLog.dir=" + events.toUri(),
-        "spark.eventLog.compress=false"), smoothArgs(largeInput, disturbed));
+        "spark.eventLog.compress=false", "spark.eventLog.rolling.enabled=false"), smoothArgs(largeInput, disturbed));
     String victimId;
     try {
       victimId = executorRunningTheEngineStage(p, log, uiPort);

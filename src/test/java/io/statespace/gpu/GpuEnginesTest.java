@@ -19,6 +19,7 @@ import io.statespace.testing.RandomModels;
 import io.statespace.testing.TestGpu;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,8 +53,26 @@ class GpuEnginesTest {
     return out;
   }
 
-  private static void assertClose(String label, Posterior actual, Posterior expected) {
-    ElementwiseComparison.assertClose(label, actual, expected, TOLERANCE);
+  /**
+   * The parallel scan's means against the sequential filter's: the scan composes affine maps whose offsets
+   * carry positions in the hundreds, so a filtered position differs from the sequential one by up to
+   * 1.15e-9 of its component's RMS at T = 5·10^4 (measured on the emulator; the CPU scan, 1.2e-8 at
+   * T = 10^6, NumericalStressTest). Covariances and the log-likelihood stay at {@link #TOLERANCE}.
+   */
+  private static final double SCAN_MEAN_TOLERANCE = 1e-8;
+
+  private static double assertClose(String label, Posterior actual, Posterior expected) {
+    return ElementwiseComparison.assertClose(label, actual, expected, TOLERANCE);
+  }
+
+  private static double assertScanClose(String label, Posterior actual, Posterior expected) {
+    double worst = 0.0;
+    for (Map.Entry<String, ElementwiseComparison.Worst> e : ElementwiseComparison.of(actual, expected).entrySet()) {
+      double limit = e.getKey().endsWith("Mean") ? SCAN_MEAN_TOLERANCE : TOLERANCE;
+      assertTrue(e.getValue().ratio() <= limit, label + " " + e.getKey() + ": " + e.getValue() + " > " + limit);
+      worst = Math.max(worst, e.getValue().ratio());
+    }
+    return worst;
   }
 
   @Test
@@ -143,16 +162,19 @@ class GpuEnginesTest {
   void parallelEngineMatchesTheSequentialEngine() {
     SplittableRandom rng = new SplittableRandom(603);
     SequentialEngine cpu = new SequentialEngine();
+    double worst = 0.0;
     try (GpuParallelEngine gpu = new GpuParallelEngine(ordinal)) {
       for (StateSpaceModel model : models(rng)) {
         for (int steps : new int[] {1, 2, 3, 100, 1000, 50_000}) {
           Trajectory t = RandomModels.trajectory(rng, model, "long", steps, new RandomModels.DataShape());
-          assertClose(model + " T=" + steps, gpu.smooth(model, t, Outputs.ALL), cpu.smooth(model, t, Outputs.ALL));
-          assertClose(model + " T=" + steps + " (filter)", gpu.filter(model, t, Outputs.MOMENTS),
-              cpu.filter(model, t, Outputs.MOMENTS));
+          worst = Math.max(worst, assertScanClose(model + " T=" + steps, gpu.smooth(model, t, Outputs.ALL),
+              cpu.smooth(model, t, Outputs.ALL)));
+          worst = Math.max(worst, assertScanClose(model + " T=" + steps + " (filter)", gpu.filter(model, t, Outputs.MOMENTS),
+              cpu.filter(model, t, Outputs.MOMENTS)));
         }
       }
     }
+    System.out.printf("[GpuEnginesTest] parallel scan: worst per-element difference %.2e%n", worst);
   }
 
   /**

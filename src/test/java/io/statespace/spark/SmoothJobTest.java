@@ -289,8 +289,9 @@ class SmoothJobTest {
     Path input = dir.resolve("small.csv");
     Files.writeString(input, "id,t,x,y\na,0,1,2\na,1,1.5,2.5\n");
     Path existing = Files.createDirectories(dir.resolve("existing"));
-    assertThrows(AtomicOutput.OutputException.class,
+    AtomicOutput.OutputException exists = assertThrows(AtomicOutput.OutputException.class,
         () -> smooth(input.toString(), "csv", existing.toString(), "csv", trackingSpec()));
+    assertTrue(exists.getMessage().contains("already exists (pass --overwrite to replace it)"), exists.getMessage());
     Path target = dir.resolve("never");
     org.apache.spark.SparkClassNotFoundException unknown = assertThrows(org.apache.spark.SparkClassNotFoundException.class,
         () -> smooth(input.toString(), "csv", target.toString(), "no-such-format", trackingSpec()));

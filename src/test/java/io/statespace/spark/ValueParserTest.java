@@ -37,7 +37,8 @@ class ValueParserTest {
   @ParameterizedTest
   @ValueSource(strings = {"abc", "1.0f", "2d", "0x1p3", "--1", "e5", "1e", "1,5", "1 2", "."})
   void anythingElseIsRejected(String cell) {
-    assertThrows(ValueParser.NotANumber.class, () -> ValueParser.number(cell));
+    ValueParser.NotANumber e = assertThrows(ValueParser.NotANumber.class, () -> ValueParser.number(cell));
+    assertEquals(cell, e.getMessage(), "the refusal names the cell");
   }
 
   @Test
@@ -48,6 +49,7 @@ class ValueParserTest {
     assertEquals(1704067200.0, ValueParser.seconds("2024-01-01"));
     Timestamp ts = Timestamp.from(Instant.parse("2024-01-01T00:00:00.250Z"));
     assertEquals(1704067200.25, ValueParser.seconds(ts));
-    assertThrows(ValueParser.NotANumber.class, () -> ValueParser.seconds("yesterday"));
+    ValueParser.NotANumber e = assertThrows(ValueParser.NotANumber.class, () -> ValueParser.seconds("yesterday"));
+    assertEquals("yesterday", e.getMessage(), "the refusal names the cell");
   }
 }

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * The task-level history of a finished application, read from its Spark event log (one JSON event a line;
- * {@code spark.eventLog.enabled=true}, {@code spark.eventLog.compress=false}): which stages each job
+ * {@code spark.eventLog.enabled=true}, {@code spark.eventLog.compress=false},
+ * {@code spark.eventLog.rolling.enabled=false}, since Spark 4 rolls by default): which stages each job
  * description ran and how each task attempt ended. Evidence that does not depend on a log line's wording.
  */
 public final class SparkEventLog {
@@ -23,11 +24,11 @@ public final class SparkEventLog {
     this.events = events;
   }
 
-  /** Reads the single event log under {@code dir}. */
+  /** Reads the single event log under {@code dir} (searched recursively, status markers ignored). */
   public static SparkEventLog read(Path dir) throws IOException {
     List<Path> files;
-    try (var list = Files.list(dir)) {
-      files = list.filter(Files::isRegularFile).toList();
+    try (var list = Files.walk(dir)) {
+      files = list.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("appstatus")).toList();
     }
     if (files.size() != 1) throw new IllegalStateException("expected one event log in " + dir + ", found " + files);
     ObjectMapper json = new ObjectMapper();
