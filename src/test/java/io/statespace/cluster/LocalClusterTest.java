@@ -123,9 +123,9 @@ class LocalClusterTest {
   }
 
   /**
-   * Kills an executor while tasks of the engine stage (the stage of the job "smooth: write states" that runs
-   * the smoother over the grouped partitions) are running on it, found through the driver's REST API on
-   * loopback. The event log must then show a task of that stage lost with ExecutorLostFailure on the killed
+   * Kills an executor while tasks of the engine stage (the stage that computes the union of smoothed
+   * rows, the only RDD the job persists on disk only) are running on it, found through the driver's REST API
+   * on loopback. The event log must then show a task of that stage lost with ExecutorLostFailure on the killed
    * executor and a later successful attempt of the same partition; the written files must hold every
    * input row once, equal to an undisturbed run's.
    */
@@ -162,19 +162,18 @@ class LocalClusterTest {
     assertEquals(0, p.exitValue(), out);
 
     SparkEventLog history = SparkEventLog.read(events);
-    List<Integer> stages = history.stagesOfJob("smooth: write states");
-    assertFalse(stages.isEmpty(), "no job 'smooth: write states' in the event log");
-    int engineStage = Collections.max(stages);
+    List<Integer> engineStages = history.stagesWithADiskOnlyRdd();
+    assertFalse(engineStages.isEmpty(), "no stage computed the persisted union of smoothed rows");
     List<SparkEventLog.TaskEnd> ends = history.taskEnds();
-    List<SparkEventLog.TaskEnd> lost = ends.stream().filter(e -> e.stage() == engineStage
+    List<SparkEventLog.TaskEnd> lost = ends.stream().filter(e -> engineStages.contains(e.stage())
         && e.reason().equals("ExecutorLostFailure") && e.executor().equals(victimId)).collect(Collectors.toList());
-    assertFalse(lost.isEmpty(), "no task of engine stage " + engineStage + " lost on executor " + victimId + ": " + ends);
+    assertFalse(lost.isEmpty(), "no task of the engine stages " + engineStages + " lost on executor " + victimId + ": " + ends);
     for (SparkEventLog.TaskEnd l : lost) {
       List<SparkEventLog.TaskEnd> after = ends.subList(ends.indexOf(l) + 1, ends.size());
-      assertTrue(after.stream().anyMatch(e -> e.stage() == engineStage && e.partition() == l.partition()
+      assertTrue(after.stream().anyMatch(e -> e.stage() == l.stage() && e.partition() == l.partition()
           && e.reason().equals("Success")), "partition " + l.partition() + " lost with " + l + " was never retried to success");
     }
-    System.out.println("[LocalCluster] executor " + victimId + " killed during engine stage " + engineStage + "; lost: " + lost);
+    System.out.println("[LocalCluster] executor " + victimId + " killed during engine stages " + engineStages + "; lost: " + lost);
 
     long in = WrittenRows.csvDataLines(largeInput);
     assertEquals(150_000, in);
@@ -201,17 +200,12 @@ class LocalClusterTest {
         JsonNode apps = get(http, json, api);
         if (apps.size() > 0) {
           String app = api + "/" + apps.get(0).path("id").asText();
-          for (JsonNode job : get(http, json, app + "/jobs?status=running")) {
-            if (!"smooth: write states".equals(job.path("description").asText(null))) continue;
-            int stage = 0;
-            for (JsonNode id : job.path("stageIds")) stage = Math.max(stage, id.asInt());
-            for (JsonNode attempt : get(http, json, app + "/stages/" + stage)) {
-              if (!attempt.path("status").asText().equals("ACTIVE")) continue;
-              for (JsonNode task : get(http, json, app + "/stages/" + stage + "/" + attempt.path("attemptId").asInt()
-                  + "/taskList?length=1000&status=running")) {
-                String executor = task.path("executorId").asText("");
-                if (!executor.isEmpty() && !executor.equals("driver")) return executor;
-              }
+          for (JsonNode attempt : get(http, json, app + "/stages?status=active")) {
+            if (!readsTheDiskOnlyUnion(http, json, app, attempt)) continue;
+            for (JsonNode task : get(http, json, app + "/stages/" + attempt.path("stageId").asInt() + "/"
+                + attempt.path("attemptId").asInt() + "/taskList?length=1000&status=running")) {
+              String executor = task.path("executorId").asText("");
+              if (!executor.isEmpty() && !executor.equals("driver")) return executor;
             }
           }
         }
@@ -220,6 +214,25 @@ class LocalClusterTest {
       }
       Thread.sleep(100);
     }
+  }
+
+  /**
+   * True when the stage computes (or reads) an RDD stored on disk only: in the smooth job, only the union of
+   * smoothed rows, so this is a stage that runs the engine.
+   */
+  private static boolean readsTheDiskOnlyUnion(HttpClient http, ObjectMapper json, String app, JsonNode stage)
+      throws Exception {
+    JsonNode detail = stage.has("rddIds") ? stage
+        : get(http, json, app + "/stages/" + stage.path("stageId").asInt() + "/" + stage.path("attemptId").asInt());
+    for (JsonNode rdd : detail.path("rddIds")) {
+      try {
+        String level = get(http, json, app + "/storage/rdd/" + rdd.asInt()).path("storageLevel").asText("");
+        if (level.contains("Disk") && !level.contains("Memory")) return true;
+      } catch (java.io.IOException notStored) {
+        // Not a stored RDD.
+      }
+    }
+    return false;
   }
 
   private static JsonNode get(HttpClient http, ObjectMapper json, String url) throws Exception {
