@@ -4,12 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.simulate.CsvSink;
 import io.statespace.simulate.MissingPattern;
 import io.statespace.simulate.ModelScenario;
 import io.statespace.testing.LocalCluster;
 import io.statespace.testing.LoopbackSockets;
+import io.statespace.testing.SparkEventLog;
+import io.statespace.testing.WrittenRows;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,14 +35,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The jobs on a real Spark standalone cluster (a master and two workers on 127.0.0.1 started by
  * jobs/local-cluster.sh), submitted through SparkSubmit: smooth and fit outputs equal the local-mode
- * outputs, every socket stays on loopback, killing an executor in the middle of a smooth job loses and
- * duplicates nothing, and a fit whose driver is killed resumes to the parameters of an uninterrupted run.
+ * outputs, every socket stays on loopback, killing an executor while the engine stage runs loses and
+ * duplicates nothing (the event log shows the lost task and its retry), and a fit whose driver is killed resumes to the parameters of an uninterrupted run.
  */
+@Timeout(value = 20, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LocalClusterTest {
   @TempDir static Path dir;
   private static LocalCluster cluster;
@@ -40,6 +53,7 @@ class LocalClusterTest {
   private static Path largeInput;
 
   @BeforeAll
+  @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   static void start() throws Exception {
     model = Path.of("conf/tracking.json").toAbsolutePath();
     smallInput = simulate("small.csv", 40, 100, 1);
@@ -48,6 +62,7 @@ class LocalClusterTest {
   }
 
   @AfterAll
+  @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   static void stop() throws Exception {
     List<Long> pids = cluster.pids();
     cluster.close();
@@ -88,7 +103,12 @@ class LocalClusterTest {
     Path log = dir.resolve("cluster-submit.log");
     Process p = cluster.submit(cluster.masterUrl(), log, smoothArgs(smallInput, remote));
     List<String> offLoopback = new CopyOnWriteArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
     while (!p.waitFor(500, TimeUnit.MILLISECONDS)) {
+      if (System.nanoTime() > deadline) {
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        throw new AssertionError("cluster submission did not finish in 600 s: " + Files.readString(log));
+      }
       List<Long> pids = new ArrayList<>(cluster.pids());
       pids.add(p.pid());
       p.descendants().forEach(d -> pids.add(d.pid()));
@@ -102,34 +122,130 @@ class LocalClusterTest {
     assertSameRows(local.resolve("summary"), remote.resolve("summary"), 1e-12);
   }
 
+  /**
+   * Kills an executor while tasks of the engine stage (the stage that computes the union of smoothed
+   * rows, the only RDD the job persists on disk only) are running on it, found through the driver's REST API
+   * on loopback. The event log must then show a task of that stage lost with ExecutorLostFailure on the killed
+   * executor and a later successful attempt of the same partition; the written files must hold every
+   * input row once, equal to an undisturbed run's.
+   */
   @Test
-  void killingAnExecutorMidJobLosesAndDuplicatesNothing() throws Exception {
+  @Timeout(value = 25, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void killingAnExecutorDuringTheEngineStageLosesAndDuplicatesNothing() throws Exception {
     Path reference = dir.resolve("out-undisturbed");
     LocalCluster.Result r = cluster.submitAndWait(cluster.masterUrl(), 600, smoothArgs(largeInput, reference));
     assertEquals(0, r.code, r.output);
 
     Path disturbed = dir.resolve("out-disturbed");
     Path log = dir.resolve("disturbed.log");
-    Process p = cluster.submit(cluster.masterUrl(), log, smoothArgs(largeInput, disturbed));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!Files.readString(log).contains("smooth: engine") || cluster.executors().size() < 2) {
-      assertTrue(p.isAlive(), "job ended before it started: " + Files.readString(log));
-      assertTrue(System.nanoTime() < deadline, "executors never appeared: " + Files.readString(log));
-      Thread.sleep(200);
+    Path events = Files.createDirectories(dir.resolve("events"));
+    int uiPort = freeLoopbackPort();
+    Process p = cluster.submit(cluster.masterUrl(), log, List.of("spark.ui.enabled=true", "spark.ui.port=" + uiPort,
+        "spark.port.maxRetries=0", "spark.eventLog.enabled=true", "spark.eventLog.dir=" + events.toUri(),
+        "spark.eventLog.compress=false", "spark.eventLog.rolling.enabled=false"), smoothArgs(largeInput, disturbed));
+    String victimId;
+    try {
+      victimId = executorRunningTheEngineStage(p, log, uiPort);
+    } catch (AssertionError | RuntimeException e) {
+      p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      throw e;
     }
-    Thread.sleep(3000);
-    ProcessHandle victim = cluster.executors().get(0);
-    assertTrue(p.isAlive(), "the job finished before an executor could be killed; enlarge the input");
+    ProcessHandle victim = cluster.executor(victimId)
+        .orElseThrow(() -> new AssertionError("no process for executor " + victimId + " among " + cluster.executors()));
     victim.destroyForcibly();
     victim.onExit().get(30, TimeUnit.SECONDS);
-    assertTrue(p.waitFor(600, TimeUnit.SECONDS), "disturbed job did not finish");
+    if (!p.waitFor(600, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      throw new AssertionError("disturbed job did not finish: " + Files.readString(log));
+    }
     String out = Files.readString(log);
     assertEquals(0, p.exitValue(), out);
-    assertTrue(out.contains("Lost executor") || out.contains("lost executor") || out.contains("ExecutorLostFailure"),
-        "the driver never noticed the killed executor:\n" + out);
-    assertTrue(out.contains("rows in: 150000 = rows out: 150000 + rows quarantined: 0 (balanced)"), out);
+
+    SparkEventLog history = SparkEventLog.read(events);
+    List<Integer> engineStages = history.stagesWithADiskOnlyRdd();
+    assertFalse(engineStages.isEmpty(), "no stage computed the persisted union of smoothed rows");
+    List<SparkEventLog.TaskEnd> ends = history.taskEnds();
+    List<SparkEventLog.TaskEnd> lost = ends.stream().filter(e -> engineStages.contains(e.stage())
+        && e.reason().equals("ExecutorLostFailure") && e.executor().equals(victimId)).collect(Collectors.toList());
+    assertFalse(lost.isEmpty(), "no task of the engine stages " + engineStages + " lost on executor " + victimId + ": " + ends);
+    for (SparkEventLog.TaskEnd l : lost) {
+      List<SparkEventLog.TaskEnd> after = ends.subList(ends.indexOf(l) + 1, ends.size());
+      assertTrue(after.stream().anyMatch(e -> e.stage() == l.stage() && e.partition() == l.partition()
+          && e.reason().equals("Success")), "partition " + l.partition() + " lost with " + l + " was never retried to success");
+    }
+    System.out.println("[LocalCluster] executor " + victimId + " killed during engine stages " + engineStages + "; lost: " + lost);
+
+    long in = WrittenRows.csvDataLines(largeInput);
+    assertEquals(150_000, in);
+    assertEquals(in, rows(disturbed.resolve("states")).size() + rows(disturbed.resolve("quarantine")).size(),
+        "input rows against the rows written to states/ and quarantine/");
     assertSameRows(reference.resolve("states"), disturbed.resolve("states"), 0.0);
     assertSameRows(reference.resolve("summary"), disturbed.resolve("summary"), 0.0);
+  }
+
+  /**
+   * Polls the driver's REST API until the engine stage has tasks running, and returns the id of an
+   * executor that runs one of them.
+   */
+  private static String executorRunningTheEngineStage(Process p, Path log, int uiPort) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    String api = "http://127.0.0.1:" + uiPort + "/api/v1/applications";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    while (true) {
+      assertTrue(p.isAlive(), "the job ended before its engine stage could be disturbed; enlarge the input: "
+          + Files.readString(log));
+      assertTrue(System.nanoTime() < deadline, "the engine stage never ran tasks: " + Files.readString(log));
+      try {
+        JsonNode apps = get(http, json, api);
+        if (apps.size() > 0) {
+          String app = api + "/" + apps.get(0).path("id").asText();
+          for (JsonNode attempt : get(http, json, app + "/stages?status=active")) {
+            if (!readsTheDiskOnlyUnion(http, json, app, attempt)) continue;
+            for (JsonNode task : get(http, json, app + "/stages/" + attempt.path("stageId").asInt() + "/"
+                + attempt.path("attemptId").asInt() + "/taskList?length=1000&status=running")) {
+              String executor = task.path("executorId").asText("");
+              if (!executor.isEmpty() && !executor.equals("driver")) return executor;
+            }
+          }
+        }
+      } catch (java.io.IOException notYet) {
+        // The UI is not up yet, or the stage has not started: poll again.
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * True when the stage computes (or reads) an RDD stored on disk only: in the smooth job, only the union of
+   * smoothed rows, so this is a stage that runs the engine.
+   */
+  private static boolean readsTheDiskOnlyUnion(HttpClient http, ObjectMapper json, String app, JsonNode stage)
+      throws Exception {
+    JsonNode detail = stage.has("rddIds") ? stage
+        : get(http, json, app + "/stages/" + stage.path("stageId").asInt() + "/" + stage.path("attemptId").asInt());
+    for (JsonNode rdd : detail.path("rddIds")) {
+      try {
+        String level = get(http, json, app + "/storage/rdd/" + rdd.asInt()).path("storageLevel").asText("");
+        if (level.contains("Disk") && !level.contains("Memory")) return true;
+      } catch (java.io.IOException notStored) {
+        // Not a stored RDD.
+      }
+    }
+    return false;
+  }
+
+  private static JsonNode get(HttpClient http, ObjectMapper json, String url) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) throw new java.io.IOException(url + ": HTTP " + response.statusCode());
+    return json.readTree(response.body());
+  }
+
+  private static int freeLoopbackPort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   private static String[] fitArgs(Path output, String... extra) {
@@ -173,7 +289,7 @@ class LocalClusterTest {
       reached = latestCheckpoint(checkpoints);
       Thread.sleep(100);
     }
-    driver.destroyForcibly().waitFor();
+    assertTrue(driver.destroyForcibly().waitFor(60, TimeUnit.SECONDS), "the killed driver did not exit");
     assertFalse(Files.exists(killed.resolve("_SUCCESS")), "a killed fit must not leave finished-looking output");
     assertTrue(latestCheckpoint(checkpoints) >= 8, "the checkpoint must survive the kill");
 

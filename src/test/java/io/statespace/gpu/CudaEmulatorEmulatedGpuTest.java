@@ -75,7 +75,8 @@ class CudaEmulatorEmulatedGpuTest {
       }
     });
     t.start();
-    t.join();
+    t.join(60_000);
+    assertTrue(!t.isAlive(), "the probing thread hung");
     assertTrue(failure.get() instanceof CudaException, String.valueOf(failure.get()));
     assertTrue(failure.get().getMessage().contains("CUDA_ERROR_INVALID_CONTEXT"), failure.get().getMessage());
   }

@@ -16,6 +16,7 @@ import io.statespace.inference.Posterior;
 import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
+import io.statespace.testing.ElementwiseComparison;
 import io.statespace.testing.RandomModels;
 import io.statespace.testing.TestGpu;
 import java.util.ArrayList;
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The GPU engines against the sequential float64 engine at 1e-9 relative, on a CUDA device. The default
+ * The GPU engines against the sequential float64 engine at 1e-9 relative per element (each state
+ * coordinate and covariance entry held to max(|reference|, that component's RMS within the trajectory):
+ * {@link ElementwiseComparison}), on a CUDA device. The default
  * test run skips them where there is no GPU (CI, most developer machines), with the probe's reason; the
  * gpu-emulated run (pom.xml) runs them everywhere on the CUDA emulator (src/test/cuda-emulator), which
  * executes the kernels' own source on the CPU behind the unchanged JCuda path (see {@link TestGpu}).
@@ -52,9 +55,26 @@ class GpuEnginesTest {
     return out;
   }
 
-  private static void assertClose(String label, Posterior actual, Posterior expected) {
-    Map<String, Double> d = Compare.of(actual, expected);
-    assertTrue(Compare.max(d) < TOLERANCE, label + ": " + d);
+  /**
+   * The parallel scan's means against the sequential filter's: the scan composes affine maps whose offsets
+   * carry positions in the hundreds, so a filtered position differs from the sequential one by up to
+   * 1.15e-9 of its component's RMS at T = 5·10^4 (measured on the emulator; the CPU scan, 1.2e-8 at
+   * T = 10^6, NumericalStressTest). Covariances and the log-likelihood stay at {@link #TOLERANCE}.
+   */
+  private static final double SCAN_MEAN_TOLERANCE = 1e-8;
+
+  private static double assertClose(String label, Posterior actual, Posterior expected) {
+    return ElementwiseComparison.assertClose(label, actual, expected, TOLERANCE);
+  }
+
+  private static double assertScanClose(String label, Posterior actual, Posterior expected) {
+    double worst = 0.0;
+    for (Map.Entry<String, ElementwiseComparison.Worst> e : ElementwiseComparison.of(actual, expected).entrySet()) {
+      double limit = e.getKey().endsWith("Mean") ? SCAN_MEAN_TOLERANCE : TOLERANCE;
+      assertTrue(e.getValue().ratio() <= limit, label + " " + e.getKey() + ": " + e.getValue() + " > " + limit);
+      worst = Math.max(worst, e.getValue().ratio());
+    }
+    return worst;
   }
 
   @Test
@@ -89,28 +109,74 @@ class GpuEnginesTest {
           logLik += p.logLikelihood();
           expected = expected.plus(FitStatistics.of(p));
         }
-        assertTrue(Compare.relative(gpu.logLikelihood(model, block), logLik) < TOLERANCE, model.toString());
+        double gpuLogLik = gpu.logLikelihood(model, block);
+        assertTrue(Math.abs(gpuLogLik - logLik) <= TOLERANCE * Math.abs(logLik), model + ": " + gpuLogLik + " vs " + logLik);
         FitStatistics actual = gpu.statistics(model, block);
-        assertTrue(Compare.relative(actual.toArray(), expected.toArray()) < TOLERANCE, model.toString());
+        assertStatisticsClose(model.toString(), actual, expected);
         assertEquals(block.size(), actual.trajectories());
       }
     }
+  }
+
+  /**
+   * The sums part by part, per element: second-moment entries (j, k) held to max(|expected|, √(S_jj S_kk))
+   * (Cauchy–Schwarz: what an entry that cancels to near 0 is rounded at), mean sums to max(|expected|,
+   * √(count · S_jj)) (|Σ m| ≤ √(count Σ m²)), the counts and the log-likelihood relative.
+   */
+  private static void assertStatisticsClose(String label, FitStatistics actual, FitStatistics expected) {
+    int n = expected.stateDim();
+    double count = Math.max(expected.transitions(), 1.0);
+    ElementwiseComparison.assertClose(label + " initial mean", actual.initialMean(), expected.initialMean(),
+        meanScales(expected.initialSecond(), expected.trajectories(), n), TOLERANCE);
+    ElementwiseComparison.assertClose(label + " initial second", actual.initialSecond(), expected.initialSecond(),
+        secondScales(expected.initialSecond(), expected.initialSecond(), n), TOLERANCE);
+    ElementwiseComparison.assertClose(label + " second before", actual.secondBefore(), expected.secondBefore(),
+        secondScales(expected.secondBefore(), expected.secondBefore(), n), TOLERANCE);
+    ElementwiseComparison.assertClose(label + " second after", actual.secondAfter(), expected.secondAfter(),
+        secondScales(expected.secondAfter(), expected.secondAfter(), n), TOLERANCE);
+    ElementwiseComparison.assertClose(label + " lag second", actual.lagSecond(), expected.lagSecond(),
+        secondScales(expected.secondAfter(), expected.secondBefore(), n), TOLERANCE);
+    ElementwiseComparison.assertClose(label + " mean before", actual.meanBefore(), expected.meanBefore(),
+        meanScales(expected.secondBefore(), count, n), TOLERANCE);
+    ElementwiseComparison.assertClose(label + " mean after", actual.meanAfter(), expected.meanAfter(),
+        meanScales(expected.secondAfter(), count, n), TOLERANCE);
+    assertEquals(expected.transitions(), actual.transitions(), label + " transitions");
+    assertEquals(expected.trajectories(), actual.trajectories(), label + " trajectories");
+    assertTrue(Math.abs(actual.logLikelihood() - expected.logLikelihood()) <= TOLERANCE * Math.abs(expected.logLikelihood()),
+        label + " log-likelihood " + actual.logLikelihood() + " vs " + expected.logLikelihood());
+  }
+
+  private static double[] secondScales(double[] rows, double[] columns, int n) {
+    double[] out = new double[n * n];
+    for (int j = 0; j < n; j++) {
+      for (int k = 0; k < n; k++) out[j * n + k] = Math.sqrt(Math.abs(rows[j * n + j] * columns[k * n + k]));
+    }
+    return out;
+  }
+
+  private static double[] meanScales(double[] second, double count, int n) {
+    double[] out = new double[n];
+    for (int j = 0; j < n; j++) out[j] = Math.sqrt(Math.abs(count * second[j * n + j]));
+    return out;
   }
 
   @Test
   void parallelEngineMatchesTheSequentialEngine() {
     SplittableRandom rng = new SplittableRandom(603);
     SequentialEngine cpu = new SequentialEngine();
+    double worst = 0.0;
     try (GpuParallelEngine gpu = new GpuParallelEngine(ordinal)) {
       for (StateSpaceModel model : models(rng)) {
         for (int steps : new int[] {1, 2, 3, 100, 1000, 50_000}) {
           Trajectory t = RandomModels.trajectory(rng, model, "long", steps, new RandomModels.DataShape());
-          assertClose(model + " T=" + steps, gpu.smooth(model, t, Outputs.ALL), cpu.smooth(model, t, Outputs.ALL));
-          assertClose(model + " T=" + steps + " (filter)", gpu.filter(model, t, Outputs.MOMENTS),
-              cpu.filter(model, t, Outputs.MOMENTS));
+          worst = Math.max(worst, assertScanClose(model + " T=" + steps, gpu.smooth(model, t, Outputs.ALL),
+              cpu.smooth(model, t, Outputs.ALL)));
+          worst = Math.max(worst, assertScanClose(model + " T=" + steps + " (filter)", gpu.filter(model, t, Outputs.MOMENTS),
+              cpu.filter(model, t, Outputs.MOMENTS)));
         }
       }
     }
+    System.out.printf("[GpuEnginesTest] parallel scan: worst per-element difference %.2e%n", worst);
   }
 
   /**

@@ -162,12 +162,21 @@ class PtxResourcesTest {
         ptx.toString(), flags()));
   }
 
+  /** Runs a program with its output in a file, and fails it when it takes more than two minutes. */
   private static int run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    int rc = p.waitFor();
-    System.out.print(out);
-    return rc;
+    Path log = Files.createTempFile("ptx-check-", ".log");
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        throw new AssertionError("timed out after 120 s: " + String.join(" ", cmd) + ": "
+            + Files.readString(log, StandardCharsets.UTF_8));
+      }
+      System.out.print(Files.readString(log, StandardCharsets.UTF_8));
+      return p.exitValue();
+    } finally {
+      Files.deleteIfExists(log);
+    }
   }
 
   @Test

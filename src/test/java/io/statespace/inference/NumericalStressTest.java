@@ -11,19 +11,23 @@ import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.testing.AllEngines;
+import io.statespace.testing.ElementwiseComparison;
 import io.statespace.testing.RandomModels;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Numerically hard but valid models (issue 6): near-singular covariances, very long trajectories and huge
  * time gaps. The sequential engine, the numerical reference, must return finite moments and
- * log-likelihoods and covariances that are symmetric and positive semi-definite; so must the faster engines,
- * or else fail with a clear {@link InferenceException} (the parallel scan's covariance-form elements and the
- * batched engine's P⁻ − WᵀW update cancel catastrophically over a 10^6 s gap), in which case
- * {@link BlockRunner} falls back to the sequential engine, whose result must then be healthy.
+ * log-likelihoods and covariances that are symmetric and positive semi-definite. A faster engine must
+ * either agree with it per element ({@link ElementwiseComparison}, 1e-9 unless a case states its measured
+ * figure and why) or fail with an {@link InferenceException} on a case known to defeat it, in which case
+ * {@link BlockRunner} falls back to exactly the sequential result.
  */
 class NumericalStressTest {
   private static final AllEngines ENGINES = new AllEngines();
@@ -33,28 +37,61 @@ class NumericalStressTest {
     ENGINES.close();
   }
 
-  /** Smooths with every engine and checks the result's health. */
-  private static void checkAll(String name, StateSpaceModel model, Trajectory tr) {
+  /**
+   * Smooths with every engine. The sequential reference must succeed with a healthy result. Every other
+   * engine either succeeds, and then agrees with the reference per element within {@code tolerance}
+   * ({@link ElementwiseComparison}) and is healthy, or fails with an {@link InferenceException} only where
+   * {@code expectedToFail} names it (a case known to defeat that engine's arithmetic), and then
+   * {@link BlockRunner} falls back to exactly the reference's result.
+   */
+  private static void checkAll(String name, StateSpaceModel model, Trajectory tr, Map<String, Bound> bounds,
+      Set<String> expectedToFail) {
+    Posterior reference = ENGINES.byName().get("sequential").smooth(model, tr, Outputs.ALL);
+    assertHealthy(name + " [sequential]", reference, model.stateDim());
     for (Map.Entry<String, SmoothingEngine> e : ENGINES.byName().entrySet()) {
+      if (e.getKey().equals("sequential")) continue;
       String label = name + " [" + e.getKey() + "]";
       Posterior p;
       try {
         p = e.getValue().smooth(model, tr, Outputs.ALL);
       } catch (InferenceException failure) {
-        assertTrue(!e.getKey().equals("sequential"), label + ": the reference engine must not fail: " + failure);
+        System.out.println("[NumericalStress] " + label + " failed: " + failure.getMessage());
+        assertTrue(expectedToFail.contains(e.getKey()), label + ": an engine failed on a case not known to defeat it: "
+            + failure);
         EngineChoice choice = e.getKey().equals("parallel") ? EngineChoice.PARALLEL : EngineChoice.BATCHED;
         try (BlockRunner runner = BlockRunner.cpu(choice, 2)) {
           p = runner.runAlone(model, tr, Outputs.ALL).posterior();
         }
-        label += " (fell back to sequential)";
-        System.out.println("[NumericalStress] " + label + ": " + failure.getMessage());
+        ElementwiseComparison.assertClose(label + " (fell back to sequential)", p, reference, 0.0);
+        continue;
       }
-      assertTrue(Double.isFinite(p.logLikelihood()), label + ": log-likelihood " + p.logLikelihood());
-      int n = model.stateDim();
-      assertHealthy(label + " filtered", p.filteredMeans(), p.filteredCovariances(), n);
-      assertHealthy(label + " smoothed", p.smoothedMeans(), p.smoothedCovariances(), n);
-      assertHealthy(label + " predicted", p.predictedMeans(), p.predictedCovariances(), n);
+      assertHealthy(label, p, model.stateDim());
+      Bound bound = bounds.getOrDefault(e.getKey(), Bound.STRICT);
+      Map<String, ElementwiseComparison.Worst> d = ElementwiseComparison.of(p, reference);
+      for (Map.Entry<String, ElementwiseComparison.Worst> w : d.entrySet()) {
+        boolean smoothed = w.getKey().startsWith("sm") || w.getKey().equals("cross");
+        double limit = smoothed ? bound.smoothed() : bound.filtered();
+        assertTrue(w.getValue().ratio() <= limit, label + " " + w.getKey() + " against the sequential reference: "
+            + w.getValue() + " > " + limit);
+      }
+      System.out.println("[NumericalStress] " + label + ": per-element differences from sequential " + d.values().stream()
+          .mapToDouble(ElementwiseComparison.Worst::ratio).max().orElse(0.0));
     }
+  }
+
+  /**
+   * The per-element bound (see {@link ElementwiseComparison}) for the filtered and predicted moments and
+   * the log-likelihood, and for the smoothed moments. 1e-9 unless a case says why not.
+   */
+  record Bound(double filtered, double smoothed) {
+    static final Bound STRICT = new Bound(1e-9, 1e-9);
+  }
+
+  private static void assertHealthy(String label, Posterior p, int n) {
+    assertTrue(Double.isFinite(p.logLikelihood()), label + ": log-likelihood " + p.logLikelihood());
+    assertHealthy(label + " filtered", p.filteredMeans(), p.filteredCovariances(), n);
+    assertHealthy(label + " smoothed", p.smoothedMeans(), p.smoothedCovariances(), n);
+    assertHealthy(label + " predicted", p.predictedMeans(), p.predictedCovariances(), n);
   }
 
   private static void assertHealthy(String label, double[] means, double[] covs, int n) {
@@ -101,7 +138,13 @@ class NumericalStressTest {
         null, q, RandomModels.uniform(rng, m * n, 1.0), RandomModels.uniform(rng, m, 1.0), null, r);
     RandomModels.DataShape shape = new RandomModels.DataShape();
     shape.irregular = false;
-    checkAll("near-singular Q, R, Sigma0", model, RandomModels.trajectory(rng, model, "ns", 2000, shape));
+    // Eigenvalues down to 1e-14 make P_{t+1|t} as ill-conditioned as Q: the smoother gain P F' P_{t+1|t}^-1
+    // depends on the order of evaluation at cond * eps, so the engines' smoothed moments differ from the
+    // reference by up to 6.4e-7 (parallel), 7.0e-7 (batched) and 9.2e-7 (lockstep) per element (measured),
+    // while their filtered moments agree to 1e-14.
+    Bound illConditioned = new Bound(1e-9, 5e-6);
+    checkAll("near-singular Q, R, Sigma0", model, RandomModels.trajectory(rng, model, "ns", 2000, shape),
+        Map.of("parallel", illConditioned, "batched", illConditioned, "batched lockstep", illConditioned), Set.of());
   }
 
   /** V D Vᵀ for a random orthogonal V (Gram-Schmidt). */
@@ -142,8 +185,15 @@ class NumericalStressTest {
         new double[] {0, 0, 1, 1}, diagonal(1, 1, 1, 1));
   }
 
-  @Test
-  void hugeAndTinyTimeGaps() {
+  /**
+   * Gaps of 10^6 s defeat the parallel scan's covariance-form elements and the batched engine's
+   * P⁻ − WᵀW update (both cancel catastrophically when Q_t is 10^17 times R): each must then fail, never
+   * return something finite but wrong. An 80-digit Kalman filter on this trajectory (continuous noise)
+   * agrees with the sequential engine to 1e-15 on the covariances, so the reference is sound here.
+   */
+  @ParameterizedTest
+  @EnumSource(ConstantVelocityModel.Noise.class)
+  void hugeAndTinyTimeGaps(ConstantVelocityModel.Noise noise) {
     SplittableRandom rng = new SplittableRandom(5);
     int steps = 400;
     double[] times = new double[steps];
@@ -157,9 +207,8 @@ class NumericalStressTest {
       t += u < 0.1 ? 1e6 : u < 0.2 ? 1e-9 : u < 0.25 ? 0.0 : 0.1;
     }
     Trajectory tr = new Trajectory("gaps", times, obs, 2);
-    for (ConstantVelocityModel.Noise noise : ConstantVelocityModel.Noise.values()) {
-      checkAll("gaps of 1e6, 1e-9 and 0 (" + noise.key() + ")", tracking(noise), tr);
-    }
+    checkAll("gaps of 1e6, 1e-9 and 0 (" + noise.key() + ")", tracking(noise), tr, Map.of(),
+        Set.of("parallel", "batched", "batched lockstep"));
   }
 
   @Test
@@ -168,6 +217,9 @@ class NumericalStressTest {
     RandomModels.DataShape shape = new RandomModels.DataShape();
     shape.zeroGapFraction = 0.01;
     Trajectory tr = RandomModels.trajectory(new SplittableRandom(6), model, "long", 1_000_000, shape);
-    checkAll("T = 10^6", model, tr);
+    // The scan composes 10^6 affine maps whose offsets carry positions of a few hundred: the filtered
+    // position differs from the sequential filter's by up to 1.2e-8 of its component's RMS (measured; the
+    // batched engine, a sequential recursion, by 3.5e-10).
+    checkAll("T = 10^6", model, tr, Map.of("parallel", new Bound(5e-8, 5e-8)), Set.of());
   }
 }

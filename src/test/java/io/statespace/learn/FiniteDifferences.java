@@ -37,4 +37,42 @@ final class FiniteDifferences {
     }
     return diff / scale;
   }
+
+  /**
+   * The worst component's error max_i |a_i − b_i| / max(|b_i|, floor · max_j |b_j|), b the reference: each
+   * component relative to itself, down to a floor that is a fraction of the largest component. The floor is
+   * there because a finite difference's own error is absolute (rounding ε|f|/h, truncation h⁴), so a
+   * component near 0 cannot be checked relative to itself; it is not a loophole because at a tolerance of
+   * 1e-7 and a floor of 1e-3, a component holding a thousandth of the gradient must still be right to
+   * 1e-10 of the largest, so a 1% error in any component larger than 1e-8 of the largest fails.
+   */
+  static double componentError(double[] a, double[] b, double floor) {
+    double largest = 0.0;
+    for (double v : b) largest = Math.max(largest, Math.abs(v));
+    double worst = 0.0;
+    for (int i = 0; i < a.length; i++) {
+      double d = Math.abs(a[i] - b[i]);
+      if (Double.isNaN(d)) return Double.POSITIVE_INFINITY;
+      if (d == 0.0) continue;
+      worst = Math.max(worst, d / Math.max(Math.abs(b[i]), floor * largest));
+    }
+    return worst;
+  }
+
+  /** The index of the component that sets {@link #componentError}. */
+  static int worstComponent(double[] a, double[] b, double floor) {
+    double largest = 0.0;
+    for (double v : b) largest = Math.max(largest, Math.abs(v));
+    int at = -1;
+    double worst = -1.0;
+    for (int i = 0; i < a.length; i++) {
+      double d = Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), floor * largest);
+      if (Double.isNaN(d)) d = Double.POSITIVE_INFINITY;
+      if (d > worst) {
+        worst = d;
+        at = i;
+      }
+    }
+    return at;
+  }
 }

@@ -25,6 +25,7 @@ import io.statespace.simulate.MissingPattern;
 import io.statespace.simulate.ModelScenario;
 import io.statespace.testing.RandomModels;
 import io.statespace.testing.SparkTestSession;
+import io.statespace.testing.WrittenRows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -246,7 +247,10 @@ class FitJobTest {
     ModelSpec fitted = ModelSpec.read(dir.resolve("pred").resolve("model.json"));
     SmoothReport smoothed = SmoothJob.run(spark, new SmoothSettings(cvData.toString(), "csv", dir.resolve("pred-smooth").toString(),
         "parquet", fitted, io.statespace.execution.EngineChoice.SEQUENTIAL, 1, 2, false));
-    assertTrue(smoothed.balanced());
+    long written = WrittenRows.count(spark, dir.resolve("pred-smooth").resolve("states"), "parquet")
+        + WrittenRows.count(spark, dir.resolve("pred-smooth").resolve("quarantine"), "parquet");
+    assertEquals(WrittenRows.csvDataLines(cvData), written, "input rows against the rows written; the job said "
+        + smoothed.accountingLine());
   }
 
   @Test

@@ -42,7 +42,8 @@ class ValueParserTest {
   @ParameterizedTest
   @ValueSource(strings = {"abc", "1.0f", "2d", "0x1p3", "--1", "e5", "1e", "1,5", "1 2", "."})
   void anythingElseIsRejected(String cell) {
-    assertThrows(ValueParser.NotANumber.class, () -> ValueParser.number(cell));
+    ValueParser.NotANumber e = assertThrows(ValueParser.NotANumber.class, () -> ValueParser.number(cell));
+    assertEquals(cell, e.getMessage(), "the refusal names the cell");
   }
 
   @Test

@@ -68,10 +68,17 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts {@code SparkSubmit --class io.statespace.cli.Main app.jar ARGS} against {@code master}. */
   public Process submit(String master, Path log, String... args) throws IOException {
+    return submit(master, log, List.of(), args);
+  }
+
+  /** As {@link #submit(String, Path, String...)} with extra Spark settings ({@code key=value}, one per entry). */
+  public Process submit(String master, Path log, List<String> conf, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(javaCommand());
     cmd.addAll(List.of("-cp", classpath, "org.apache.spark.deploy.SparkSubmit", "--master", master,
         "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
-        "--conf", "spark.executor.memory=768m", "--class", "io.statespace.cli.Main", appJar.toString()));
+        "--conf", "spark.executor.memory=768m"));
+    for (String c : conf) cmd.addAll(List.of("--conf", c));
+    cmd.addAll(List.of("--class", "io.statespace.cli.Main", appJar.toString()));
     cmd.addAll(Arrays.asList(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -84,7 +91,7 @@ public final class LocalCluster implements AutoCloseable {
     Path log = Files.createTempFile(dir, "submit-", ".log");
     Process p = submit(master, log, args);
     if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly().waitFor();
+      p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       throw new IllegalStateException("submission timed out after " + seconds + " s: " + Files.readString(log));
     }
     return new Result(p.exitValue(), Files.readString(log));
@@ -97,6 +104,12 @@ public final class LocalCluster implements AutoCloseable {
       return all.filter(h -> h.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")
           && c.contains(marker)).orElse(false)).collect(Collectors.toList());
     }
+  }
+
+  /** The executor JVM that runs Spark executor {@code executorId} (its command line names it). */
+  public java.util.Optional<ProcessHandle> executor(String executorId) {
+    return executors().stream().filter(h -> h.info().commandLine().map(c -> c.contains("--executor-id " + executorId + " "))
+        .orElse(false)).findFirst();
   }
 
   /** The master and worker daemons and their executors. */
@@ -137,15 +150,24 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a script to completion within {@code seconds}. Its output goes to a file, not a pipe: the daemons
+   * it starts inherit the descriptor, and a pipe they keep open would block a reader forever.
+   */
   private static Result run(ProcessBuilder pb, int seconds) throws IOException, InterruptedException {
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("timed out: " + pb.command());
+    Path log = Files.createTempFile("local-cluster-", ".log");
+    try {
+      pb.redirectErrorStream(true).redirectOutput(log.toFile());
+      Process p = pb.start();
+      if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        throw new IllegalStateException("timed out after " + seconds + " s: " + pb.command() + ": "
+            + Files.readString(log, StandardCharsets.UTF_8));
+      }
+      return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(log);
     }
-    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
   }
 
   private static List<String> javaCommand() {

@@ -15,11 +15,10 @@ import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.StepParameters;
-import io.statespace.testing.Differences;
+import io.statespace.testing.ElementwiseComparison;
 import io.statespace.testing.RandomModels;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -117,13 +116,12 @@ class BatchedEngineTest {
       assertEquals(block.get(i).length(), filtered[i].length());
       assertNull(filtered[i].smoothedMeans());
       assertNotNull(filtered[i].predictedCovariances());
-      assertTrue(Differences.max(Differences.of(filtered[i], expected)) < TOLERANCE);
+      ElementwiseComparison.assertClose("filter " + block.get(i).id(), filtered[i], expected, TOLERANCE);
     }
     Posterior smoothed = engine.smooth(model, block.get(0), Outputs.MOMENTS);
     assertNull(smoothed.predictedMeans());
     assertNull(smoothed.smoothedCrossCovariances());
-    assertTrue(Differences.max(Differences.of(smoothed, reference.smooth(model, block.get(0), Outputs.MOMENTS)))
-        < TOLERANCE);
+    ElementwiseComparison.assertClose("smooth a", smoothed, reference.smooth(model, block.get(0), Outputs.MOMENTS), TOLERANCE);
     assertEquals(0, engine.smooth(model, List.of(), Outputs.ALL).length);
   }
 
@@ -176,7 +174,10 @@ class BatchedEngineTest {
         RandomModels.spd(rng, n, 1.0, 0.2));
   }
 
-  /** Asserts batched = sequential for every trajectory of the block (all outputs) and prints the worst case. */
+  /**
+   * Asserts batched = sequential for every trajectory of the block (all outputs, per element:
+   * {@link ElementwiseComparison}) and prints the worst case.
+   */
   static void assertAgree(String label, BatchedEngine engine, StateSpaceModel model, List<Trajectory> block) {
     Posterior[] smoothed = engine.smooth(model, block, Outputs.ALL);
     Posterior[] filtered = engine.filter(model, block, Outputs.ALL);
@@ -184,14 +185,11 @@ class BatchedEngineTest {
     double worst = 0.0;
     for (int i = 0; i < block.size(); i++) {
       Trajectory tr = block.get(i);
-      Map<String, Double> diff = Differences.of(smoothed[i], reference.smooth(model, tr, Outputs.ALL));
-      Map<String, Double> filterDiff = Differences.of(filtered[i], reference.filter(model, tr, Outputs.ALL));
-      worst = Math.max(worst, Math.max(Differences.max(diff), Differences.max(filterDiff)));
       assertEquals(tr.length(), smoothed[i].length(), tr.id());
-      assertTrue(Differences.max(diff) < TOLERANCE, label + ", " + tr.id() + " (T = " + tr.length() + "):"
-          + Differences.format(diff));
-      assertTrue(Differences.max(filterDiff) < TOLERANCE, label + ", filter, " + tr.id() + ":"
-          + Differences.format(filterDiff));
+      worst = Math.max(worst, ElementwiseComparison.assertClose(label + ", " + tr.id() + " (T = " + tr.length() + ")",
+          smoothed[i], reference.smooth(model, tr, Outputs.ALL), TOLERANCE));
+      worst = Math.max(worst, ElementwiseComparison.assertClose(label + ", filter, " + tr.id(), filtered[i],
+          reference.filter(model, tr, Outputs.ALL), TOLERANCE));
     }
     System.out.printf("batched vs sequential %s, %d trajectories: max %.1e%n", label, block.size(), worst);
   }

@@ -1,19 +1,17 @@
 package io.statespace.inference.parallel;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.statespace.data.Trajectory;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.StateSpaceModel;
-import io.statespace.testing.Differences;
-import java.util.Map;
+import io.statespace.testing.ElementwiseComparison;
 
 /**
  * Runs the sequential reference and the parallel engine in both orders of evaluation (chunked on 1-3
  * threads, and the tree on 2) with every output, asserts that each posterior array and the log-likelihood
- * agree to {@link #TOLERANCE} relative, and prints the observed differences, one line per case.
+ * agree to {@link #TOLERANCE} relative per element ({@link ElementwiseComparison}), and prints the observed differences, one line per case.
  */
 final class EngineComparison implements AutoCloseable {
   static final double TOLERANCE = 1e-9;
@@ -35,13 +33,12 @@ final class EngineComparison implements AutoCloseable {
 
   void check(String label, StateSpaceModel model, Trajectory trajectory, int threads) {
     Posterior expected = new SequentialEngine().smooth(model, trajectory, Outputs.ALL);
-    Map<String, Double> viaChunks = Differences.of(chunked(threads).smooth(model, trajectory, Outputs.ALL), expected);
-    Map<String, Double> viaTree = Differences.of(tree.smooth(model, trajectory, Outputs.ALL), expected);
-    double worst = Math.max(Differences.max(viaChunks), Differences.max(viaTree));
-    System.out.printf("parallel vs sequential %s: max %.1e | chunked(%d threads)%s | tree%s%n", label, worst,
-        threads, Differences.format(viaChunks), Differences.format(viaTree));
-    assertTrue(Differences.max(viaChunks) < TOLERANCE, label + ", chunked: " + Differences.format(viaChunks));
-    assertTrue(Differences.max(viaTree) < TOLERANCE, label + ", tree: " + Differences.format(viaTree));
+    double viaChunks = ElementwiseComparison.assertClose(label + ", chunked(" + threads + " threads)",
+        chunked(threads).smooth(model, trajectory, Outputs.ALL), expected, TOLERANCE);
+    double viaTree = ElementwiseComparison.assertClose(label + ", tree", tree.smooth(model, trajectory, Outputs.ALL),
+        expected, TOLERANCE);
+    System.out.printf("parallel vs sequential %s: worst per element %.1e | chunked(%d threads) %.1e | tree %.1e%n", label,
+        Math.max(viaChunks, viaTree), threads, viaChunks, viaTree);
   }
 
   @Override

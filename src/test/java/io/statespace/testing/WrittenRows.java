@@ -1,0 +1,56 @@
+package io.statespace.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Row counts read back from what a job WROTE, for the accounting check rows in = rows out + rows
+ * quarantined, so that a test never trusts the job's own report: data lines of a CSV input, and rows of
+ * an output folder (csv: the lines of its part files less one header each, one record per line because
+ * the job's values hold no line breaks; parquet and json: read back with Spark).
+ */
+public final class WrittenRows {
+  private WrittenRows() {}
+
+  /** The non-blank lines of a CSV file after its header (0 for an empty file). */
+  public static long csvDataLines(Path csv) {
+    try (Stream<String> lines = Files.lines(csv)) {
+      long nonBlank = lines.filter(l -> !l.isBlank()).count();
+      return Math.max(0, nonBlank - 1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The rows of an output folder in the given format; 0 when the folder was not written. */
+  public static long count(SparkSession spark, Path folder, String format) {
+    if (!Files.isDirectory(folder)) return 0;
+    switch (format) {
+      case "csv":
+        return csvPartLines(folder);
+      case "parquet":
+        return spark.read().parquet(folder.toString()).count();
+      case "json":
+        return spark.read().json(folder.toString()).count();
+      default:
+        throw new IllegalArgumentException("unknown output format '" + format + "'");
+    }
+  }
+
+  private static long csvPartLines(Path folder) {
+    try (Stream<Path> files = Files.list(folder)) {
+      List<Path> parts = files.filter(f -> f.getFileName().toString().startsWith("part-")).collect(Collectors.toList());
+      long rows = 0;
+      for (Path part : parts) rows += csvDataLines(part);
+      return rows;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
