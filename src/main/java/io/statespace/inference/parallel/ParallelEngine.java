@@ -8,6 +8,7 @@ import io.statespace.inference.SmoothingEngine;
 import io.statespace.linalg.Products;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.StepParameters;
+import java.util.Arrays;
 
 /**
  * Parallel-in-time Kalman filter and RTS smoother (Särkkä &amp; García-Fernández 2021, "Temporal
@@ -60,10 +61,10 @@ public final class ParallelEngine implements SmoothingEngine, AutoCloseable {
     int nn = n * n;
     double[] fm = new double[steps * n];
     double[] fc = new double[steps * nn];
-    filterPass(params, id, trajectory.observations(), steps, fm, fc);
+    FilterConsistency consistency = filterPass(params, id, trajectory.observations(), steps, fm, fc);
     double[] pm = outputs.predictions() ? new double[steps * n] : null;
     double[] pc = outputs.predictions() ? new double[steps * nn] : null;
-    double logLik = likelihoodPass(params, id, trajectory.observations(), steps, fm, fc, pm, pc);
+    double logLik = likelihoodPass(params, id, trajectory.observations(), steps, fm, fc, pm, pc, consistency);
     if (!smooth) {
       return new Posterior(steps, n, logLik, fm, fc, pm, pc, null, null, null);
     }
@@ -74,8 +75,12 @@ public final class ParallelEngine implements SmoothingEngine, AutoCloseable {
     return new Posterior(steps, n, logLik, fm, fc, pm, pc, sm, sc, cross);
   }
 
-  /** Filtering elements, forward scan, read-off m_t = b, P_t = C of a_0 ⊗ … ⊗ a_t. */
-  private void filterPass(StepParameters params, String id, double[] y, int steps, double[] fm, double[] fc) {
+  /**
+   * Filtering elements, forward scan, read-off m_t = b, P_t = C of a_0 ⊗ … ⊗ a_t; returns the self-check
+   * scaled by the read-off moments' per-component sums of squares (summed per worker range, then over ranges).
+   */
+  private FilterConsistency filterPass(StepParameters params, String id, double[] y, int steps, double[] fm,
+      double[] fc) {
     int n = params.stateDim();
     int nn = n * n;
     FilterOperator op = new FilterOperator(n);
@@ -87,27 +92,45 @@ public final class ParallelEngine implements SmoothingEngine, AutoCloseable {
       for (int k = lo; k < hi; k++) elements.build(k, buf, k * width, ws);
     });
     scan.forward(op, buf, steps);
+    double[][] squares = new double[pool.threads()][];
     pool.forEachRange(steps, GRAIN, (w, lo, hi) -> {
+      double[] sq = new double[n + nn];
       for (int t = lo; t < hi; t++) {
         System.arraycopy(buf, t * width + op.offsetB(), fm, t * n, n);
         System.arraycopy(buf, t * width + op.offsetC(), fc, t * nn, nn);
         requireFinite(fm, t * n, n, id, t, "filtered mean");
         requireFinite(fc, t * nn, nn, id, t, "filtered covariance");
+        for (int i = 0; i < n; i++) sq[i] += fm[t * n + i] * fm[t * n + i];
+        for (int i = 0; i < nn; i++) sq[n + i] += fc[t * nn + i] * fc[t * nn + i];
       }
+      squares[w] = sq;
     });
+    double[] meanSquares = new double[n];
+    double[] covSquares = new double[nn];
+    for (double[] sq : squares) {
+      if (sq == null) continue;
+      for (int i = 0; i < n; i++) meanSquares[i] += sq[i];
+      for (int i = 0; i < nn; i++) covSquares[i] += sq[n + i];
+    }
+    return new FilterConsistency(n, steps, meanSquares, covSquares);
   }
 
   /**
-   * Predicted moments (kept when pm is not null) and ell_t for every step in parallel; returns Σ ell_t,
-   * summed per worker range and then over ranges.
+   * Predicted moments (kept when pm is not null), ell_t and the {@link FilterConsistency} residual for every
+   * step in parallel; returns Σ ell_t, summed per worker range and then over ranges.
+   *
+   * @throws InferenceException naming the first step whose residual exceeds the tolerance
    */
   private double likelihoodPass(StepParameters params, String id, double[] y, int steps, double[] fm, double[] fc,
-      double[] pm, double[] pc) {
+      double[] pm, double[] pc, FilterConsistency consistency) {
     int n = params.stateDim();
     int nn = n * n;
     OneStepPrediction prediction = new OneStepPrediction(params);
-    ObservationLikelihood likelihood = new ObservationLikelihood(params, id, y);
+    ObservationLikelihood likelihood = new ObservationLikelihood(params, id, y, fm, fc, consistency);
     double[] partial = new double[pool.threads()];
+    int[] firstBad = new int[pool.threads()];
+    double[] badResidual = new double[pool.threads()];
+    Arrays.fill(firstBad, Integer.MAX_VALUE);
     pool.forEachRange(steps, GRAIN, (w, lo, hi) -> {
       OneStepPrediction.Workspace pws = prediction.newWorkspace();
       ObservationLikelihood.Workspace lws = likelihood.newWorkspace();
@@ -119,9 +142,20 @@ public final class ParallelEngine implements SmoothingEngine, AutoCloseable {
         int co = pc != null ? t * nn : 0;
         prediction.predict(t, fm, fc, mean, mo, cov, co, pws);
         sum += likelihood.logLikelihood(t, mean, mo, cov, co, lws);
+        if (lws.residual > FilterConsistency.TOLERANCE && t < firstBad[w]) {
+          firstBad[w] = t;
+          badResidual[w] = lws.residual;
+        }
       }
       partial[w] = sum;
     });
+    int worker = 0;
+    for (int w = 1; w < firstBad.length; w++) {
+      if (firstBad[w] < firstBad[worker]) worker = w;
+    }
+    if (firstBad[worker] != Integer.MAX_VALUE) {
+      throw new InferenceException(id, firstBad[worker], FilterConsistency.describe(badResidual[worker]));
+    }
     double total = 0.0;
     for (double v : partial) total += v;
     return total;

@@ -31,6 +31,11 @@ final class EngineComparison implements AutoCloseable {
     return chunked[threads - 1];
   }
 
+  /** The engine on the tree scan (2 workers). */
+  ParallelEngine tree() {
+    return tree;
+  }
+
   void check(String label, StateSpaceModel model, Trajectory trajectory, int threads) {
     Posterior expected = new SequentialEngine().smooth(model, trajectory, Outputs.ALL);
     double viaChunks = ElementwiseComparison.assertClose(label + ", chunked(" + threads + " threads)",
