@@ -202,19 +202,7 @@ class NumericalStressTest {
   @ParameterizedTest
   @EnumSource(ConstantVelocityModel.Noise.class)
   void hugeAndTinyTimeGaps(ConstantVelocityModel.Noise noise) {
-    SplittableRandom rng = new SplittableRandom(5);
-    int steps = 400;
-    double[] times = new double[steps];
-    double[] obs = new double[steps * 2];
-    double t = 0.0;
-    for (int k = 0; k < steps; k++) {
-      times[k] = t;
-      obs[2 * k] = rng.nextDouble(-10, 10);
-      obs[2 * k + 1] = k % 7 == 0 ? Double.NaN : rng.nextDouble(-10, 10);
-      double u = rng.nextDouble();
-      t += u < 0.1 ? 1e6 : u < 0.2 ? 1e-9 : u < 0.25 ? 0.0 : 0.1;
-    }
-    Trajectory tr = new Trajectory("gaps", times, obs, 2);
+    Trajectory tr = RandomModels.hugeAndTinyGaps();
     checkAll("gaps of 1e6, 1e-9 and 0 (" + noise.key() + ")", tracking(noise), tr, Map.of(),
         Set.of("parallel", "batched", "batched lockstep"), Set.of("parallel"));
   }

@@ -53,21 +53,9 @@ class FilterConsistencyTest {
     return new ConstantVelocityModel(2, Double.NaN, noise, 1.0, new double[] {0.5, 0.5}, mean, diagonal(1, 1, 1, 1));
   }
 
-  /** NumericalStressTest's trajectory: gaps of 10^6 s (10%), 10^-9 s (10%), 0 (5%) and 0.1 s. */
+  /** NumericalStressTest's trajectory of huge and tiny gaps. */
   private static Trajectory gaps() {
-    SplittableRandom rng = new SplittableRandom(5);
-    int steps = 400;
-    double[] times = new double[steps];
-    double[] obs = new double[steps * 2];
-    double t = 0.0;
-    for (int k = 0; k < steps; k++) {
-      times[k] = t;
-      obs[2 * k] = rng.nextDouble(-10, 10);
-      obs[2 * k + 1] = k % 7 == 0 ? Double.NaN : rng.nextDouble(-10, 10);
-      double u = rng.nextDouble();
-      t += u < 0.1 ? 1e6 : u < 0.2 ? 1e-9 : u < 0.25 ? 0.0 : 0.1;
-    }
-    return new Trajectory("gaps", times, obs, 2);
+    return RandomModels.hugeAndTinyGaps();
   }
 
   @ParameterizedTest
