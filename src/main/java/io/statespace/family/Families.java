@@ -18,7 +18,8 @@ public final class Families implements FamilyCatalog {
   public static final List<Family> ALL = List.of(
       new LinearFamily(),
       new ConstantVelocityFamily(),
-      new LocalLinearTrendFamily());
+      new LocalLinearTrendFamily(),
+      new LocalLevelFamily());
 
   /** For {@link java.util.ServiceLoader}; the look-ups are static. */
   public Families() {}

@@ -14,6 +14,7 @@ import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.testing.RandomModels;
+import io.statespace.testing.LevelModels;
 import io.statespace.testing.TrendModels;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -115,6 +116,25 @@ class ModelPackingTest {
     assertEquals(0.6 * 0.6, b[l.r], "R");
     assertArrayEquals(new double[] {0.5, -0.2}, Arrays.copyOfRange(b, l.mu0, l.mu0 + 2));
     assertArrayEquals(new double[] {2.0, 0.3, 0.3, 1.0}, block(b, l.sigma0, 2, 2, big));
+  }
+
+  @Test
+  void localLevelIsPackedAsLinearOneByOne() {
+    StateSpaceModel level = LevelModels.model(0.4, 0.6);
+    PackedModel pm = ModelPacking.pack(level, Shapes.shipped());
+    assertEquals(Kind.LINEAR, pm.kind());
+    assertEquals(1, pm.stateDim());
+    assertEquals(1, pm.obsDim());
+    assertEquals(1, pm.shape().stateDim(), "lin 1 1 is shipped");
+    assertEquals(1, pm.shape().obsDim());
+    Layout l = new Layout(1, 1, 0);
+    double[] b = pm.buffer();
+    assertEquals(1.0, b[l.f], "F = 1");
+    assertEquals(0.4 * 0.4, b[l.q], "Q = level_std²");
+    assertEquals(1.0, b[l.h], "H = 1");
+    assertEquals(0.6 * 0.6, b[l.r], "R = measurement_std²");
+    assertEquals(0.5, b[l.mu0]);
+    assertEquals(2.0, b[l.sigma0]);
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.spec.ModelSpec;
 import io.statespace.testing.RandomModels;
+import io.statespace.testing.LevelModels;
 import io.statespace.testing.TrendModels;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,9 +92,16 @@ class GradientCheckTest {
     return new Case("local-linear-trend-irregular(dt=0 gaps)", param, data(model, 5, 25, 29, true, true), true);
   }
 
+  static Case levelAllFree() {
+    StateSpaceModel model = LevelModels.model(0.5, 0.4);
+    Parameterization param = Families.parameterization(model,
+        List.of("measurement_std", "initial.cov", "level_std", "initial.mean"));
+    return new Case("local-level-all-free", param, data(model, 5, 25, 30, true, true), true);
+  }
+
   static List<Case> cases() {
     return List.of(cvFixedDt(), cvIrregularPiecewise(), cvIrregularContinuous(), linearAllFree(), linearSomeFrozen(),
-        trendFixedDt(), trendIrregular());
+        trendFixedDt(), trendIrregular(), levelAllFree());
   }
 
   static double[] diag(int n, double v) {

@@ -120,7 +120,8 @@ class ParameterizationTest {
   void naturalJacobianMatchesDifferences() {
     LinearModel base = RandomModels.linear(new SplittableRandom(7), 3, 2, 0);
     for (Parameterization p : List.of(Families.parameterization(base, List.of("dynamics.cov", "emissions.bias")),
-        GradientCheckTest.cvFixedDt().parameterization(), GradientCheckTest.trendFixedDt().parameterization())) {
+        GradientCheckTest.cvFixedDt().parameterization(), GradientCheckTest.trendFixedDt().parameterization(),
+        GradientCheckTest.levelAllFree().parameterization())) {
       double[] theta = GradientCheckTest.perturbed(p, 8);
       double[][] jac = p.naturalJacobian(theta);
       for (int a = 0; a < p.naturalNames().size(); a++) {

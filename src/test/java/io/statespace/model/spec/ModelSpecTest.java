@@ -30,6 +30,9 @@ class ModelSpecTest {
       + " \"measurement_std\": 0.6, \"initial\": {\"mean\": [0.5, -0.2], \"cov\": [[2, 0.3], [0.3, 1]]},"
       + " \"columns\": {\"observations\": [\"y\"]}}";
 
+  static final String LEVEL = "{\"family\": \"local-level\", \"level_std\": 0.4, \"measurement_std\": 0.6,"
+      + " \"initial\": {\"mean\": [0.5], \"cov\": [[2]]}, \"columns\": {\"observations\": [\"y\"]}}";
+
   @Test
   void linearFamilyParsesAndRoundTrips() {
     ModelSpec spec = ModelSpec.parse(LINEAR);
@@ -79,6 +82,24 @@ class ModelSpecTest {
         assertEquals(expected, ModelSpec.read(file).toJson(), file.toString());
       }
     }
+  }
+
+  @Test
+  void localLevelParsesAndRoundTrips() {
+    String text = LEVEL.replace("\"level_std\": 0.4", "\"level_std\": 0").replace("}}",
+        "}, \"fit\": {\"free\": [\"measurement_std\", \"initial.mean\"]}}");
+    ModelSpec spec = ModelSpec.parse(text);
+    assertEquals("local-level", spec.family());
+    assertEquals(1, spec.model().stateDim());
+    assertEquals(1, spec.model().obsDim());
+    assertTrue(!spec.model().usesTimeGaps(), "a random walk per step: no dt");
+    assertEquals(List.of("initial.mean", "initial.cov", "level_std", "measurement_std"),
+        ModelSpec.parameterNames(spec.model()));
+    String json = spec.toJson();
+    assertTrue(json.contains("\"level_std\" : 0.0") && json.contains("\"measurement_std\" : 0.6"), json);
+    ModelSpec again = ModelSpec.parse(json);
+    assertEquals(json, again.toJson());
+    assertEquals(List.of("measurement_std", "initial.mean"), again.fit().free());
   }
 
   @Test
@@ -149,7 +170,16 @@ class ModelSpecTest {
         Arguments.of(TREND.replace("[0.5, -0.2]", "[0.5]"), "initial.mean", "expected 2"),
         Arguments.of(TREND.replace("[\"y\"]", "[\"y\"], \"inputs\": [\"u\"]"), "columns.inputs", "takes no inputs"),
         Arguments.of(TREND.replace("[\"y\"]", "[\"y\", \"z\"]"), "columns.observations", "expected 1"),
-        Arguments.of(TREND.replace("}}", "}, \"fit\": {\"free\": [\"dt\"]}}"), "fit.free[0]", "not a parameter"));
+        Arguments.of(TREND.replace("}}", "}, \"fit\": {\"free\": [\"dt\"]}}"), "fit.free[0]", "not a parameter"),
+        Arguments.of(LEVEL.replace("\"level_std\": 0.4", "\"level_std\": -0.4"), "level_std", "negative"),
+        Arguments.of(LEVEL.replace("\"level_std\": 0.4,", ""), "level_std", "missing"),
+        Arguments.of(LEVEL.replace("\"measurement_std\": 0.6", "\"measurement_std\": 0"), "measurement_std", "positive"),
+        Arguments.of(LEVEL.replace("\"level_std\"", "\"dt\": 1, \"level_std\""), "dt", "unknown key"),
+        Arguments.of(LEVEL.replace("\"level_std\"", "\"slope_std\": 1, \"level_std\""), "slope_std", "unknown key"),
+        Arguments.of(LEVEL.replace("[0.5]", "[0.5, 0]"), "initial.mean", "expected 1"),
+        Arguments.of(LEVEL.replace("[\"y\"]", "[\"y\"], \"inputs\": [\"u\"]"), "columns.inputs", "takes no inputs"),
+        Arguments.of(LEVEL.replace("[\"y\"]", "[\"y\", \"z\"]"), "columns.observations", "expected 1"),
+        Arguments.of(LEVEL.replace("}}", "}, \"fit\": {\"free\": [\"slope_std\"]}}"), "fit.free[0]", "not a parameter"));
   }
 
   @ParameterizedTest(name = "[{index}] {1}: {2}")

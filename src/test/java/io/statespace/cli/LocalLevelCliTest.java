@@ -1,0 +1,171 @@
+package io.statespace.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.statespace.data.Trajectory;
+import io.statespace.inference.Outputs;
+import io.statespace.inference.Posterior;
+import io.statespace.inference.sequential.SequentialEngine;
+import io.statespace.model.StateSpaceModel;
+import io.statespace.model.spec.ModelSpec;
+import io.statespace.testing.LevelModels;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code local-level} family through the command line: simulate from it (missing values), smooth and read
+ * the written CSV back against the sequential filter, fit its named parameters back with L-BFGS, and the
+ * refusals (EM; simulate --gap, as the family has no dt) exit 2 with one line before Spark starts.
+ */
+class LocalLevelCliTest {
+  @TempDir Path dir;
+
+  private static String[] run(String... args) {
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(err, true), args);
+    return new String[] {String.valueOf(code), err.toString()};
+  }
+
+  private Path modelFile(String name, double level, double measurement) throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, LevelModels.file(level, measurement).replace("\"time\": \"time\"", "\"time\": \"t\""));
+    return file;
+  }
+
+  private Path simulate(Path model, int trajectories, int steps) {
+    Path data = dir.resolve("sim-" + trajectories + ".csv");
+    String[] sim = run("simulate", "--model", model.toString(), "--output", data.toString(), "--trajectories",
+        String.valueOf(trajectories), "--steps", String.valueOf(steps), "--dt", "0.5",
+        "--missing", "0.1", "--seed", "5");
+    assertEquals("0", sim[0], sim[1]);
+    return data;
+  }
+
+  /** The CSV's rows by id, in file order: [time, y] with NaN for an empty cell. */
+  private static Map<String, List<double[]>> rowsById(Path csv, String timeColumn, String valueColumn) throws IOException {
+    List<String> lines = Files.readAllLines(csv);
+    List<String> header = Arrays.asList(lines.get(0).split(",", -1));
+    int id = header.indexOf("id");
+    int time = header.indexOf(timeColumn);
+    int value = header.indexOf(valueColumn);
+    assertTrue(id >= 0 && time >= 0 && value >= 0, csv + ": " + header);
+    Map<String, List<double[]>> out = new LinkedHashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] cells = line.split(",", -1);
+      double y = cells[value].isEmpty() ? Double.NaN : Double.parseDouble(cells[value]);
+      out.computeIfAbsent(cells[id], k -> new ArrayList<>()).add(new double[] {Double.parseDouble(cells[time]), y});
+    }
+    return out;
+  }
+
+  /** Every written part file's rows of one column, keyed by "id@time". */
+  private static Map<String, Double> written(Path folder, String column) throws IOException {
+    Map<String, Double> out = new HashMap<>();
+    List<Path> parts;
+    try (Stream<Path> files = Files.list(folder)) {
+      parts = files.filter(p -> p.getFileName().toString().startsWith("part-") && p.toString().endsWith(".csv")).toList();
+    }
+    assertFalse(parts.isEmpty(), "no part files in " + folder);
+    for (Path part : parts) {
+      List<String> lines = Files.readAllLines(part);
+      if (lines.isEmpty()) continue;
+      List<String> header = Arrays.asList(lines.get(0).split(",", -1));
+      int id = header.indexOf("id");
+      int time = header.indexOf("t");
+      int value = header.indexOf(column);
+      assertTrue(id >= 0 && time >= 0 && value >= 0, part + ": " + header);
+      for (String line : lines.subList(1, lines.size())) {
+        String[] cells = line.split(",", -1);
+        Double previous = out.put(cells[id] + "@" + Double.parseDouble(cells[time]), Double.parseDouble(cells[value]));
+        assertEquals(null, previous, "row written twice: " + line);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void simulateSmoothWritesTheSequentialSmoother() throws Exception {
+    Path model = modelFile("level.json", 0.3, 0.5);
+    Path data = simulate(model, 12, 30);
+    Map<String, List<double[]>> input = rowsById(data, "t", "y");
+    assertEquals(12, input.size());
+    long missing = input.values().stream().flatMap(List::stream).filter(r -> Double.isNaN(r[1])).count();
+    assertTrue(missing > 0, "the simulation left some values missing");
+    Path out = dir.resolve("smoothed");
+    String[] r = run("smooth", "--input", data.toString(), "--model", model.toString(), "--output", out.toString());
+    assertEquals("0", r[0], r[1]);
+    Map<String, Double> level = written(out.resolve("states"), "smoothed_mean_0");
+    assertEquals(12 * 30, level.size(), "rows in = rows out, counted in the written files");
+    StateSpaceModel m = ModelSpec.read(model).model();
+    SequentialEngine engine = new SequentialEngine();
+    for (Map.Entry<String, List<double[]>> e : input.entrySet()) {
+      List<double[]> rows = e.getValue();
+      double[] times = rows.stream().mapToDouble(x -> x[0]).toArray();
+      double[] y = rows.stream().mapToDouble(x -> x[1]).toArray();
+      Posterior p = engine.smooth(m, new Trajectory(e.getKey(), times, y, 1), Outputs.MOMENTS);
+      for (int t = 0; t < times.length; t++) {
+        String key = e.getKey() + "@" + times[t];
+        assertEquals(p.smoothedMeans()[t], level.get(key), 1e-9 * Math.max(1, Math.abs(level.get(key))), key);
+      }
+    }
+  }
+
+  @Test
+  void fitWithLbfgsRecoversTheNamedParameters() throws Exception {
+    Path truth = modelFile("truth.json", 0.3, 0.5);
+    Path data = simulate(truth, 40, 60);
+    Path start = modelFile("start.json", 0.8, 1.2);
+    Path out = dir.resolve("fit");
+    String[] r = run("fit", "--input", data.toString(), "--model", start.toString(), "--output", out.toString(),
+        "--free", "level_std,measurement_std", "--optimizer", "lbfgs", "--no-standard-errors");
+    assertEquals("0", r[0], r[1]);
+    ModelSpec fitted = ModelSpec.read(out.resolve("model.json"));
+    assertEquals("local-level", fitted.family());
+    String json = fitted.toJson();
+    assertClose(json, "level_std", 0.3, 0.15);
+    assertClose(json, "measurement_std", 0.5, 0.1);
+  }
+
+  private static void assertClose(String json, String key, double truth, double relative) {
+    String marker = "\"" + key + "\" : ";
+    int at = json.indexOf(marker);
+    assertTrue(at >= 0, json);
+    int end = json.indexOf(',', at);
+    double value = Double.parseDouble(json.substring(at + marker.length(), end).strip());
+    assertTrue(Math.abs(value - truth) <= relative * truth, key + " = " + value + ", simulated with " + truth);
+  }
+
+  @Test
+  void refusalsExitTwoWithOneLineBeforeSpark() throws Exception {
+    Path model = modelFile("level.json", 0.3, 0.5);
+    Path data = dir.resolve("in.csv");
+    Files.writeString(data, "id,t,y\na,0,1\na,1,1.5\n");
+    String[] em = run("fit", "--input", data.toString(), "--model", model.toString(), "--output",
+        dir.resolve("o").toString(), "--free", "level_std", "--optimizer", "em");
+    assertEquals("2", em[0], em[1]);
+    assertEquals("error: --optimizer em: needs the linear family (closed-form M-steps); local-level has none",
+        em[1].strip());
+    String[] gap = run("simulate", "--model", model.toString(), "--output", dir.resolve("g.csv").toString(),
+        "--gap", "0.2");
+    assertEquals("2", gap[0], gap[1]);
+    assertEquals("error: --gap: the model does not read dt from the time column, so skipped steps would not match it",
+        gap[1].strip());
+    assertFalse(Files.exists(dir.resolve("g.csv")), "nothing written for a refused run");
+    assertFalse(SparkSession.getActiveSession().isDefined(), "no Spark session may start for a config error");
+  }
+}
