@@ -2,8 +2,6 @@ package io.statespace.family;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.statespace.data.Trajectory;
-import io.statespace.learn.CovarianceCoordinates;
-import io.statespace.learn.GradientChain;
 import io.statespace.learn.Parameterization;
 import io.statespace.model.BoundParameters;
 import io.statespace.model.LinearModel;
@@ -13,8 +11,6 @@ import io.statespace.model.StepParameters;
 import io.statespace.model.spec.SpecBlocks;
 import io.statespace.model.spec.SpecNode;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -197,227 +193,63 @@ final class LocalLinearTrendFamily implements Family {
   }
 
   /**
-   * θ: the free positive scalars (dt, level_std, slope_std, measurement_std) as logarithms, then
-   * initial.mean and initial.cov's log-Cholesky coordinates, in the order of the free list.
+   * θ ({@link LogScalarParameterization}): log dt (a fixed dt only), log level_std, log slope_std,
+   * log measurement_std, initial.mean, initial.cov.
    */
-  static final class Fit implements Parameterization {
-    private static final long serialVersionUID = 1L;
-    /** Positions of the positive scalars in {@link #scalarIndex}. */
+  static final class Fit extends LogScalarParameterization<Model> {
+    private static final long serialVersionUID = 2L;
     private static final int DT = 0;
     private static final int LEVEL = 1;
     private static final int SLOPE = 2;
     private static final int MEASUREMENT = 3;
-    private static final String[] SCALAR_KEYS = {"dt", "level_std", "slope_std", "measurement_std"};
-
-    private final Model base;
-    private final List<String> free;
-    /** θ index of each positive scalar, -1 when frozen. */
-    private final int[] scalarIndex = {-1, -1, -1, -1};
-    private final int meanOffset;
-    private final int covOffset;
-    private final int size;
-    private final List<String> names;
-    private final List<String> naturalNames;
 
     Fit(Model base, List<String> free, List<String> known) {
-      this.base = base;
-      this.free = List.copyOf(free);
-      List<String> thetaNames = new ArrayList<>();
-      List<String> natNames = new ArrayList<>();
-      int mean = -1;
-      int cov = -1;
-      int o = 0;
-      for (String key : this.free) {
-        int scalar = Arrays.asList(SCALAR_KEYS).indexOf(key);
-        if (scalar >= 0 && scalarIndex[scalar] < 0 && known.contains(key)) {
-          scalarIndex[scalar] = o++;
-          thetaNames.add("log " + key);
-          natNames.add(key);
-        } else if (key.equals("initial.mean") && mean < 0) {
-          mean = o;
-          o += 2;
-          for (int i = 0; i < 2; i++) {
-            thetaNames.add("initial.mean[" + i + "]");
-            natNames.add("initial.mean[" + i + "]");
-          }
-        } else if (key.equals("initial.cov") && cov < 0) {
-          cov = o;
-          o += CovarianceCoordinates.count(2);
-          CovarianceCoordinates.names("initial.cov", 2, thetaNames);
-          CovarianceCoordinates.naturalNames("initial.cov", 2, natNames);
-        } else {
-          throw new IllegalArgumentException("'" + key + "' is not a parameter of this " + NAME
-              + " model or is listed twice (known: " + String.join(", ", known) + ")");
-        }
+      super(NAME, base, free, known, new String[] {"dt", "level_std", "slope_std", "measurement_std"},
+          new int[] {1, 2, 2, 2});
+    }
+
+    /** This family's model, with a fixed dt exactly when the base model has one. */
+    @Override
+    Model cast(StateSpaceModel model) {
+      Model m = LocalLinearTrendFamily.cast(model);
+      if (m.hasFixedDt() != base().hasFixedDt()) {
+        throw new IllegalArgumentException("expected a " + NAME + " model like the base model");
       }
-      this.meanOffset = mean;
-      this.covOffset = cov;
-      this.size = o;
-      this.names = Collections.unmodifiableList(thetaNames);
-      this.naturalNames = Collections.unmodifiableList(natNames);
-      theta(base);
+      return m;
     }
 
     @Override
-    public String family() {
-      return NAME;
-    }
-
-    @Override
-    public List<String> free() {
-      return free;
-    }
-
-    @Override
-    public List<String> names() {
-      return names;
-    }
-
-    @Override
-    public int size() {
-      return size;
-    }
-
-    @Override
-    public double[] initial() {
-      return theta(base);
-    }
-
-    private static double[] scalars(Model m) {
+    double[] scalars(Model m) {
       return new double[] {m.fixedDt, m.levelStd, m.slopeStd, m.measurementStd};
     }
 
     @Override
-    public double[] theta(StateSpaceModel model) {
-      Model m = cast(model);
-      if (m.hasFixedDt() != base.hasFixedDt()) throw new IllegalArgumentException("expected a " + NAME + " model like the base model");
-      double[] theta = new double[size];
-      double[] values = scalars(m);
-      for (int k = 0; k < 4; k++) {
-        if (scalarIndex[k] < 0) continue;
-        double v = values[k];
-        if (!(v > 0) || Double.isInfinite(v)) {
-          throw new IllegalArgumentException(SCALAR_KEYS[k] + ": a free positive parameter is fitted in log space"
-              + " and must start positive and finite, got " + v);
-        }
-        theta[scalarIndex[k]] = Math.log(v);
-      }
-      if (meanOffset >= 0) System.arraycopy(m.initialMean, 0, theta, meanOffset, 2);
-      if (covOffset >= 0) CovarianceCoordinates.coordinates("initial.cov", m.initialCov, 2, theta, covOffset);
-      return theta;
-    }
-
-    private double[] scalars(double[] theta) {
-      if (theta.length != size) {
-        throw new IllegalArgumentException("θ has " + theta.length + " values, the parameterisation " + size);
-      }
-      double[] values = scalars(base);
-      for (int k = 0; k < 4; k++) {
-        if (scalarIndex[k] >= 0) values[k] = Math.exp(theta[scalarIndex[k]]);
-      }
-      return values;
+    double[] initialMean(Model m) {
+      return m.initialMean;
     }
 
     @Override
-    public Model model(double[] theta) {
-      double[] v = scalars(theta);
-      double[] mean = base.initialMean.clone();
-      if (meanOffset >= 0) System.arraycopy(theta, meanOffset, mean, 0, 2);
-      double[] cov = base.initialCov.clone();
-      if (covOffset >= 0) CovarianceCoordinates.covariance(theta, covOffset, 2, new double[4], cov);
-      return new Model(v[DT], v[LEVEL], v[SLOPE], v[MEASUREMENT], mean, cov);
+    double[] initialCov(Model m) {
+      return m.initialCov;
     }
 
     @Override
-    public List<String> naturalNames() {
-      return naturalNames;
+    Model build(double[] scalars, double[] initialMean, double[] initialCov) {
+      return new Model(scalars[DT], scalars[LEVEL], scalars[SLOPE], scalars[MEASUREMENT], initialMean, initialCov);
     }
 
+    /** dL/dF_01 (= dt), dL/dQ_00 (= level_std²), dL/dQ_11 (= slope_std²). */
     @Override
-    public double[] natural(double[] theta) {
-      double[] v = scalars(theta);
-      double[] out = theta.clone();
-      for (int k = 0; k < 4; k++) {
-        if (scalarIndex[k] >= 0) out[scalarIndex[k]] = v[k];
-      }
-      if (covOffset >= 0) {
-        double[] cov = new double[4];
-        CovarianceCoordinates.covariance(theta, covOffset, 2, new double[4], cov);
-        CovarianceCoordinates.natural(cov, 2, out, covOffset);
-      }
-      return out;
+    void dynamics(int t, double[] dWeights, double[] dBias, double[] dCov, double[] sums) {
+      sums[DT] += dWeights[1];
+      sums[LEVEL] += dCov[0];
+      sums[SLOPE] += dCov[3];
     }
 
+    /** dL/dR: R = measurement_std². */
     @Override
-    public double[][] naturalJacobian(double[] theta) {
-      double[] v = scalars(theta);
-      double[][] jac = new double[size][size];
-      for (int i = 0; i < size; i++) jac[i][i] = 1.0;
-      for (int k = 0; k < 4; k++) {
-        if (scalarIndex[k] >= 0) jac[scalarIndex[k]][scalarIndex[k]] = v[k];
-      }
-      if (covOffset >= 0) {
-        double[] l = new double[4];
-        CovarianceCoordinates.factor(theta, covOffset, 2, l);
-        CovarianceCoordinates.naturalJacobian(l, 2, jac, covOffset, covOffset);
-      }
-      return jac;
-    }
-
-    @Override
-    public GradientChain chain(double[] theta) {
-      return new Chain(theta);
-    }
-
-    /** Sums dL/dF_01, dL/dQ_00, dL/dQ_11, dL/dR and the prior's gradients over a trajectory, then chains them. */
-    private final class Chain implements GradientChain {
-      private final double[] value;
-      private final double[] factor = new double[4];
-      private final double[] sum = new double[4];
-      private final double[] sumMean = new double[2];
-      private final double[] sumCov = new double[4];
-
-      Chain(double[] theta) {
-        value = scalars(theta);
-        if (covOffset >= 0) CovarianceCoordinates.factor(theta, covOffset, 2, factor);
-      }
-
-      @Override
-      public void begin(Trajectory trajectory) {
-        Arrays.fill(sum, 0.0);
-        Arrays.fill(sumMean, 0.0);
-        Arrays.fill(sumCov, 0.0);
-      }
-
-      @Override
-      public void initial(double[] dMean, double[] dCov) {
-        for (int i = 0; i < 2; i++) sumMean[i] += dMean[i];
-        for (int i = 0; i < 4; i++) sumCov[i] += dCov[i];
-      }
-
-      @Override
-      public void dynamics(int t, double[] dWeights, double[] dBias, double[] dCov) {
-        sum[DT] += dWeights[1];
-        sum[LEVEL] += dCov[0];
-        sum[SLOPE] += dCov[3];
-      }
-
-      @Override
-      public void emissions(int t, double[] dWeights, double[] dBias, double[] dCov) {
-        sum[MEASUREMENT] += dCov[0];
-      }
-
-      @Override
-      public void end(double[] gradient) {
-        if (scalarIndex[DT] >= 0) gradient[scalarIndex[DT]] += sum[DT] * value[DT];
-        for (int k = LEVEL; k <= MEASUREMENT; k++) {
-          if (scalarIndex[k] >= 0) gradient[scalarIndex[k]] += sum[k] * 2.0 * value[k] * value[k];
-        }
-        if (meanOffset >= 0) {
-          for (int i = 0; i < 2; i++) gradient[meanOffset + i] += sumMean[i];
-        }
-        if (covOffset >= 0) CovarianceCoordinates.chain(factor, 2, sumCov, gradient, covOffset);
-      }
+    void emissions(int t, double[] dWeights, double[] dBias, double[] dCov, double[] sums) {
+      sums[MEASUREMENT] += dCov[0];
     }
   }
 }
