@@ -10,19 +10,15 @@ import io.statespace.inference.Posterior;
 import io.statespace.inference.sequential.SequentialEngine;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.spec.ModelSpec;
+import io.statespace.testing.CsvColumns;
 import io.statespace.testing.LevelModels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,60 +52,18 @@ class LocalLevelCliTest {
     return data;
   }
 
-  /** The CSV's rows by id, in file order: [time, y] with NaN for an empty cell. */
-  private static Map<String, List<double[]>> rowsById(Path csv, String timeColumn, String valueColumn) throws IOException {
-    List<String> lines = Files.readAllLines(csv);
-    List<String> header = Arrays.asList(lines.get(0).split(",", -1));
-    int id = header.indexOf("id");
-    int time = header.indexOf(timeColumn);
-    int value = header.indexOf(valueColumn);
-    assertTrue(id >= 0 && time >= 0 && value >= 0, csv + ": " + header);
-    Map<String, List<double[]>> out = new LinkedHashMap<>();
-    for (String line : lines.subList(1, lines.size())) {
-      String[] cells = line.split(",", -1);
-      double y = cells[value].isEmpty() ? Double.NaN : Double.parseDouble(cells[value]);
-      out.computeIfAbsent(cells[id], k -> new ArrayList<>()).add(new double[] {Double.parseDouble(cells[time]), y});
-    }
-    return out;
-  }
-
-  /** Every written part file's rows of one column, keyed by "id@time". */
-  private static Map<String, Double> written(Path folder, String column) throws IOException {
-    Map<String, Double> out = new HashMap<>();
-    List<Path> parts;
-    try (Stream<Path> files = Files.list(folder)) {
-      parts = files.filter(p -> p.getFileName().toString().startsWith("part-") && p.toString().endsWith(".csv")).toList();
-    }
-    assertFalse(parts.isEmpty(), "no part files in " + folder);
-    for (Path part : parts) {
-      List<String> lines = Files.readAllLines(part);
-      if (lines.isEmpty()) continue;
-      List<String> header = Arrays.asList(lines.get(0).split(",", -1));
-      int id = header.indexOf("id");
-      int time = header.indexOf("t");
-      int value = header.indexOf(column);
-      assertTrue(id >= 0 && time >= 0 && value >= 0, part + ": " + header);
-      for (String line : lines.subList(1, lines.size())) {
-        String[] cells = line.split(",", -1);
-        Double previous = out.put(cells[id] + "@" + Double.parseDouble(cells[time]), Double.parseDouble(cells[value]));
-        assertEquals(null, previous, "row written twice: " + line);
-      }
-    }
-    return out;
-  }
-
   @Test
   void simulateSmoothWritesTheSequentialSmoother() throws Exception {
     Path model = modelFile("level.json", 0.3, 0.5);
     Path data = simulate(model, 12, 30);
-    Map<String, List<double[]>> input = rowsById(data, "t", "y");
+    Map<String, List<double[]>> input = CsvColumns.rowsById(data, "t", "y");
     assertEquals(12, input.size());
     long missing = input.values().stream().flatMap(List::stream).filter(r -> Double.isNaN(r[1])).count();
     assertTrue(missing > 0, "the simulation left some values missing");
     Path out = dir.resolve("smoothed");
     String[] r = run("smooth", "--input", data.toString(), "--model", model.toString(), "--output", out.toString());
     assertEquals("0", r[0], r[1]);
-    Map<String, Double> level = written(out.resolve("states"), "smoothed_mean_0");
+    Map<String, Double> level = CsvColumns.written(out.resolve("states"), "smoothed_mean_0");
     assertEquals(12 * 30, level.size(), "rows in = rows out, counted in the written files");
     StateSpaceModel m = ModelSpec.read(model).model();
     SequentialEngine engine = new SequentialEngine();
