@@ -109,6 +109,28 @@ public final class BenchModel {
     return out;
   }
 
+  /**
+   * The bundled tracking sample's shape (data-samples/tracking.csv): the same model but with dt read from the
+   * time column, 3% of the sampling instants skipped (so dt is 0.1, sometimes 0.2 or 0.3), 7% of the steps fully
+   * and 3% partly missing. Only our engines run it: the peers cannot skip an observation.
+   */
+  public ConstantVelocityModel trackingModel() {
+    return new ConstantVelocityModel(2, Double.NaN, ConstantVelocityModel.Noise.CONTINUOUS, 1.0,
+        new double[] {0.5, 0.5}, ours.initialMean(), ours.initialCov());
+  }
+
+  /** {@code count} trajectories of the tracking sample's shape ({@link #trackingModel}), fixed seed. */
+  public List<Trajectory> simulateTracking(int count, int steps, long seed) {
+    ModelScenario scenario = new ModelScenario(trackingModel(), DT, 0.03, new MissingPattern(0.07, 0.03));
+    SplittableRandom rng = new SplittableRandom(seed);
+    List<Trajectory> out = new ArrayList<>(count);
+    for (int k = 0; k < count; k++) {
+      SimulatedTrajectory s = scenario.generate("t" + k, steps, rng.split());
+      out.add(new Trajectory(s.id, s.times, s.observations, M));
+    }
+    return out;
+  }
+
   /** {@code count} complete trajectories of {@code steps} steps drawn from the model (fixed seed). */
   public List<Trajectory> simulate(int count, int steps, long seed) {
     ModelScenario scenario = new ModelScenario(ours, DT, 0.0, new MissingPattern(0.0, 0.0));

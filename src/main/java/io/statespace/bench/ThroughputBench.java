@@ -15,7 +15,9 @@ import java.util.function.DoubleSupplier;
  * The main table of {@code bench}: steps per second of filter + smoother (and filter only) for each of our
  * engines and each JVM peer, on the same model and data in the same process, for many short trajectories and
  * one long one; the ratio of each of ours to the peer doing the same pass (Hipparchus for filter + smoother,
- * Commons Math for filter only), and bytes allocated per step.
+ * Commons Math for filter only), and bytes allocated per step. The batched engine also runs without its shared
+ * covariances and steady state (the per-lane path) and with the shared covariances copied per lane, and on the
+ * tracking sample's shape (irregular dt, missing data), so that each gain is a ratio measured in one run.
  */
 public final class ThroughputBench {
   private final int trajectories;
@@ -45,6 +47,8 @@ public final class ThroughputBench {
       List<Workload> workloads = new ArrayList<>();
       workloads.add(Workload.of("sequential", new SequentialEngine(), model, true));
       workloads.add(Workload.ofBlock("batched", new BatchedEngine(), model, true));
+      workloads.add(Workload.ofBlock(COPIED, copied(), model, true));
+      workloads.add(Workload.ofBlock(PER_LANE, perLane(), model, true));
       workloads.add(Workload.of("parallel, 1 thread", parallel1, model, true));
       workloads.add(Workload.of("parallel, 2 threads", parallel2, model, true));
       workloads.add(Workload.of("sequential", new SequentialEngine(), model, false));
@@ -60,6 +64,90 @@ public final class ThroughputBench {
         for (int w = 0; w < workloads.size(); w++) results[w][c] = measured[w];
       }
       print(out, workloads, results, caseNames, caseSteps);
+      ratios(out, workloads, results, caseNames);
+    }
+    tracking(out, bench);
+  }
+
+  private static final String COPIED = "batched, shared covariances copied per lane";
+  private static final String PER_LANE = "batched, per-lane covariances, no steady state";
+
+  private static BatchedEngine copied() {
+    return new BatchedEngine(BatchedEngine.DEFAULT_WIDTH, BatchedEngine.Sharing.COPIED, true);
+  }
+
+  private static BatchedEngine perLane() {
+    return new BatchedEngine(BatchedEngine.DEFAULT_WIDTH, BatchedEngine.Sharing.PER_LANE, false);
+  }
+
+  /** The batched engine (shared covariances, steady state) over the batched engine without them, per case. */
+  private static void ratios(PrintStream out, List<Workload> workloads, Measurement[][] results, String[] caseNames) {
+    int shared = -1;
+    int copiedRow = -1;
+    int perLaneRow = -1;
+    for (int w = 0; w < workloads.size(); w++) {
+      Workload workload = workloads.get(w);
+      if (!workload.smooths) continue;
+      if (workload.engine.equals("batched")) shared = w;
+      if (workload.engine.equals(COPIED)) copiedRow = w;
+      if (workload.engine.equals(PER_LANE)) perLaneRow = w;
+    }
+    for (int c = 0; c < caseNames.length; c++) {
+      double base = results[perLaneRow][c].medianSeconds;
+      out.printf(Locale.ROOT, "filter + smoother on %s: batched / per-lane path %.2fx, copied covariances / per-lane"
+          + " %.2fx (same run, interleaved)%n", caseNames[c], base / results[shared][c].medianSeconds,
+          base / results[copiedRow][c].medianSeconds);
+    }
+  }
+
+  /**
+   * The tracking sample's shape ({@link BenchModel#simulateTracking}): irregular dt and missing data, where
+   * trajectories rarely share a covariance recursion, so the per-lane path does the work. Our engines only.
+   */
+  private void tracking(PrintStream out, BenchModel bench) {
+    StateSpaceModel model = bench.trackingModel();
+    List<List<Trajectory>> cases = List.of(bench.simulateTracking(trajectories, steps, 3),
+        bench.simulateTracking(1, longSteps, 4));
+    String[] caseNames = {trajectories + " x " + steps, "1 x " + longSteps};
+    long[] caseSteps = {(long) trajectories * steps, longSteps};
+    List<Workload> workloads = List.of(
+        Workload.of("sequential", new SequentialEngine(), model, true),
+        Workload.ofBlock("batched", new BatchedEngine(), model, true),
+        Workload.ofBlock(PER_LANE, perLane(), model, true));
+    Measurement[][] results = new Measurement[workloads.size()][cases.size()];
+    for (int c = 0; c < cases.size(); c++) {
+      List<Trajectory> data = cases.get(c);
+      out.printf(Locale.ROOT, "  measuring %d workloads on the tracking shape %s, interleaved ...%n", workloads.size(),
+          caseNames[c]);
+      List<DoubleSupplier> runs = new ArrayList<>();
+      for (Workload workload : workloads) runs.add(() -> workload.run.applyAsDouble(data));
+      Measurement[] measured = Measurement.interleaved(runs, 2, warmupSeconds, this.runs);
+      for (int w = 0; w < workloads.size(); w++) results[w][c] = measured[w];
+    }
+    out.println();
+    out.printf(Locale.ROOT, "Tracking shape: dt from the time column (3%% of instants skipped), 7%% of steps fully and"
+        + " 3%% partly missing; filter + smoother; median of %d runs; ratio = over the sequential engine%n", runs);
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-52s", "engine"));
+    for (String name : caseNames) header.append(String.format(Locale.ROOT, " | %-12s %9s %8s", name + ": steps/s", "ratio", "B/step"));
+    out.println(header);
+    out.println("-".repeat(header.length()));
+    for (int w = 0; w < workloads.size(); w++) {
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-52s", workloads.get(w).engine));
+      for (int c = 0; c < caseNames.length; c++) {
+        Measurement m = results[w][c];
+        line.append(String.format(Locale.ROOT, " | %-12.3g %8.1fx %8.0f", m.rate(caseSteps[c]),
+            results[0][c].medianSeconds / m.medianSeconds, m.bytesPerRun / caseSteps[c]));
+      }
+      out.println(line);
+    }
+    for (int c = 0; c < caseNames.length; c++) {
+      double reference = results[0][c].checksum;
+      double worst = 0.0;
+      for (Measurement[] row : results) {
+        worst = Math.max(worst, Math.abs(row[c].checksum - reference) / Math.max(1e-300, Math.abs(reference)));
+      }
+      out.printf(Locale.ROOT, "checksum on the tracking shape %s: %.12g; engines agree within %.1e relative%n",
+          caseNames[c], reference, worst);
     }
   }
 

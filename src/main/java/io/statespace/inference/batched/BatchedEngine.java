@@ -8,6 +8,7 @@ import io.statespace.inference.SmoothingEngine;
 import io.statespace.model.StateSpaceModel;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The vectorised CPU engine: advances many trajectories of one model in lockstep, the Kalman filter
@@ -19,14 +20,42 @@ import java.util.List;
  * scalar code ({@link ScalarLane}).
  * Same {@link Posterior} as the sequential engine up to rounding. One instance per thread; it reuses its
  * scratch while the model's dimensions stay the same.
+ *
+ * <p>Shared covariances (docs/ARCHITECTURE.md §7.3): the covariance recursion depends only on the model, the
+ * time gaps and the missing pattern, so trajectories of the block whose (length, missing pattern, gaps where
+ * F and Q read them) agree exactly ({@link CovarianceGroups}) form a group of at least
+ * {@link #MIN_SHARED_LANES}: its recursion runs once (the scalar lane, recording its gains in a
+ * {@link GainRecord}) and only the means of its lanes advance in lockstep ({@link SharedMeans}). Their
+ * posteriors then hold the same covariance arrays ({@link Sharing#SHARED}, the default: no copy, 320 instead
+ * of 64 bytes per step for n = 4) or copies ({@link Sharing#COPIED}). The scalar lane also switches to the
+ * steady state of a long regular stretch ({@link ScalarLane}).
  */
 public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngine {
   /** Lanes per tile: wide enough to amortise each loop, narrow enough for a tile's state to stay in L2. */
   public static final int DEFAULT_WIDTH = 64;
   /** A tile of fewer lanes runs lane by lane in scalar code ({@link ScalarLane}): measured, lockstep pays from 8. */
   public static final int MIN_LOCKSTEP_LANES = 8;
+  /**
+   * Fewest trajectories that share one covariance recursion: the shared recursion costs about three lockstep
+   * lanes (a scalar-lane pass, docs/BENCHMARKS.md), so from four members the group is cheaper than its lanes.
+   */
+  public static final int MIN_SHARED_LANES = 4;
+
+  /** What the engine does with trajectories whose covariance recursion is the same. */
+  public enum Sharing {
+    /** Every lane runs its own recursion (the engine before sharing; for comparisons). */
+    PER_LANE,
+    /** One recursion per group; the group's posteriors hold the same covariance arrays (read-only). */
+    SHARED,
+    /** One recursion per group; each posterior gets its own copy of the covariance arrays. */
+    COPIED
+  }
 
   private final int width;
+  private final Sharing sharing;
+  private final boolean steadyState;
+  private SharedMeans means;
+  private GainRecord record;
   private int n = -1;
   private int m = -1;
   private LaneFilter filter;
@@ -39,8 +68,19 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
 
   /** @param width lanes per tile (at least 1) */
   public BatchedEngine(int width) {
+    this(width, Sharing.SHARED, true);
+  }
+
+  /**
+   * @param width lanes per tile (at least 1)
+   * @param sharing what to do with trajectories that share a covariance recursion
+   * @param steadyState whether the scalar lane switches to the steady state of a converged regular stretch
+   */
+  public BatchedEngine(int width, Sharing sharing, boolean steadyState) {
     if (width < 1) throw new IllegalArgumentException("tile width must be at least 1, got " + width);
     this.width = width;
+    this.sharing = Objects.requireNonNull(sharing, "sharing");
+    this.steadyState = steadyState;
   }
 
   public int width() {
@@ -74,26 +114,107 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
       LaneAlgebra algebra = new LaneAlgebra(Math.max(n, m));
       filter = new LaneFilter(n, m, width, algebra);
       smoother = new LaneSmoother(n, width, algebra);
-      scalar = new ScalarLane(n, m);
+      scalar = new ScalarLane(n, m, steadyState);
+      means = new SharedMeans(n, m, width, algebra);
+      record = new GainRecord(n, m);
     }
+  }
+
+  /** Steps of the last lone trajectory (or group recursion) that took each steady-state path, for tests. */
+  ScalarLane.Counts steadyCounts() {
+    return scalar.counts();
   }
 
   private Posterior[] run(StateSpaceModel model, List<Trajectory> block, Outputs outputs, boolean smooth) {
     ensure(model);
     int count = block.size();
-    int[] order = byLengthDescending(block);
+    for (Trajectory tr : block) {
+      if (tr.length() == 0) throw new IllegalArgumentException("trajectory '" + tr.id() + "' has no steps");
+    }
     Posterior[] result = new Posterior[count];
+    int[] rest = null;
+    if (sharing != Sharing.PER_LANE && count >= MIN_SHARED_LANES) {
+      LaneParameters.Binding binding = LaneParameters.binding(model, model.bind(block.get(0)));
+      if (binding != LaneParameters.Binding.GENERIC) {
+        boolean gaps = binding == LaneParameters.Binding.GAPS;
+        CovarianceGroups groups = CovarianceGroups.of(block, gaps, pattern -> CovarianceGroups.hash(pattern, gaps),
+            MIN_SHARED_LANES);
+        for (int[] group : groups.groups()) runShared(model, block, group, outputs, smooth, result);
+        rest = groups.rest();
+      }
+    }
+    List<Trajectory> lanesBlock = block;
+    if (rest != null) {
+      Trajectory[] left = new Trajectory[rest.length];
+      for (int i = 0; i < rest.length; i++) left[i] = block.get(rest[i]);
+      lanesBlock = Arrays.asList(left);
+    }
+    int[] order = byLengthDescending(lanesBlock);
+    int lanesCount = lanesBlock.size();
     Trajectory[] lanes = new Trajectory[width];
-    for (int start = 0; start < count; start += width) {
-      int size = Math.min(width, count - start);
+    for (int start = 0; start < lanesCount; start += width) {
+      int size = Math.min(width, lanesCount - start);
       int lanesPerTile = size < MIN_LOCKSTEP_LANES ? 1 : size;
       for (int first = start; first < start + size; first += lanesPerTile) {
-        for (int l = 0; l < lanesPerTile; l++) lanes[l] = block.get(order[first + l]);
+        for (int l = 0; l < lanesPerTile; l++) lanes[l] = lanesBlock.get(order[first + l]);
         Posterior[] tileResult = runTile(model, new Tile(model, lanes, lanesPerTile), outputs, smooth);
-        for (int l = 0; l < lanesPerTile; l++) result[order[first + l]] = tileResult[l];
+        for (int l = 0; l < lanesPerTile; l++) {
+          int index = rest == null ? order[first + l] : rest[order[first + l]];
+          result[index] = tileResult[l];
+        }
       }
     }
     return result;
+  }
+
+  /**
+   * One group that shares its covariance recursion: the first member's full pass in the scalar lane records the
+   * gains, then the other members' means advance in tiles of {@link #width()} lanes with those gains.
+   */
+  private void runShared(StateSpaceModel model, List<Trajectory> block, int[] group, Outputs outputs,
+      boolean smooth, Posterior[] result) {
+    Trajectory first = block.get(group[0]);
+    int steps = first.length();
+    int nn = n * n;
+    Tile alone = new Tile(model, new Trajectory[] {first}, 1);
+    LaneParameters firstParams = LaneParameters.bind(model, alone, 1);
+    double[] fm = new double[steps * n];
+    double[] fc = new double[steps * nn];
+    double[] pm = outputs.predictions() ? new double[steps * n] : null;
+    double[] pc = outputs.predictions() ? new double[steps * nn] : null;
+    double[] sm = smooth ? new double[steps * n] : null;
+    double[] sc = smooth ? new double[steps * nn] : null;
+    double[] cross = smooth && outputs.crossCovariances() ? new double[(steps - 1) * nn] : null;
+    double logLik = scalar.filter(alone, firstParams, fm, fc, pm, pc, record);
+    if (smooth) scalar.smooth(alone, firstParams, fm, fc, sm, sc, cross, record);
+    result[group[0]] = new Posterior(steps, n, logLik, fm, fc, pm, pc, sm, sc, cross);
+    Trajectory[] lanes = new Trajectory[width];
+    double[] laneLogLik = new double[width];
+    for (int start = 1; start < group.length; start += width) {
+      int size = Math.min(width, group.length - start);
+      for (int l = 0; l < size; l++) lanes[l] = block.get(group[start + l]);
+      Tile tile = new Tile(model, lanes, size);
+      LaneParameters params = LaneParameters.bind(model, tile, width);
+      double[][] laneFm = new double[size][];
+      double[][] lanePm = pm == null ? null : new double[size][];
+      double[][] laneSm = smooth ? new double[size][] : null;
+      for (int l = 0; l < size; l++) {
+        laneFm[l] = new double[steps * n];
+        if (lanePm != null) lanePm[l] = new double[steps * n];
+        if (smooth) laneSm[l] = new double[steps * n];
+      }
+      means.filter(tile, params, record, laneFm, lanePm, laneLogLik);
+      if (smooth) means.smooth(tile, params, record, laneFm, laneSm);
+      for (int l = 0; l < size; l++) {
+        result[group[start + l]] = new Posterior(steps, n, laneLogLik[l], laneFm[l], own(fc),
+            lanePm == null ? null : lanePm[l], own(pc), smooth ? laneSm[l] : null, own(sc), own(cross));
+      }
+    }
+  }
+
+  /** A group member's covariance array: the group's own under {@link Sharing#SHARED}, else a copy. */
+  private double[] own(double[] groupArray) {
+    return groupArray == null || sharing == Sharing.SHARED ? groupArray : groupArray.clone();
   }
 
   /** Indices of the block, longest trajectory first (stable); refuses an empty trajectory. */
@@ -101,7 +222,6 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
     long[] keys = new long[block.size()];
     for (int i = 0; i < keys.length; i++) {
       Trajectory tr = block.get(i);
-      if (tr.length() == 0) throw new IllegalArgumentException("trajectory '" + tr.id() + "' has no steps");
       keys[i] = ((long) (Integer.MAX_VALUE - tr.length()) << 32) | i;
     }
     Arrays.sort(keys);
@@ -137,8 +257,9 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
     }
     double[] logLik = new double[width];
     if (size == 1) {
-      logLik[0] = scalar.filter(tile, params, fm[0], fc[0], pm == null ? null : pm[0], pc == null ? null : pc[0]);
-      if (smooth) scalar.smooth(tile, params, fm[0], fc[0], sm[0], sc[0], cross == null ? null : cross[0]);
+      logLik[0] = scalar.filter(tile, params, fm[0], fc[0], pm == null ? null : pm[0], pc == null ? null : pc[0],
+          null);
+      if (smooth) scalar.smooth(tile, params, fm[0], fc[0], sm[0], sc[0], cross == null ? null : cross[0], null);
     } else {
       filter.run(tile, params, fm, fc, pm, pc, logLik);
       if (smooth) smoother.run(tile, params, fm, fc, sm, sc, cross);

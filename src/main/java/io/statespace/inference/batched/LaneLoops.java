@@ -90,6 +90,11 @@ final class LaneLoops {
     for (int l = 0; l < active; l++) c[l] = a[l] - b[l];
   }
 
+  /** c ∘= s (a shared scalar) over lanes [0, active). */
+  static void scale(double[] c, double s, int active) {
+    for (int l = 0; l < active; l++) c[l] *= s;
+  }
+
   /** c ∘= v over lanes [0, active). */
   static void multiply(double[] c, double[] v, int active) {
     for (int l = 0; l < active; l++) c[l] *= v[l];

@@ -46,18 +46,33 @@ abstract class LaneParameters {
    * anything else lane by lane through {@link StepParameters} ({@link GenericParameters}).
    */
   static LaneParameters bind(StateSpaceModel model, Tile tile, int width) {
-    StepForm form = model.stepForm();
-    if (form instanceof StepForm.TimeGaps gaps && model.usesTimeGaps() && model.inputDim() == 0) {
-      return new GapParameters(gaps, tile, width);
+    switch (binding(model, tile.bound[0])) {
+      case GAPS:
+        return new GapParameters((StepForm.TimeGaps) model.stepForm(), tile, width);
+      case INPUTS:
+        return new InputParameters(((StepForm.Constant) model.stepForm()).linear(), tile, width);
+      case SHARED:
+        return SharedParameters.of(tile.bound[0], tile.maxLength() > 1);
+      default:
+        return new GenericParameters(tile, width);
     }
-    if (form instanceof StepForm.Constant constant && constant.linear().inputDim() > 0) {
-      return new InputParameters(constant.linear(), tile, width);
-    }
-    if (!model.usesTimeGaps() && model.inputDim() == 0 && tile.bound[0].timeInvariant()) {
-      return SharedParameters.of(tile.bound[0], tile.maxLength() > 1);
-    }
-    return new GenericParameters(tile, width);
   }
+
+  /**
+   * Which form {@link #bind} takes, from the model and the first lane's bound parameters. It also says what a
+   * lane's covariance recursion depends on: for GAPS its time gaps and missing pattern, for INPUTS and SHARED
+   * its missing pattern only (inputs move the biases, hence the means only), for GENERIC anything.
+   */
+  static Binding binding(StateSpaceModel model, StepParameters first) {
+    StepForm form = model.stepForm();
+    if (form instanceof StepForm.TimeGaps && model.usesTimeGaps() && model.inputDim() == 0) return Binding.GAPS;
+    if (form instanceof StepForm.Constant constant && constant.linear().inputDim() > 0) return Binding.INPUTS;
+    if (!model.usesTimeGaps() && model.inputDim() == 0 && first.timeInvariant()) return Binding.SHARED;
+    return Binding.GENERIC;
+  }
+
+  /** The forms of {@link #bind}. */
+  enum Binding { GAPS, INPUTS, SHARED, GENERIC }
 
   /** Parameters shared by all lanes and steps: loaded once, never refreshed. */
   static final class SharedParameters extends LaneParameters {
