@@ -2,8 +2,9 @@ package io.statespace.inference;
 
 /**
  * The posterior of one trajectory (dynamax's PosteriorGSSMFiltered/Smoothed in one type). All arrays are
- * row-major per step: means T×n, covariances T×n×n. Arrays are shared, not copied. Optional parts are
- * null when not requested (see {@link Outputs}) or, for the smoothed parts, after filtering only.
+ * row-major per step: means T×n, covariances T×n×n. Arrays are shared, not copied, and read-only: the
+ * batched engine gives trajectories that share one covariance recursion the same covariance arrays. Optional
+ * parts are null when not requested (see {@link Outputs}) or, for the smoothed parts, after filtering only.
  */
 public final class Posterior {
   private final int length;

@@ -110,6 +110,27 @@ class SharedCovarianceTest {
   }
 
   @Test
+  void theSameMissingPatternWithOtherGapsIsAnotherGroup() {
+    SplittableRandom rng = new SplittableRandom(6);
+    StateSpaceModel model = model("gaps", rng);
+    Trajectory regular = RandomModels.trajectory(rng, model, "r", 80, RandomModels.DataShape.complete());
+    double[] slower = regular.times().clone();
+    for (int t = 0; t < slower.length; t++) slower[t] *= 2.0;
+    Trajectory stretched = new Trajectory("s", slower, regular.observations(), regular.obsDim());
+    List<Trajectory> block = new ArrayList<>();
+    for (int k = 0; k < 6; k++) {
+      block.add(samePattern(rng, model, regular, "r" + k));
+      block.add(samePattern(rng, model, stretched, "s" + k));
+    }
+    Posterior[] out = new BatchedEngine().smooth(model, block, Outputs.MOMENTS);
+    for (int k = 2; k < block.size(); k++) {
+      assertSame(out[k % 2].filteredCovariances(), out[k].filteredCovariances(), block.get(k).id());
+    }
+    assertNotSame(out[0].filteredCovariances(), out[1].filteredCovariances());
+    assertAgree("other gaps", new BatchedEngine(), model, block);
+  }
+
+  @Test
   void groupsAreExactEvenWhenEveryHashCollides() {
     SplittableRandom rng = new SplittableRandom(5);
     StateSpaceModel model = model("gaps", rng);
