@@ -26,8 +26,9 @@ import java.util.Objects;
  * F and Q read them) agree exactly ({@link CovarianceGroups}) form a group of at least
  * {@link #MIN_SHARED_LANES}: its recursion runs once (the scalar lane, recording its gains in a
  * {@link GainRecord}) and only the means of its lanes advance in lockstep ({@link SharedMeans}). Their
- * posteriors then hold the same covariance arrays ({@link Sharing#SHARED}, the default: no copy, 320 instead
- * of 64 bytes per step for n = 4) or copies ({@link Sharing#COPIED}). The scalar lane also switches to the
+ * posteriors then hold the same covariance arrays ({@link Sharing#SHARED}, the default: no copy, and 64
+ * instead of 320 bytes allocated per step for n = 4; measured faster, docs/BENCHMARKS.md) or copies
+ * ({@link Sharing#COPIED}). The scalar lane also switches to the
  * steady state of a long regular stretch ({@link ScalarLane}).
  */
 public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngine {
