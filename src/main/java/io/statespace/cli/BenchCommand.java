@@ -110,7 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
       new EndToEndBench(input, format, spec, outputDir.resolve("end-to-end").toString(), outputFormat, choice, taskThreads,
           partitions, runs).run(spark, System.out);
     } finally {
-      spark.stop();
+      SparkSessions.stop(spark);
     }
   }
 }

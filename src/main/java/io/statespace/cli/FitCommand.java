@@ -107,7 +107,7 @@ public final class FitCommand implements Callable<Integer> {
       System.out.println("fit: wrote " + report.output);
       return 0;
     } finally {
-      spark.stop();
+      SparkSessions.stop(spark);
     }
   }
 

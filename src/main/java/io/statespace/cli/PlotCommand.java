@@ -63,7 +63,7 @@ public final class PlotCommand implements Callable<Integer> {
     try {
       return smoothed(spark, spec);
     } finally {
-      spark.stop();
+      SparkSessions.stop(spark);
     }
   }
 

@@ -55,7 +55,7 @@ public final class SmoothCommand implements Callable<Integer> {
       System.out.println("smooth: wrote " + report.output + " in " + String.format("%.1f", report.seconds) + " s");
       return 0;
     } finally {
-      spark.stop();
+      SparkSessions.stop(spark);
     }
   }
 }

@@ -54,11 +54,18 @@ public final class FitJob {
   private FitJob() {}
 
   public static FitReport run(SparkSession spark, FitSettings s) {
+    return run(spark, s, InputSource.read(spark, s.paths().input(), s.paths().format(), s.spec().columns()));
+  }
+
+  /**
+   * The fit of rows already at hand (the library API's Dataset: {@link InputSource#of}); {@code s.paths().input()}
+   * then only names them in messages and in the checkpoint's fingerprint.
+   */
+  public static FitReport run(SparkSession spark, FitSettings s, InputSource source) {
     long start = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Columns columns = s.spec().columns();
     Parameterization param = Families.parameterization(s.spec());
-    InputSource source = InputSource.read(spark, s.paths().input(), s.paths().format(), columns);
     CheckpointStore checkpoints = new CheckpointStore(s.paths().output(), jsc.hadoopConfiguration());
     AtomicOutput.checkDisjoint("checkpoint directory", checkpoints.location(), jsc.hadoopConfiguration(), s.paths().input());
     String fingerprint = s.fingerprint();

@@ -95,6 +95,23 @@ public final class InputSource {
     return new InputSource(data, corrupt, files.count());
   }
 
+  /**
+   * Rows that are already a Dataset (the library API's input): its columns are matched by their exact names,
+   * Spark's malformed-record column is honoured when present, and no file is counted.
+   *
+   * @throws InputException when a column the model needs is missing
+   */
+  public static InputSource of(Dataset<Row> rows, Columns columns) {
+    List<String> names = Arrays.asList(rows.schema().fieldNames());
+    for (String name : columns.all()) {
+      if (!names.contains(name)) {
+        throw new InputException("input DataFrame: no column '" + name + "' (columns: "
+            + names.stream().filter(c -> !c.equals(CORRUPT)).collect(Collectors.joining(", ")) + ")");
+      }
+    }
+    return new InputSource(rows, names.contains(CORRUPT) ? CORRUPT : null, 0);
+  }
+
   /** A reader over exactly the listed files: no second glob expansion of their names. */
   static DataFrameReader reader(SparkSession spark, InputFiles files) {
     return spark.read().options(files.readerOptions()).option("__globPaths__", "false");

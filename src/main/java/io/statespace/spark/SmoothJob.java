@@ -5,15 +5,12 @@ import static org.apache.spark.sql.functions.col;
 
 import io.statespace.execution.ExecutionPolicy;
 import io.statespace.model.spec.Columns;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,54 +37,21 @@ public final class SmoothJob {
     LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors)",
         policy.describe(), s.backend.option().label());
     AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration(), s.input);
-    Dataset<Row> union = null;
+    SmoothCore core = null;
     boolean committed = false;
     try {
-      Dataset<Row> input = source.rows();
-      spark.sparkContext().setJobDescription("smooth: count input rows");
-      long rowsIn = input.count();
-      LOG.info("smooth: {} input rows counted after {} s", rowsIn, elapsed(start));
-      StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
-      Dataset<Row> grouped = grouped(spark, source, columns, s.partitions);
-      StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
-          parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
-      union = grouped.mapPartitions(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads, s.backend),
-          Encoders.row(unionSchema)).persist(StorageLevel.DISK_ONLY());
-
-      OutputLayout layout = new OutputLayout(columns, s.spec.model().stateDim());
+      core = SmoothCore.run(spark, source, s);
+      LOG.info("smooth: {} input rows counted after {} s", core.rowsIn(), elapsed(start));
       boolean flatten = s.outputFormat.equals("csv");
       spark.sparkContext().setJobDescription("smooth: write states");
-      write(layout.states(union, flatten), s.outputFormat, out.part("states"));
+      write(core.states(flatten), s.outputFormat, out.part("states"));
       LOG.info("smooth: rows grouped, trajectories smoothed and states written after {} s", elapsed(start));
       spark.sparkContext().setJobDescription("smooth: write summary");
-      write(layout.summary(union), s.outputFormat, out.part("summary"));
+      write(core.summary(), s.outputFormat, out.part("summary"));
       spark.sparkContext().setJobDescription("smooth: write quarantine");
-      write(layout.quarantine(union), s.outputFormat, out.part("quarantine"));
+      write(core.quarantine(), s.outputFormat, out.part("quarantine"));
       LOG.info("smooth: summary and quarantine written after {} s", elapsed(start));
-
-      spark.sparkContext().setJobDescription("smooth: row accounting");
-      Map<Integer, Long> byKind = new HashMap<>();
-      Map<String, Long> byBackend = new HashMap<>();
-      Map<String, Long> byEngine = new HashMap<>();
-      for (Row r : union.groupBy(UnionRows.KIND, UnionRows.BACKEND, UnionRows.ENGINE).count().collectAsList()) {
-        byKind.merge(r.getInt(0), r.getLong(3), Long::sum);
-        if (r.getInt(0) == UnionRows.SUMMARY) {
-          byBackend.merge(r.getString(1), r.getLong(3), Long::sum);
-          byEngine.merge(r.getString(2), r.getLong(3), Long::sum);
-        }
-      }
-      Map<String, Long> byReason = new HashMap<>();
-      for (Row r : union.filter(col(UnionRows.KIND).equalTo(UnionRows.QUARANTINE)).groupBy(UnionRows.REASON_CODE)
-          .count().collectAsList()) {
-        byReason.put(r.getString(0), r.getLong(1));
-      }
-      SmoothReport report = new SmoothReport(rowsIn, byKind.getOrDefault(UnionRows.STATE, 0L),
-          byKind.getOrDefault(UnionRows.QUARANTINE, 0L), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason,
-          policy.describe() + "; backend " + s.backend.option().label(), byBackend, byEngine,
-          (System.nanoTime() - start) / 1e9, out.target(), source.inputFiles());
-      if (!report.balanced()) {
-        throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
-      }
+      SmoothReport report = core.report(start, out.target());
       out.writeText("report.json", report.toJson());
       out.commit();
       committed = true;
@@ -95,7 +59,7 @@ public final class SmoothJob {
       return report;
     } finally {
       if (!committed) out.abortQuietly();
-      if (union != null) union.unpersist();
+      if (core != null) core.close();
       spark.sparkContext().setJobDescription(null);
     }
   }

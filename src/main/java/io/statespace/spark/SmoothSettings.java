@@ -36,6 +36,19 @@ public final class SmoothSettings implements Serializable {
     this(input, format, output, outputFormat, spec, engine, threads, partitions, overwrite, BackendRouter.of(backend));
   }
 
+  /**
+   * Settings for rows that arrive as a Dataset and leave as Datasets (the library API): no input path or
+   * output directory, whose fields stay null.
+   *
+   * @param backend auto, cpu or gpu
+   */
+  public static SmoothSettings forDataset(ModelSpec spec, EngineChoice engine, int threads, int partitions, String backend) {
+    return new SmoothSettings(null, DATASET, null, DATASET, spec, engine, threads, partitions, false, BackendRouter.of(backend));
+  }
+
+  /** The format name of rows that were not read from files. */
+  static final String DATASET = "dataset";
+
   SmoothSettings(String input, String format, String output, String outputFormat, ModelSpec spec,
       EngineChoice engine, int threads, int partitions, boolean overwrite, BackendRouter backend) {
     this.input = input;

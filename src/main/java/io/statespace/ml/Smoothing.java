@@ -1,0 +1,118 @@
+package io.statespace.ml;
+
+import io.statespace.execution.BackendOption;
+import io.statespace.execution.EngineChoice;
+import io.statespace.family.Families;
+import io.statespace.family.Family;
+import io.statespace.gpu.DeviceProbe;
+import io.statespace.model.spec.Columns;
+import io.statespace.model.spec.ModelSpec;
+import io.statespace.spark.InputSource;
+import io.statespace.spark.RowwiseSmoothing;
+import io.statespace.spark.SmoothCore;
+import io.statespace.spark.SmoothSettings;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * What every smoothing stage does with its {@link SmoothingParams}: resolve the model and columns, validate the
+ * choices, and call the smooth job's core ({@link SmoothCore}, {@link RowwiseSmoothing}), the one code path the
+ * CLI also runs.
+ */
+final class Smoothing {
+  private Smoothing() {}
+
+  /** The model file with the column parameters applied, validated. */
+  static ModelSpec spec(SmoothingParams<?> p) {
+    if (!p.isDefined(p.modelSpec())) {
+      throw new IllegalArgumentException(p.uid() + ": no model; set one with setModelJson, setModelFile or setModel");
+    }
+    ModelSpec spec = ModelSpec.parse(p.getModelJson());
+    Columns columns = spec.columns().withOverrides(p.getIdCol(), p.getTimeCol(), list(p.getObservationCols()),
+        list(p.getInputCols()));
+    ModelSpec.checkColumns(columns, spec.model(), "columns.");
+    if (columns.observations().isEmpty()) {
+      throw new IllegalArgumentException("observationCols: name the " + spec.model().obsDim()
+          + " observation columns in the model file or with setObservationCols");
+    }
+    return spec.withColumns(columns);
+  }
+
+  /** Everything the core needs, validated before any Spark job. */
+  static SmoothSettings settings(SmoothingParams<?> p, SparkSession spark) {
+    ModelSpec spec = spec(p);
+    checkOutputChoices(p);
+    String backend = BackendOption.parse(p.getBackend()).label();
+    if (backend.equals("gpu")) checkGpu(spec, spark.sparkContext().getConf());
+    int threads = p.getThreads() > 0 ? p.getThreads() : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
+    return SmoothSettings.forDataset(spec, EngineChoice.parse(p.getEngine()), threads, p.getPartitions(), backend);
+  }
+
+  /**
+   * The output choices of {@code smooth --covariances/--no-filtered}: the parameters exist with the flags' names and
+   * values, but this build's core returns full covariances and the filtered moments only.
+   */
+  static void checkOutputChoices(SmoothingParams<?> p) {
+    if (!p.getCovariances().equals("full")) {
+      throw new IllegalArgumentException("covariances=" + p.getCovariances() + ": not available in this build, which "
+          + "returns full covariances only; leave covariances at full");
+    }
+    if (!p.getFiltered()) {
+      throw new IllegalArgumentException("filtered=false: not available in this build, which always returns the "
+          + "filtered moments; leave filtered at true");
+    }
+  }
+
+  /** As smooth --backend gpu: a model the kernels cover, and a device (local mode) or GPU scheduling (cluster). */
+  private static void checkGpu(ModelSpec spec, SparkConf conf) {
+    Families.refusal(spec.model(), Family.Capability.GPU).ifPresent(reason -> {
+      throw new IllegalArgumentException("backend gpu: " + reason);
+    });
+    String master = conf.get("spark.master", "local[*]");
+    if (master.startsWith("local")) {
+      DeviceProbe probe = DeviceProbe.detect();
+      if (!probe.available()) throw new IllegalArgumentException("backend gpu: no usable CUDA device: " + probe.reason());
+    } else if (!conf.contains("spark.executor.resource.gpu.amount")) {
+      throw new IllegalArgumentException("backend gpu on " + master + ": set spark.executor.resource.gpu.amount (with a "
+          + "GPU discovery script) so that executors get a GPU, or use backend auto");
+    }
+  }
+
+  /** The exact output schema of {@code transform}; validates the parameters and the input's columns. */
+  static StructType schema(SmoothingParams<?> p, StructType input) {
+    ModelSpec spec = spec(p);
+    checkOutputChoices(p);
+    EngineChoice.parse(p.getEngine());
+    RowwiseSmoothing.Invalid.parse(p.getHandleInvalid());
+    return RowwiseSmoothing.schema(input, spec.columns());
+  }
+
+  static Dataset<Row> transform(SmoothingParams<?> p, Dataset<?> dataset) {
+    schema(p, dataset.schema());
+    SparkSession spark = dataset.sparkSession();
+    return RowwiseSmoothing.transform(spark, dataset.toDF(), settings(p, spark),
+        RowwiseSmoothing.Invalid.parse(p.getHandleInvalid()));
+  }
+
+  static SmoothResult smooth(SmoothingParams<?> p, Dataset<?> dataset) {
+    long start = System.nanoTime();
+    SparkSession spark = dataset.sparkSession();
+    SmoothSettings settings = settings(p, spark);
+    SmoothCore core = SmoothCore.run(spark, InputSource.of(dataset.toDF(), spec(p).columns()), settings);
+    try {
+      return new SmoothResult(core, core.report(start, null));
+    } catch (RuntimeException e) {
+      core.close();
+      throw e;
+    }
+  }
+
+  private static List<String> list(String[] names) {
+    return names == null ? null : Arrays.asList(names);
+  }
+}

@@ -1,0 +1,56 @@
+package io.statespace.ml;
+
+import java.util.List;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.param.StringArrayParam;
+
+/**
+ * The {@link SmoothingParams} of one stage: Spark ML Params belong to the instance that declares them (they
+ * carry its uid), so each stage creates one set in its constructor and sets the defaults here.
+ */
+public final class SmoothingParamSet {
+  final Param<String> modelSpec;
+  final Param<String> idCol;
+  final Param<String> timeCol;
+  final StringArrayParam observationCols;
+  final StringArrayParam inputCols;
+  final Param<String> engine;
+  final Param<String> backend;
+  final IntParam threads;
+  final IntParam partitions;
+  final Param<String> covariances;
+  final BooleanParam filtered;
+  final Param<String> handleInvalid;
+
+  /** The Params of {@code parent}, with their defaults set on it. */
+  SmoothingParamSet(Params parent) {
+    modelSpec = new Param<>(parent, "modelSpec", "the model file (JSON text)");
+    idCol = new Param<>(parent, "idCol", "trajectory id column (default: the model file's columns.id)");
+    timeCol = new Param<>(parent, "timeCol", "time column (default: the model file's columns.time)");
+    observationCols = new StringArrayParam(parent, "observationCols", "observation columns (default: the model file's)");
+    inputCols = new StringArrayParam(parent, "inputCols", "input (control) columns (default: the model file's)");
+    engine = new Param<>(parent, "engine", "sequential, parallel, batched or auto",
+        ParamValidators.inArray(List.of("sequential", "parallel", "batched", "auto")));
+    backend = new Param<>(parent, "backend", "auto, cpu or gpu", ParamValidators.inArray(List.of("auto", "cpu", "gpu")));
+    threads = new IntParam(parent, "threads", "threads per task for the parallel engine (0: spark.task.cpus)",
+        ParamValidators.gtEq(0));
+    partitions = new IntParam(parent, "partitions", "trajectory partitions (0: Spark's default parallelism)",
+        ParamValidators.gtEq(0));
+    covariances = new Param<>(parent, "covariances", "covariances returned: full, std or none (only full until the "
+        + "output choices of smooth --covariances are available)", ParamValidators.inArray(List.of("full", "std", "none")));
+    filtered = new BooleanParam(parent, "filtered", "return the filtered moments (only true until smooth --no-filtered is available)");
+    handleInvalid = new Param<>(parent, "handleInvalid", "rows that cannot be smoothed: keep (null states, reason_code and "
+        + "reason set), skip, or error", ParamValidators.inArray(List.of("keep", "skip", "error")));
+    parent.setDefault(engine, "auto");
+    parent.setDefault(backend, "auto");
+    parent.setDefault(threads, 0);
+    parent.setDefault(partitions, 0);
+    parent.setDefault(covariances, "full");
+    parent.setDefault(filtered, true);
+    parent.setDefault(handleInvalid, "keep");
+  }
+}

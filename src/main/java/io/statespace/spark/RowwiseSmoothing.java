@@ -1,0 +1,236 @@
+package io.statespace.spark;
+
+import io.statespace.model.spec.Columns;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The smooth job's output per input row, for the library API's {@code transform}: each input row keeps all
+ * its own columns (its values untouched, so ids and times come back exactly) and gains the state columns and
+ * reason_code/reason. The states come from the same engine stage as {@code smooth} ({@link SmoothCore#union});
+ * each input row is joined back to its own state row or quarantine reason by (trajectory key, time as exact
+ * text) from {@link RowKeys}; rows rejected while parsing carry their reason from that same pass. Lazy: nothing
+ * runs until the result is used.
+ */
+public final class RowwiseSmoothing {
+  /** Spark ML's handleInvalid: keep quarantined rows with null states, drop them, or fail on the first. */
+  public enum Invalid {
+    KEEP, SKIP, ERROR;
+
+    /** keep, skip or error (Spark ML's names). */
+    public static Invalid parse(String text) {
+      for (Invalid i : values()) {
+        if (i.name().toLowerCase(Locale.ROOT).equals(text)) return i;
+      }
+      throw new IllegalArgumentException("handleInvalid: must be keep, skip or error, got '" + text + "'");
+    }
+  }
+
+  /** The columns added after the input's own, in order. */
+  public static final List<String> ADDED = List.of(UnionRows.FILTERED_MEAN, UnionRows.FILTERED_COV,
+      UnionRows.SMOOTHED_MEAN, UnionRows.SMOOTHED_COV, UnionRows.REASON_CODE, UnionRows.REASON);
+
+  private static final String R_KEY = "__statespace_r_key";
+  private static final String R_TIME = "__statespace_r_time";
+  private static final String R_KIND = "__statespace_r_kind";
+
+  private RowwiseSmoothing() {}
+
+  /**
+   * The output schema: the input's fields, then the state arrays and reason_code/reason (all nullable).
+   *
+   * @throws InputException when a column the model needs is missing or of an unusable type, or an input
+   *     column has the name of an added column
+   */
+  public static StructType schema(StructType input, Columns columns) {
+    List<String> names = Arrays.asList(input.fieldNames());
+    for (String name : columns.all()) {
+      if (!names.contains(name)) {
+        throw new InputException("input DataFrame: no column '" + name + "' (columns: " + String.join(", ", names) + ")");
+      }
+    }
+    OutputLayout.checkNames(columns);
+    ParsedRows.schema(input, columns);
+    for (String name : names) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (ADDED.contains(lower) || lower.startsWith("__statespace_")) {
+        throw new InputException("input DataFrame: column '" + name + "' clashes with an output column; rename or drop it");
+      }
+    }
+    StructType out = input;
+    for (int i = 0; i < 4; i++) out = out.add(ADDED.get(i), DataTypes.createArrayType(DataTypes.DoubleType, false), true);
+    return out.add(UnionRows.REASON_CODE, DataTypes.StringType, true).add(UnionRows.REASON, DataTypes.StringType, true);
+  }
+
+  /** One output row per input row (fewer with {@link Invalid#SKIP}), schema {@link #schema}. */
+  public static Dataset<Row> transform(SparkSession spark, Dataset<Row> df, SmoothSettings s, Invalid invalid) {
+    Columns columns = s.spec.columns();
+    StructType outSchema = schema(df.schema(), columns);
+    InputSource source = InputSource.of(df, columns);
+    Dataset<Row> union = SmoothCore.union(spark, source, s);
+    DataType idType = df.schema().apply(columns.id()).dataType();
+    StructType rightSchema = new StructType().add(R_KEY, DataTypes.StringType, true).add(R_TIME, DataTypes.StringType, true)
+        .add(R_KIND, DataTypes.IntegerType, false);
+    for (int i = 0; i < 4; i++) rightSchema = rightSchema.add(ADDED.get(i), DataTypes.createArrayType(DataTypes.DoubleType, false), true);
+    rightSchema = rightSchema.add(UnionRows.REASON_CODE, DataTypes.StringType, true).add(UnionRows.REASON, DataTypes.StringType, true);
+    Dataset<Row> right = union.mapPartitions(new Outcomes(union.schema(), idType), Encoders.row(rightSchema))
+        .dropDuplicates(new String[] {R_KEY, R_TIME, R_KIND});
+    Dataset<Row> left = df.mapPartitions(new RowKeys(columns, df.schema(), source.corruptColumn()),
+        Encoders.row(RowKeys.schema(df.schema())));
+    Column on = left.col(RowKeys.KEY).equalTo(right.col(R_KEY)).and(left.col(RowKeys.TIME).equalTo(right.col(R_TIME)));
+    Dataset<Row> joined = left.join(right, on, "left_outer");
+    return joined.mapPartitions(new Finish(df.schema().size(), df.schema().fieldIndex(columns.id()),
+        df.schema().fieldIndex(columns.time()), invalid), Encoders.row(outSchema));
+  }
+
+  /**
+   * The engine's outcome per parsed row: each state row, and each quarantine row of a row that parsed (a shared
+   * time, or a trajectory no engine could smooth), keyed as {@link RowKeys} keys the input rows.
+   */
+  private static final class Outcomes implements MapPartitionsFunction<Row, Row>, Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int kind;
+    private final int id;
+    private final int time;
+    private final int qId;
+    private final int qTime;
+    private final int code;
+    private final int reason;
+    private final int firstState;
+    private final DataType idType;
+
+    Outcomes(StructType union, DataType idType) {
+      this.kind = union.fieldIndex(UnionRows.KIND);
+      this.id = union.fieldIndex(UnionRows.ID);
+      this.time = union.fieldIndex(UnionRows.TIME);
+      this.qId = union.fieldIndex(UnionRows.Q_ID);
+      this.qTime = union.fieldIndex(UnionRows.Q_TIME);
+      this.code = union.fieldIndex(UnionRows.REASON_CODE);
+      this.reason = union.fieldIndex(UnionRows.REASON);
+      this.firstState = union.fieldIndex(UnionRows.FILTERED_MEAN);
+      this.idType = idType;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      return new Iterator<>() {
+        private Row next;
+
+        @Override
+        public boolean hasNext() {
+          while (next == null && rows.hasNext()) next = outcome(rows.next());
+          return next != null;
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) throw new NoSuchElementException();
+          Row r = next;
+          next = null;
+          return r;
+        }
+      };
+    }
+
+    private Row outcome(Row u) {
+      int k = u.getInt(kind);
+      if (k == UnionRows.STATE) {
+        return RowFactory.create(CellText.key(u.get(id)), CellText.of(u.get(time)), k, u.get(firstState),
+            u.get(firstState + 1), u.get(firstState + 2), u.get(firstState + 3), null, null);
+      }
+      if (k == UnionRows.QUARANTINE && !RowKeys.PARSE_REASONS.contains(u.getString(code))) {
+        return RowFactory.create(RowKeys.keyOfIdText(u.getString(qId), idType), u.getString(qTime), k, null, null, null,
+            null, u.getString(code), u.getString(reason));
+      }
+      return null;
+    }
+  }
+
+  /** The output rows from the joined ones, with handleInvalid applied. */
+  private static final class Finish implements MapPartitionsFunction<Row, Row>, Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int width;
+    private final int idIndex;
+    private final int timeIndex;
+    private final Invalid invalid;
+
+    Finish(int width, int idIndex, int timeIndex, Invalid invalid) {
+      this.width = width;
+      this.idIndex = idIndex;
+      this.timeIndex = timeIndex;
+      this.invalid = invalid;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      return new Iterator<>() {
+        private Row next;
+
+        @Override
+        public boolean hasNext() {
+          while (next == null && rows.hasNext()) next = finish(rows.next());
+          return next != null;
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) throw new NoSuchElementException();
+          Row r = next;
+          next = null;
+          return r;
+        }
+      };
+    }
+
+    private Row finish(Row j) {
+      int keys = width;
+      int right = width + RowKeys.WIDTH;
+      String code = j.getString(keys + 2);
+      String reason = j.getString(keys + 3);
+      boolean matched = !j.isNullAt(right + 2);
+      if (code == null && matched) {
+        code = j.getString(right + 7);
+        reason = j.getString(right + 8);
+      }
+      if (code == null && (!matched || j.isNullAt(right + 3))) {
+        throw new IllegalStateException("row with id " + CellText.of(j.get(idIndex)) + ", time " + CellText.of(j.get(timeIndex))
+            + " came back from neither the engine nor the quarantine");
+      }
+      if (code != null && invalid == Invalid.SKIP) return null;
+      if (code != null && invalid == Invalid.ERROR) {
+        throw new QuarantinedRowException("handleInvalid=error: the row with id " + CellText.of(j.get(idIndex)) + ", time "
+            + CellText.of(j.get(timeIndex)) + " was quarantined (" + code + ": " + reason + "); set handleInvalid to keep or skip");
+      }
+      List<Object> v = new ArrayList<>(width + ADDED.size());
+      for (int i = 0; i < width; i++) v.add(j.get(i));
+      for (int i = 0; i < 4; i++) v.add(code == null ? j.get(right + 3 + i) : null);
+      v.add(code);
+      v.add(reason);
+      return RowFactory.create(v.toArray());
+    }
+  }
+
+  /** handleInvalid=error met a row that cannot be smoothed; the message names it and why. */
+  public static final class QuarantinedRowException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    QuarantinedRowException(String message) {
+      super(message);
+    }
+  }
+}
