@@ -61,6 +61,7 @@ public final class ThroughputBench {
       }
       print(out, workloads, results, caseNames, caseSteps);
     }
+    new FitEvaluationBench(trajectories, steps, this.runs, warmupSeconds).run(out);
   }
 
   private static String pass(Workload w) {
