@@ -12,7 +12,9 @@ import java.util.List;
 
 /**
  * A {@link LossFunction} over a block of trajectories in lockstep lanes: the block is sorted by length
- * (longest first) and cut into tiles of up to {@link BatchedEngine#DEFAULT_WIDTH} lanes, each evaluated by
+ * (longest first) and cut into tiles of up to {@link BatchedEngine#DEFAULT_WIDTH} lanes, as even as possible
+ * (100 trajectories make tiles of 50 and 50, not 64 and 36, and 70 make 35 and 35, not 64 and a
+ * sequential 6), each evaluated by
  * the batched adjoint filter ({@link BatchedAdjoint}), whose per-step gradients go to one
  * {@link GradientChain} per lane. The Fisher-identity gradient takes its moments from the batched smoother
  * instead. A tile of fewer than {@link BatchedEngine#MIN_LOCKSTEP_LANES} lanes (a lone long trajectory) runs
@@ -86,7 +88,9 @@ final class BlockLossEvaluator {
     while (start < sorted.length) {
       long longest = sorted[start].length();
       int fit = (int) Math.max(1, Math.min(width, TAPE_DOUBLES / (longest * perLaneStep)));
-      int size = Math.min(fit, sorted.length - start);
+      int remaining = sorted.length - start;
+      int tilesLeft = (remaining + fit - 1) / fit;
+      int size = (remaining + tilesLeft - 1) / tilesLeft;
       if (size < BatchedEngine.MIN_LOCKSTEP_LANES) {
         for (int l = 0; l < size; l++) {
           sequential.addSequential(sorted[start + l], accumulator);

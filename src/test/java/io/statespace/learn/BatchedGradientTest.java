@@ -237,7 +237,10 @@ class BatchedGradientTest {
         batched.gradient(), reference.gradient(), FLOOR) < TOLERANCE);
   }
 
-  /** Fewer lanes than lockstep pays for run through the sequential adjoint, counted as such. */
+  /**
+   * Fewer lanes than lockstep pays for run through the sequential adjoint, counted as such; a block is cut into
+   * even tiles, so that no remainder falls below that minimum.
+   */
   @Test
   void smallBlocksRunSequentially() {
     GradientCheckTest.Case c = GradientCheckTest.cvFixedDt();
@@ -245,5 +248,8 @@ class BatchedGradientTest {
     LossFunction loss = LossFunction.negativeLogLikelihood(c.parameterization()).withEngine(LossFunction.Engine.BATCHED);
     LossAccumulator acc = new LocalObjective(loss, data).accumulate(c.parameterization().initial(), 0);
     assertEquals(Map.of("sequential", 5L), acc.trajectoriesByEngine());
+    List<Trajectory> seventy = ragged(c, 44).subList(0, 70);
+    LossAccumulator even = new LocalObjective(loss, seventy).accumulate(c.parameterization().initial(), 0);
+    assertEquals(Map.of("batched", 70L), even.trajectoriesByEngine(), "70 lanes make two tiles of 35, none left over");
   }
 }
