@@ -149,6 +149,7 @@ public final class ThroughputBench {
       out.printf(Locale.ROOT, "checksum on the tracking shape %s: %.12g; engines agree within %.1e relative%n",
           caseNames[c], reference, worst);
     }
+    new FitEvaluationBench(trajectories, steps, this.runs, warmupSeconds).run(out);
   }
 
   private static String pass(Workload w) {

@@ -150,8 +150,8 @@ public final class FitCommand implements Callable<Integer> {
   }
 
   /**
-   * What --engine chooses: EM's E-step smoother (auto = batched); the gradient-based optimisers have no
-   * choice (the adjoint sequential filter), so anything but auto or sequential is refused as having no effect.
+   * What --engine chooses: EM's E-step smoother, or the gradient-based optimisers' adjoint filter; auto =
+   * batched for both, and anything but auto, batched or sequential is refused.
    */
   private FitSettings.Smoother smoother(FitSettings.Method method) {
     String e = engine.toLowerCase(Locale.ROOT);
@@ -160,9 +160,10 @@ public final class FitCommand implements Callable<Integer> {
       if (e.equals("sequential")) return FitSettings.Smoother.SEQUENTIAL;
       throw new ConfigException("--engine: EM's E-step runs batched or sequential (auto = batched), got '" + engine + "'");
     }
-    if (e.equals("auto") || e.equals("sequential")) return FitSettings.Smoother.SEQUENTIAL;
-    throw new ConfigException("--engine " + engine + ": no effect with --optimizer " + method.key + ", which evaluates the loss and "
-        + "its exact gradient with the adjoint sequential filter (--engine chooses EM's E-step only); leave it out");
+    if (e.equals("auto") || e.equals("batched")) return FitSettings.Smoother.BATCHED;
+    if (e.equals("sequential")) return FitSettings.Smoother.SEQUENTIAL;
+    throw new ConfigException("--engine: --optimizer " + method.key + " evaluates the loss and its exact gradient with the "
+        + "batched or the sequential adjoint filter (auto = batched), got '" + engine + "'");
   }
 
   private static <E extends Enum<E>> E choose(String option, String text, E[] values, java.util.function.Function<E, String> keyOf) {

@@ -25,6 +25,9 @@ public final class LossAccumulator implements Serializable {
   private long components;
   private long failures;
   private String firstFailure;
+  private long batchedTrajectories;
+  private long sequentialTrajectories;
+  private long fallbackTrajectories;
 
   /**
    * @param meanOverComponents true for a loss divided by the scored components (prediction loss)
@@ -56,6 +59,33 @@ public final class LossAccumulator implements Serializable {
     return gradient;
   }
 
+  /**
+   * Counts trajectories by the engine that evaluated them: in lockstep lanes, one at a time with the
+   * sequential adjoint (a tile too small for lockstep, or the sequential engine chosen), or sequentially
+   * after the lockstep tile they were in failed numerically.
+   */
+  void countEngine(boolean batched, boolean afterBatchedFailure) {
+    if (batched) {
+      batchedTrajectories++;
+    } else if (afterBatchedFailure) {
+      fallbackTrajectories++;
+    } else {
+      sequentialTrajectories++;
+    }
+  }
+
+  /**
+   * Trajectories by the engine that evaluated them ({@code batched}, {@code sequential},
+   * {@code sequential_after_batched_failure}), nonzero counts only, in that order.
+   */
+  public java.util.Map<String, Long> trajectoriesByEngine() {
+    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    if (batchedTrajectories > 0) out.put("batched", batchedTrajectories);
+    if (sequentialTrajectories > 0) out.put("sequential", sequentialTrajectories);
+    if (fallbackTrajectories > 0) out.put("sequential_after_batched_failure", fallbackTrajectories);
+    return out;
+  }
+
   /** Adds other into this; returns this. */
   public LossAccumulator merge(LossAccumulator other) {
     if (other.mean != mean || other.dimension != dimension) {
@@ -70,6 +100,9 @@ public final class LossAccumulator implements Serializable {
     steps += other.steps;
     components += other.components;
     failures += other.failures;
+    batchedTrajectories += other.batchedTrajectories;
+    sequentialTrajectories += other.sequentialTrajectories;
+    fallbackTrajectories += other.fallbackTrajectories;
     if (firstFailure == null) firstFailure = other.firstFailure;
     return this;
   }

@@ -24,9 +24,12 @@ public final class LossEvaluator {
   private FisherGradient fisher;
   private SequentialEngine engine;
   private byte[] modes = new byte[0];
+  private final double[] theta;
+  private BlockLossEvaluator lanes;
 
   LossEvaluator(LossFunction loss, double[] theta, long epoch) {
     this.loss = loss;
+    this.theta = theta.clone();
     this.model = loss.parameterization().model(theta);
     this.chain = loss.parameterization().chain(theta);
     this.epoch = epoch;
@@ -43,6 +46,12 @@ public final class LossEvaluator {
    * positive definite at this θ) is recorded in the accumulator, not thrown; wrong dimensions are.
    */
   public void add(Trajectory trajectory, LossAccumulator accumulator) {
+    addSequential(trajectory, accumulator);
+    accumulator.countEngine(false, false);
+  }
+
+  /** {@link #add} without counting the engine (the batched path's small tiles and fallbacks count their own). */
+  void addSequential(Trajectory trajectory, LossAccumulator accumulator) {
     StepParameters params = model.bind(trajectory);
     int steps = trajectory.length();
     if (steps == 0) throw new IllegalArgumentException("trajectory '" + trajectory.id() + "' has no steps");
@@ -76,8 +85,18 @@ public final class LossEvaluator {
     }
   }
 
-  /** Adds every trajectory into the accumulator; returns it. */
+  /**
+   * Adds every trajectory into the accumulator; returns it. With {@link LossFunction.Engine#BATCHED} the
+   * trajectories are evaluated as one block in lockstep lanes ({@link BlockLossEvaluator}).
+   */
   public LossAccumulator addAll(Iterable<Trajectory> trajectories, LossAccumulator accumulator) {
+    if (loss.engine() == LossFunction.Engine.BATCHED) {
+      java.util.List<Trajectory> block = new java.util.ArrayList<>();
+      for (Trajectory t : trajectories) block.add(t);
+      if (lanes == null) lanes = new BlockLossEvaluator(this, loss, model, theta);
+      lanes.addBlock(block, accumulator);
+      return accumulator;
+    }
     for (Trajectory t : trajectories) add(t, accumulator);
     return accumulator;
   }
@@ -85,10 +104,19 @@ public final class LossEvaluator {
   private byte[] dropoutModes(Trajectory trajectory) {
     int steps = trajectory.length();
     if (modes.length < steps) modes = new byte[Math.max(steps, 2 * modes.length)];
+    fillModes(loss, trajectory, epoch, modes);
+    return modes;
+  }
+
+  /** Writes each step's filter mode under the loss's dropout masks of this epoch into {@code into}. */
+  static void fillModes(LossFunction loss, Trajectory trajectory, long epoch, byte[] into) {
     DropoutMask mask = loss.dropout();
     long key = mask.key(trajectory.id());
     byte dropped = loss.feedback() ? AdjointFilter.FEEDBACK : AdjointFilter.SKIP;
-    for (int t = 0; t < steps; t++) modes[t] = mask.dropped(key, t, epoch) ? dropped : AdjointFilter.UPDATE;
-    return modes;
+    for (int t = 0; t < trajectory.length(); t++) into[t] = mask.dropped(key, t, epoch) ? dropped : AdjointFilter.UPDATE;
+  }
+
+  long epoch() {
+    return epoch;
   }
 }

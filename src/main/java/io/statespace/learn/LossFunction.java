@@ -54,19 +54,42 @@ public final class LossFunction implements Serializable {
     FISHER
   }
 
+  /**
+   * Which filter evaluates a block: {@code SEQUENTIAL}, one trajectory at a time (the reference), or
+   * {@code BATCHED}, the block's trajectories in lockstep lanes ({@link BlockLossEvaluator}); the same
+   * numbers to rounding (tested at 1e-12 per component).
+   */
+  public enum Engine {
+    SEQUENTIAL("sequential"),
+    BATCHED("batched");
+
+    private final String key;
+
+    Engine(String key) {
+      this.key = key;
+    }
+
+    /** The name in logs and report.json's {@code gradient_trajectories_by_engine}. */
+    public String key() {
+      return key;
+    }
+  }
+
   private final Parameterization parameterization;
   private final Kind kind;
   private final GradientMethod method;
   private final DropoutMask dropout;
   private final boolean feedback;
+  private final Engine engine;
 
   private LossFunction(Parameterization parameterization, Kind kind, GradientMethod method, DropoutMask dropout,
-      boolean feedback) {
+      boolean feedback, Engine engine) {
     this.parameterization = Objects.requireNonNull(parameterization);
     this.kind = kind;
     this.method = method;
     this.dropout = dropout;
     this.feedback = feedback;
+    this.engine = Objects.requireNonNull(engine);
   }
 
   /** The negative log-likelihood with the adjoint gradient. */
@@ -75,7 +98,8 @@ public final class LossFunction implements Serializable {
   }
 
   public static LossFunction negativeLogLikelihood(Parameterization parameterization, GradientMethod method) {
-    return new LossFunction(parameterization, Kind.NEGATIVE_LOG_LIKELIHOOD, method, new DropoutMask(0.0, 0L), false);
+    return new LossFunction(parameterization, Kind.NEGATIVE_LOG_LIKELIHOOD, method, new DropoutMask(0.0, 0L), false,
+        Engine.SEQUENTIAL);
   }
 
   /**
@@ -88,7 +112,7 @@ public final class LossFunction implements Serializable {
   public static LossFunction prediction(Parameterization parameterization, double dropoutRate, long seed,
       boolean feedback) {
     return new LossFunction(parameterization, Kind.PREDICTION, GradientMethod.ADJOINT,
-        new DropoutMask(dropoutRate, seed), feedback);
+        new DropoutMask(dropoutRate, seed), feedback, Engine.SEQUENTIAL);
   }
 
   public Parameterization parameterization() {
@@ -109,6 +133,16 @@ public final class LossFunction implements Serializable {
 
   public boolean feedback() {
     return feedback;
+  }
+
+  /** The engine that evaluates blocks ({@link LossEvaluator#addAll}); SEQUENTIAL unless chosen. */
+  public Engine engine() {
+    return engine;
+  }
+
+  /** This loss evaluated by the given engine (the same function and gradient, to rounding). */
+  public LossFunction withEngine(Engine chosen) {
+    return new LossFunction(parameterization, kind, method, dropout, feedback, chosen);
   }
 
   /** True when the value depends on the epoch (dropout masks): optimisers that need a fixed function use epoch 0. */

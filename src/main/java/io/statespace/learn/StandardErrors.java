@@ -8,13 +8,22 @@ import java.util.List;
  * Standard errors of the free parameters of a likelihood fit from the observed information: the Hessian
  * of the total negative log-likelihood in θ by central differences of its exact gradient
  * (H_ij ≈ [g_j(θ + h_i e_i) − g_j(θ − h_i e_i)] / 2h_i, h_i = step · max(1, |θ_i|), 2p evaluations,
- * symmetrised), inverted by Cholesky to Cov(θ̂) = H⁻¹, and carried to natural units by the delta method,
+ * symmetrised; all 2p in one call when the objective evaluates {@link Points}), inverted by Cholesky to Cov(θ̂) = H⁻¹, and carried to natural units by the delta method,
  * Cov(φ̂) = J H⁻¹ Jᵀ with J = dφ/dθ ({@link Parameterization#naturalJacobian}). A Hessian that is not
  * positive definite (not at a minimum, or parameters the data cannot identify) is reported, not
  * inverted. The objective must be the negative log-likelihood summed over all trajectories.
  */
 public final class StandardErrors {
   private StandardErrors() {}
+
+  /**
+   * An objective that evaluates several points at once (the distributed objective does it in one pass over
+   * the data); {@link #compute} then asks for all 2p points of the Hessian in one call.
+   */
+  public interface Points {
+    /** The loss and gradient at each point, in order. */
+    Evaluation[] evaluateAll(double[][] thetas);
+  }
 
   /**
    * The result: names and values in θ and natural units, their standard errors (NaN when the
@@ -31,14 +40,26 @@ public final class StandardErrors {
 
   public static Result compute(Objective negativeLogLikelihood, Parameterization param, double[] theta, double step) {
     int p = theta.length;
+    double[][] points = new double[2 * p][];
+    for (int i = 0; i < p; i++) {
+      double h = step * Math.max(1.0, Math.abs(theta[i]));
+      points[2 * i] = theta.clone();
+      points[2 * i][i] = theta[i] + h;
+      points[2 * i + 1] = theta.clone();
+      points[2 * i + 1][i] = theta[i] - h;
+    }
+    double[][] gradients = new double[2 * p][];
+    if (negativeLogLikelihood instanceof Points batch) {
+      Evaluation[] all = batch.evaluateAll(points);
+      for (int k = 0; k < 2 * p; k++) gradients[k] = all[k].gradient();
+    } else {
+      for (int k = 0; k < 2 * p; k++) gradients[k] = negativeLogLikelihood.evaluate(points[k]).gradient();
+    }
     double[][] hessian = new double[p][p];
     for (int i = 0; i < p; i++) {
       double h = step * Math.max(1.0, Math.abs(theta[i]));
-      double[] x = theta.clone();
-      x[i] = theta[i] + h;
-      double[] plus = negativeLogLikelihood.evaluate(x).gradient();
-      x[i] = theta[i] - h;
-      double[] minus = negativeLogLikelihood.evaluate(x).gradient();
+      double[] plus = gradients[2 * i];
+      double[] minus = gradients[2 * i + 1];
       for (int j = 0; j < p; j++) hessian[i][j] = (plus[j] - minus[j]) / (2.0 * h);
     }
     double[] flat = new double[p * p];

@@ -6,6 +6,9 @@ import io.statespace.learn.LossAccumulator;
 import io.statespace.learn.LossEvaluator;
 import io.statespace.learn.LossFunction;
 import io.statespace.learn.Objective;
+import io.statespace.learn.StandardErrors;
+import java.util.Arrays;
+import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -20,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * inside evaluators is summed in an accumulator so that the driver can tell engine time from Spark
  * overhead.
  */
-final class DistributedObjective implements Objective {
+final class DistributedObjective implements Objective, StandardErrors.Points {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedObjective.class);
 
   private final JavaSparkContext jsc;
@@ -29,6 +32,8 @@ final class DistributedObjective implements Objective {
   private final int depth;
   private final LongAccumulator engineNanos;
   private long evaluations;
+  private long passes;
+  private Map<String, Long> lastByEngine = Map.of();
 
   DistributedObjective(JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks, LossFunction loss, int depth) {
     this.jsc = jsc;
@@ -57,11 +62,13 @@ final class DistributedObjective implements Objective {
       LossAccumulator total = blocks.treeAggregate(lossFunction.value().zero(), (acc, block) -> {
         long start = System.nanoTime();
         LossEvaluator evaluator = lossFunction.value().evaluator(at.value(), epoch);
-        for (Trajectory t : block.trajectories) evaluator.add(t, acc);
+        evaluator.addAll(Arrays.asList(block.trajectories), acc);
         nanos.add(System.nanoTime() - start);
         return acc;
       }, LossAccumulator::merge, depth);
       evaluations++;
+      passes++;
+      lastByEngine = total.trajectoriesByEngine();
       if (total.failures() > 0) {
         LOG.warn("{} trajectory evaluation(s) failed at this point (loss taken as +inf); first: {}", total.failures(),
             total.firstFailure());
@@ -70,6 +77,59 @@ final class DistributedObjective implements Objective {
     } finally {
       at.destroy();
     }
+  }
+
+  /**
+   * The loss and gradient at several points in one distributed pass: each task evaluates its blocks at every
+   * point (the blocks are read once, one Spark job instead of one per point). The standard errors' Hessian
+   * takes all its 2p points this way.
+   */
+  @Override
+  public Evaluation[] evaluateAll(double[][] thetas) {
+    double[][] copy = new double[thetas.length][];
+    for (int i = 0; i < thetas.length; i++) copy[i] = thetas[i].clone();
+    Broadcast<double[][]> at = jsc.broadcast(copy);
+    Broadcast<LossFunction> lossFunction = loss;
+    LongAccumulator nanos = engineNanos;
+    int count = thetas.length;
+    LossAccumulator[] zero = new LossAccumulator[count];
+    for (int i = 0; i < count; i++) zero[i] = lossFunction.value().zero();
+    try {
+      LossAccumulator[] total = blocks.treeAggregate(zero, (acc, block) -> {
+        long start = System.nanoTime();
+        for (int i = 0; i < acc.length; i++) {
+          lossFunction.value().evaluator(at.value()[i], 0L).addAll(Arrays.asList(block.trajectories), acc[i]);
+        }
+        nanos.add(System.nanoTime() - start);
+        return acc;
+      }, (a, b) -> {
+        for (int i = 0; i < a.length; i++) a[i].merge(b[i]);
+        return a;
+      }, depth);
+      evaluations += count;
+      passes++;
+      Evaluation[] out = new Evaluation[count];
+      for (int i = 0; i < count; i++) {
+        out[i] = total[i].evaluation();
+        if (total[i].failures() > 0) {
+          LOG.warn("{} trajectory evaluation(s) failed at point {} of {} (loss taken as +inf); first: {}", total[i].failures(),
+              i + 1, count, total[i].firstFailure());
+        }
+      }
+      return out;
+    } finally {
+      at.destroy();
+    }
+  }
+
+  /** Distributed passes over the blocks so far (one per evaluation, one per {@link #evaluateAll}). */
+  long passes() {
+    return passes;
+  }
+
+  /** The last single-point evaluation's trajectories by the engine that evaluated them. */
+  Map<String, Long> trajectoriesByEngine() {
+    return lastByEngine;
   }
 
   /** Seconds spent inside evaluators, summed over tasks, since the start. */

@@ -82,7 +82,8 @@ public final class FitJob {
       Dataset<Row> input = source.rows();
       long rowsIn = input.count();
       int partitions = s.paths().partitions() > 0 ? s.paths().partitions() : Math.max(1, jsc.defaultParallelism());
-      LossFunction loss = s.objective().function(param);
+      LossFunction loss = s.objective().function(param).withEngine(s.search().smoother() == FitSettings.Smoother.BATCHED
+          ? LossFunction.Engine.BATCHED : LossFunction.Engine.SEQUENTIAL);
       jsc.setJobDescription("fit: read, validate and group trajectories; check each at the starting point");
       items = assemble(source, columns, s.spec().model().obsDim(), s.spec().model().inputDim(), partitions,
           new StartingPointScreen(loss, param.initial(), columns));
@@ -100,7 +101,13 @@ public final class FitJob {
           counts.rowsUsed, counts.rowsQuarantined, partitions, param.size(), String.join(", ", param.names()));
       JavaRDD<TrajectoryBlock> blocks = items.filter(FitItem::isBlock).map(i -> i.block);
       LOG.info("fit: {}", s.search().method() != FitSettings.Method.EM
-          ? "loss and exact gradient per trajectory by reverse-mode differentiation through the sequential Kalman filter"
+          ? loss.engine() == LossFunction.Engine.BATCHED
+              ? "loss and exact gradient by reverse-mode differentiation through the batched Kalman filter, each block's "
+                  + "trajectories in lockstep lanes (the default; the sequential adjoint takes over, counted in report.json's "
+                  + "gradient_trajectories_by_engine, tiles under " + io.statespace.inference.batched.BatchedEngine.MIN_LOCKSTEP_LANES
+                  + " lanes and any tile where a lane fails numerically)"
+              : "loss and exact gradient per trajectory by reverse-mode differentiation through the sequential Kalman filter "
+                  + "(--engine sequential)"
           : s.search().smoother() == FitSettings.Smoother.BATCHED
               ? "each E-step smooths every block in lockstep with the batched engine (the fastest per core; the sequential "
                   + "engine takes over, with a WARN line, each trajectory the batched engine fails on numerically)"
@@ -128,15 +135,25 @@ public final class FitJob {
 
       StandardErrors.Result errors = null;
       String errorsNote;
+      double errorsSeconds = 0.0;
+      long errorsPasses = 0;
       if (s.objective().loss() != LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD) {
         errorsNote = "not computed: standard errors come from the observed information of the likelihood (--loss nll)";
       } else if (!s.extras().standardErrors()) {
         errorsNote = "not computed (--no-standard-errors)";
       } else {
-        jsc.setJobDescription("fit: observed information for standard errors");
+        jsc.setJobDescription("fit: observed information for standard errors (" + 2 * param.size() + " gradients, one pass)");
+        long errorsStart = System.nanoTime();
+        long passesBefore = objective.passes();
         errors = StandardErrors.compute(objective, param, result.theta());
+        errorsSeconds = (System.nanoTime() - errorsStart) / 1e9;
+        errorsPasses = objective.passes() - passesBefore;
+        LOG.info("fit: standard errors from {} gradients in {} distributed pass(es), {} s", 2 * param.size(), errorsPasses,
+            String.format(Locale.ROOT, "%.2f", errorsSeconds));
         errorsNote = errors.ok() ? "from the observed information (central differences of the exact gradient)" : errors.message();
       }
+      Map<String, Long> gradientEngines = objective.trajectoriesByEngine();
+      if (!gradientEngines.isEmpty()) LOG.info("fit: the last evaluation's trajectories by engine: {}", gradientEngines);
 
       jsc.setJobDescription("fit: gradient at the starting point");
       double[] initialGradient = objective.evaluate(param.initial()).gradient();
@@ -155,7 +172,7 @@ public final class FitJob {
           result.note(), evaluations, (System.nanoTime() - start) / 1e9, fitSeconds, engineSeconds,
           jsc.defaultParallelism(), parameters(param, result.theta(), errors, initialGradient), errorsNote, rowsIn,
           counts.rowsUsed, counts.rowsQuarantined, counts.byReason, counts.trajectories, resumeFrom != null, out.target(),
-          curvature, eStepEngines, source.inputFiles(), leftOut);
+          curvature, eStepEngines, source.inputFiles(), leftOut).withEvaluationCost(gradientEngines, errorsSeconds, errorsPasses);
       out.writeText("report.json", report.toJson());
       out.commit();
       committed = true;

@@ -94,6 +94,35 @@ public final class FitReport {
     this.leftOut = leftOut;
   }
 
+  /** Gradient-based fits: the last evaluation's trajectories by engine (set by {@link #withEvaluationCost}). */
+  private Map<String, Long> gradientTrajectoriesByEngine = Map.of();
+  private double standardErrorsSeconds = Double.NaN;
+  private long standardErrorsPasses;
+
+  /**
+   * Adds what the gradient evaluations used and what the standard errors cost: the last evaluation's
+   * trajectories by engine ({@code batched}, {@code sequential}, {@code sequential_after_batched_failure}),
+   * the standard errors' wall seconds and distributed passes (0 when not computed). Returns this.
+   */
+  FitReport withEvaluationCost(Map<String, Long> byEngine, double errorsSeconds, long errorsPasses) {
+    gradientTrajectoriesByEngine = new java.util.TreeMap<>(byEngine);
+    standardErrorsSeconds = errorsSeconds;
+    standardErrorsPasses = errorsPasses;
+    return this;
+  }
+
+  public Map<String, Long> gradientTrajectoriesByEngine() {
+    return gradientTrajectoriesByEngine;
+  }
+
+  public double standardErrorsSeconds() {
+    return standardErrorsSeconds;
+  }
+
+  public long standardErrorsPasses() {
+    return standardErrorsPasses;
+  }
+
   /** Wall seconds per objective evaluation (one distributed job each). */
   public double secondsPerEvaluation() {
     return evaluations == 0 ? Double.NaN : fitSeconds / evaluations;
@@ -159,6 +188,11 @@ public final class FitReport {
     m.put("quarantine_by_reason", new java.util.TreeMap<>(quarantineByReason));
     m.put("trajectories", trajectories);
     if (!eStepTrajectoriesByEngine.isEmpty()) m.put("e_step_trajectories_by_engine", eStepTrajectoriesByEngine);
+    if (!gradientTrajectoriesByEngine.isEmpty()) m.put("gradient_trajectories_by_engine", gradientTrajectoriesByEngine);
+    if (standardErrorsPasses > 0) {
+      m.put("standard_errors_seconds", standardErrorsSeconds);
+      m.put("standard_errors_passes", standardErrorsPasses);
+    }
     Map<String, Object> left = new LinkedHashMap<>();
     left.put("trajectories", leftOut.trajectories());
     left.put("ids", leftOut.ids());

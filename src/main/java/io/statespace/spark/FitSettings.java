@@ -72,13 +72,13 @@ public record FitSettings(Paths paths, ModelSpec spec, Objective objective, Sear
    * The optimiser, its stop rules and step size.
    *
    * @param learningRate Adam's step size in θ (ignored by the others)
-   * @param smoother how EM's E-step smooths a block: {@link Smoother#BATCHED} (all its trajectories in
-   *     lockstep) or {@link Smoother#SEQUENTIAL} (one by one with the reference engine); the gradient-based
-   *     optimisers always evaluate with the adjoint sequential filter
+   * @param smoother how a block is evaluated: {@link Smoother#BATCHED} (all its trajectories in lockstep: EM's
+   *     E-step smoother, or the gradient-based optimisers' batched adjoint filter) or {@link Smoother#SEQUENTIAL}
+   *     (one by one with the reference engine, or the sequential adjoint filter)
    */
   public record Search(Method method, StopRules stopRules, double learningRate, Smoother smoother) {
     public static Search lbfgs(StopRules stopRules) {
-      return new Search(Method.LBFGS, stopRules, 0.05, Smoother.SEQUENTIAL);
+      return new Search(Method.LBFGS, stopRules, 0.05, Smoother.BATCHED);
     }
   }
 

@@ -193,13 +193,13 @@ class OutputSafetyTest {
   }
 
   @Test
-  void fitEngineEitherChoosesEmsSmootherOrIsRefusedAsHavingNoEffect() throws IOException {
+  void fitEngineRefusesAnEngineTheOptimiserCannotUse() throws IOException {
     Path data = data();
     String out = dir.resolve("fitted").toString();
-    Result r = run("fit", "--input", data.toString(), "--model", "conf/tracking.json", "--output", out, "--engine", "batched");
+    Result r = run("fit", "--input", data.toString(), "--model", "conf/tracking.json", "--output", out, "--engine", "parallel");
     assertEquals(2, r.code, r.err);
-    assertEquals("error: --engine batched: no effect with --optimizer lbfgs, which evaluates the loss and its exact gradient "
-        + "with the adjoint sequential filter (--engine chooses EM's E-step only); leave it out", r.err.strip());
+    assertEquals("error: --engine: --optimizer lbfgs evaluates the loss and its exact gradient with the batched or the "
+        + "sequential adjoint filter (auto = batched), got 'parallel'", r.err.strip());
     Path linear = dir.resolve("linear.json");
     Files.writeString(linear, "{\"family\": \"linear\", \"state_dim\": 1, \"obs_dim\": 1,"
         + " \"columns\": {\"id\": \"id\", \"time\": \"t\", \"observations\": [\"x\"]},"

@@ -75,8 +75,13 @@ class FitJobTest {
   }
 
   private static FitReport fit(Path data, ModelSpec spec, String out, FitSettings.Method method, int partitions) {
+    return fit(data, spec, out, method, partitions, FitSettings.Smoother.BATCHED);
+  }
+
+  private static FitReport fit(Path data, ModelSpec spec, String out, FitSettings.Method method, int partitions,
+      FitSettings.Smoother engine) {
     return FitJob.run(spark, FitSettings.of(paths(data, out, partitions), spec, new StopRules(200, 1e-9, 0.0))
-        .with(new FitSettings.Search(method, new StopRules(200, 1e-9, 0.0), 0.05, FitSettings.Smoother.BATCHED))
+        .with(new FitSettings.Search(method, new StopRules(200, 1e-9, 0.0), 0.05, engine))
         .with(new FitSettings.Extras(false, true, false)));
   }
 
@@ -84,13 +89,27 @@ class FitJobTest {
     return r.parameters.stream().mapToDouble(FitReport.Parameter::fitted).toArray();
   }
 
+  /**
+   * The batched path (the default) on 1, 3 and 16 partitions (blocks of 60, about 20 and about 4 trajectories: the
+   * last below the lockstep minimum, so evaluated by the sequential adjoint) and the sequential adjoint on 3: the
+   * same fit to 1e-9; report.json says which engine evaluated the gradients and what the standard errors cost.
+   */
   @Test
   void oneThreeAndSixteenPartitionsAgree() throws IOException {
     FitReport one = fit(cvData, cvSpec, "p1", FitSettings.Method.LBFGS, 1);
     FitReport three = fit(cvData, cvSpec, "p3", FitSettings.Method.LBFGS, 3);
     FitReport sixteen = fit(cvData, cvSpec, "p16", FitSettings.Method.LBFGS, 16);
+    FitReport sequential = fit(cvData, cvSpec, "p3-sequential", FitSettings.Method.LBFGS, 3, FitSettings.Smoother.SEQUENTIAL);
+    assertEquals(java.util.Map.of("batched", 60L), one.gradientTrajectoriesByEngine());
+    assertEquals(java.util.Map.of("sequential", 60L), sequential.gradientTrajectoriesByEngine());
+    assertEquals(60L, sixteen.gradientTrajectoriesByEngine().values().stream().mapToLong(Long::longValue).sum());
+    assertEquals(1L, one.standardErrorsPasses(), "all 2p gradients of the Hessian in one distributed pass");
+    assertTrue(one.standardErrorsSeconds() > 0.0);
+    String json = Files.readString(dir.resolve("p1").resolve("report.json"));
+    assertTrue(json.contains("\"gradient_trajectories_by_engine\" : {\n    \"batched\" : 60\n  }"), json);
+    assertTrue(json.contains("\"standard_errors_passes\" : 1"), json);
     double[] a = fitted(one);
-    for (FitReport other : List.of(three, sixteen)) {
+    for (FitReport other : List.of(three, sixteen, sequential)) {
       double[] b = fitted(other);
       for (int i = 0; i < a.length; i++) {
         assertEquals(a[i], b[i], 1e-9 * Math.abs(a[i]), "parameter " + one.parameters.get(i).name());
@@ -111,7 +130,9 @@ class FitJobTest {
   @Test
   void distributedAggregateEqualsTheLocalFold() {
     Parameterization param = Families.parameterization(cvSpec);
-    for (LossFunction loss : List.of(LossFunction.negativeLogLikelihood(param), LossFunction.prediction(param, 0.2, 3L, false))) {
+    for (LossFunction loss : List.of(LossFunction.negativeLogLikelihood(param), LossFunction.prediction(param, 0.2, 3L, false),
+        LossFunction.negativeLogLikelihood(param).withEngine(LossFunction.Engine.BATCHED),
+        LossFunction.prediction(param, 0.2, 3L, true).withEngine(LossFunction.Engine.BATCHED))) {
       InputSource source = InputSource.read(spark, cvData.toString(), "csv", cvSpec.columns());
       JavaRDD<FitItem> items = FitJob.assemble(source, cvSpec.columns(), 2, 0, 5);
       try {
@@ -128,6 +149,19 @@ class FitJobTest {
         assertEquals(l.loss(), d.loss(), 1e-12 * Math.abs(l.loss()));
         for (int i = 0; i < theta.length; i++) {
           assertEquals(l.gradient()[i], d.gradient()[i], 1e-12 * Math.abs(l.gradientNorm()), "gradient " + i);
+        }
+        double[] other = theta.clone();
+        other[1] -= 0.2;
+        long passes = distributed.passes();
+        Evaluation[] both = distributed.evaluateAll(new double[][] {theta, other});
+        assertEquals(passes + 1, distributed.passes(), "two points, one pass");
+        Evaluation lo = new LocalObjective(loss, all).evaluate(other);
+        for (int k = 0; k < 2; k++) {
+          Evaluation ref = k == 0 ? new LocalObjective(loss, all).evaluate(theta) : lo;
+          assertEquals(ref.loss(), both[k].loss(), 1e-12 * Math.abs(ref.loss()));
+          for (int i = 0; i < theta.length; i++) {
+            assertEquals(ref.gradient()[i], both[k].gradient()[i], 1e-12 * ref.gradientNorm(), "point " + k + ", gradient " + i);
+          }
         }
         distributed.close();
       } finally {
