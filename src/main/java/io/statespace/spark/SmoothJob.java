@@ -57,7 +57,7 @@ public final class SmoothJob {
       OutputLayout layout = new OutputLayout(columns, s.spec.model().stateDim());
       boolean flatten = s.outputFormat.equals("csv");
       spark.sparkContext().setJobDescription("smooth: write states");
-      write(layout.states(union, flatten), s.outputFormat, out.part("states"));
+      write(TextTimes.typed(layout.states(union, flatten), columns.time(), s.format, s.outputFormat), s.outputFormat, out.part("states"));
       LOG.info("smooth: rows grouped, trajectories smoothed and states written after {} s", elapsed(start));
       spark.sparkContext().setJobDescription("smooth: write summary");
       write(layout.summary(union), s.outputFormat, out.part("summary"));
