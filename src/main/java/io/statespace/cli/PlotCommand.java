@@ -76,9 +76,14 @@ public final class PlotCommand implements Callable<Integer> {
       throw new ConfigException("--smoothed " + source.smoothed + " holds no " + MODEL_COPY + ": give --model");
     }
     ModelSpec spec = ModelSpec.parse(files.readText("--model", modelPath));
-    String fmt = format != null ? format.toLowerCase(java.util.Locale.ROOT) : files.probe("--smoothed", states)
-        .orElseThrow(() -> new ConfigException("--smoothed: " + states + " holds no readable data file (give --format)"));
+    java.util.Optional<String> found = files.probe("--smoothed", states);
+    String fmt = format != null ? format.toLowerCase(java.util.Locale.ROOT)
+        : found.orElseThrow(() -> new ConfigException("--smoothed: " + states + " holds no readable data file (give --format)"));
     InputOptions.checkFormat("--format", fmt);
+    boolean binary = fmt.equals("parquet") || fmt.equals("orc");
+    if (found.isPresent() && !found.get().equals(fmt) && (binary || found.get().equals("parquet") || found.get().equals("orc"))) {
+      throw new ConfigException("--format " + fmt + ": " + states + " holds " + found.get() + " files (omit --format to detect it)");
+    }
     SparkSession spark = SparkSessions.start("statespace plot", null);
     try {
       return smoothed(spark, spec, states, fmt);

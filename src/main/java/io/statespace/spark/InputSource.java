@@ -165,7 +165,7 @@ public final class InputSource {
         String key = field.name().toLowerCase(Locale.ROOT);
         DataType before = target.get(key);
         if (before == null) {
-          target.put(key, field.dataType());
+          target.put(key, TypeWidening.nullable(field.dataType()));
           firstFile.put(key, f.file());
           continue;
         }
