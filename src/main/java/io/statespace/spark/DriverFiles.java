@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.deploy.SparkHadoopUtil;
@@ -42,7 +43,7 @@ public final class DriverFiles {
   public String readText(String option, String path) {
     Path p = InputFiles.path(path);
     try {
-      FileSystem fs = p.getFileSystem(conf);
+      FileSystem fs = raw(p.getFileSystem(conf));
       if (fs.getFileStatus(p).isDirectory()) throw new InputException(option + ": " + path + " is a directory, not a file");
       try (InputStream in = fs.open(p)) {
         return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -88,7 +89,7 @@ public final class DriverFiles {
     FileSystem fs;
     FileStatus top;
     try {
-      fs = root.getFileSystem(conf);
+      fs = raw(root.getFileSystem(conf));
       top = status(fs, root, option, input);
     } catch (IOException e) {
       return Optional.empty();
@@ -102,9 +103,18 @@ public final class DriverFiles {
         int first = in.read();
         return Optional.of(first == '{' ? "json" : "csv");
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Whatever the file system cannot tell here, the job's own reading reports, naming the file.
       return Optional.empty();
     }
+  }
+
+  /**
+   * The raw local file system for local paths: the checksummed one opens a {@code .name.crc} path, which
+   * Hadoop cannot parse when a name holds a colon (as {@link InputFiles} reads such files).
+   */
+  private static FileSystem raw(FileSystem fs) {
+    return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
   }
 
   private static FileStatus status(FileSystem fs, Path root, String option, String input) throws IOException {
