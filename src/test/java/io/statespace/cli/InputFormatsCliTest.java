@@ -188,6 +188,8 @@ class InputFormatsCliTest {
     Path binary = dir.resolve("binary.csv");
     Files.write(binary, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, (byte) 0xff, (byte) 0xfe, 1, 2});
     assertOneLineRefusal(run("plot", "--history", binary.toString(), "--output", png.toString()), "not a CSV text file");
+    Path nul = csv("nul.csv", "iteration,loss,gradient_norm\n0\0,1,1\n");
+    assertOneLineRefusal(run("plot", "--history", nul.toString(), "--output", png.toString()), "not a CSV text file (it holds NUL bytes)");
     Path other = csv("other.csv", "a,b\n1,2\n");
     assertOneLineRefusal(run("plot", "--history", other.toString(), "--output", png.toString()), "no column 'iteration'");
     Path bad = csv("bad.csv", "iteration,loss,gradient_norm\n0,1,1\n1,x,1\n");
