@@ -19,12 +19,24 @@ SPARK_JAVA_OPENS=(-XX:+IgnoreUnrecognizedVMOptions
   --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED
   -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
 
+# On a machine whose Maven repository lacks this project's Spark (a first build), says once that Maven is
+# about to download it: Spark and its dependencies are about 300 MB, fetched into ~/.m2 and reused after.
+spark_download_notice() {
+  local version repo
+  version=$(sed -n 's|.*<spark.version>\(.*\)</spark.version>.*|\1|p' "$ROOT/pom.xml" | head -n 1)
+  repo="${STATESPACE_MAVEN_REPO:-$HOME/.m2/repository}"
+  if [[ ! -d "$repo/org/apache/spark/spark-core_2.13/$version" ]]; then
+    echo "first build on this machine: Maven downloads Apache Spark $version and its dependencies (about 300 MB) into $repo once; later runs reuse them" >&2
+  fi
+}
+
 # Builds the jar and the classpath file when missing or older than the sources.
 ensure_built() {
   local jar
   jar=$(ls $JAR_GLOB 2>/dev/null | head -n 1 || true)
   if [[ -z "$jar" || ! -f "$ROOT/target/classpath.txt" || ! -f "$ROOT/target/bench-classpath.txt" ]] \
      || [[ -n "$(find "$ROOT/src/main" "$ROOT/src/bench" "$ROOT/pom.xml" -newer "$jar" -type f 2>/dev/null | head -n 1)" ]]; then
+    spark_download_notice
     echo "building statespace (mvn package, tests skipped)..." >&2
     (cd "$ROOT" && mvn -q -B -DskipTests package) >&2
   fi

@@ -2,8 +2,7 @@ package io.statespace.cli;
 
 import io.statespace.model.spec.Columns;
 import io.statespace.model.spec.ModelSpec;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.statespace.spark.DriverFiles;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Option;
@@ -13,13 +12,13 @@ public final class InputOptions {
   @Option(names = "--input", required = true, paramLabel = "PATH", description = "Input file or directory (any Spark source).")
   String input;
 
-  @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model file (JSON).")
-  Path model;
+  @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model file (JSON): a local path or any Hadoop path (file://, hdfs://, s3a://), read on the driver.")
+  String model;
 
-  @Option(names = "--format", paramLabel = "F", description = "Input format: csv, parquet, json, orc (default: from the extension, else csv).")
+  @Option(names = "--format", paramLabel = "F", description = "Input format: csv, parquet, json, orc (default: from the extension, else from the first data file's content, else csv).")
   String format;
 
-  @Option(names = "--id-column", paramLabel = "NAME", description = "Trajectory id column (overrides columns.id).")
+  @Option(names = "--id-column", paramLabel = "NAME", description = "Trajectory id column (overrides columns.id); \"\" for none: the whole input is one trajectory, id '" + Columns.SINGLE_SERIES_ID + "'.")
   String idColumn;
 
   @Option(names = "--time-column", paramLabel = "NAME", description = "Time column (overrides columns.time).")
@@ -34,10 +33,11 @@ public final class InputOptions {
   @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's, else local[*]).")
   String master;
 
+  private DriverFiles files;
+
   /** The model file with command-line column overrides applied, fully validated. */
   ModelSpec spec() {
-    if (!Files.isRegularFile(model)) throw new ConfigException("--model: no such file " + model);
-    ModelSpec spec = ModelSpec.read(model);
+    ModelSpec spec = ModelSpec.parse(files().readText("--model", model));
     Columns columns = spec.columns().withOverrides(idColumn, timeColumn, observationColumns, inputColumns);
     ModelSpec.checkColumns(columns, spec.model(), "columns.");
     if (columns.observations().isEmpty()) {
@@ -47,15 +47,34 @@ public final class InputOptions {
     return spec.withColumns(columns);
   }
 
-  /** The model file as a local file URI (it is read with java.nio, whatever Hadoop's default file system). */
+  /** The model file's path, fully qualified (a local path as a {@code file:} URI). */
   String modelUri() {
-    return model.toAbsolutePath().normalize().toUri().toString();
+    return files().qualified(model);
   }
 
-  /** The input format, from --format or the input's extension. */
+  /**
+   * The input format: --format, else the input's extension, else what its first data file's content
+   * declares (Parquet or ORC magic bytes), else csv. Refuses, before Spark starts, an input that does not
+   * exist.
+   */
   String format() {
+    java.util.Optional<String> byContent = files().probe("--input", input);
     if (format != null) return format.toLowerCase(Locale.ROOT);
-    return formatOf(input);
+    String byName = formatOf(input);
+    if (!byName.equals("csv") || hasExtension(input, "csv")) return byName;
+    return byContent.orElse("csv");
+  }
+
+  private DriverFiles files() {
+    if (files == null) files = DriverFiles.fromSparkProperties();
+    return files;
+  }
+
+  /** Whether the last name of the path ends in {@code .ext} (compressed variants included: {@code x.csv.gz}). */
+  static boolean hasExtension(String path, String ext) {
+    String p = path.toLowerCase(Locale.ROOT).replaceAll("/+$", "");
+    String name = p.substring(p.lastIndexOf('/') + 1);
+    return name.endsWith("." + ext) || name.contains("." + ext + ".");
   }
 
   static String formatOf(String path) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  * command line, model file, input or output location (reported in one line before any Spark job
  * runs), 1 anything else.
  */
-@Command(name = "statespace", mixinStandardHelpOptions = true, version = "statespace 0.1.0",
+@Command(name = "statespace", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
     description = "Kalman filtering, RTS and parallel-in-time smoothing, and fitting of linear-Gaussian "
         + "state-space models over many trajectories on Apache Spark.",
     subcommands = {SmoothCommand.class, FitCommand.class, SimulateCommand.class, PlotCommand.class, BenchCommand.class})

@@ -7,10 +7,11 @@ import io.statespace.model.StateSpaceModel;
 import io.statespace.model.spec.Columns;
 import io.statespace.model.spec.ModelSpec;
 import io.statespace.plot.HistoryPlot;
+import io.statespace.plot.HistoryTable;
 import io.statespace.plot.ObservationBands;
 import io.statespace.plot.TrajectoryPlot;
+import io.statespace.spark.DriverFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,11 +24,15 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code plot}: a PNG of one smoothed trajectory (observations, filtered and smoothed estimates with ±2
- * standard deviation bands) from a {@code smooth} output, or of a {@code fit}'s loss history.
+ * standard deviation bands) from a {@code smooth} output, or of a {@code fit}'s loss history. The output's
+ * format is read from its files' content unless given; every failure is one line (exit 2), never a trace.
  */
 @Command(name = "plot", mixinStandardHelpOptions = true,
-    description = "Plot one trajectory of a smooth output (--smoothed DIR --id ID --model FILE) or a fit history (--history FILE).")
+    description = "Plot one trajectory of a smooth output (--smoothed DIR [--id ID] [--model FILE]) or a fit history (--history FILE).")
 public final class PlotCommand implements Callable<Integer> {
+  /** The model copy a smooth output may hold, used when --model is not given. */
+  static final String MODEL_COPY = "model.json";
+
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
 
@@ -40,64 +45,78 @@ public final class PlotCommand implements Callable<Integer> {
     Path history;
   }
 
-  @Option(names = "--id", paramLabel = "ID", description = "With --smoothed: the trajectory to plot.")
+  @Option(names = "--id", paramLabel = "ID", description = "With --smoothed: the trajectory to plot (default: the only one).")
   String id;
 
-  @Option(names = "--model", paramLabel = "FILE", description = "With --smoothed: the model file the output was smoothed with.")
-  Path model;
+  @Option(names = "--model", paramLabel = "FILE", description = "With --smoothed: the model file the output was smoothed with (default: DIR/" + MODEL_COPY + ").")
+  String model;
 
-  @Option(names = "--format", defaultValue = "csv", paramLabel = "F", description = "With --smoothed: format of states/ (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--format", paramLabel = "F", description = "With --smoothed: format of states/ (default: from its files' content).")
   String format;
 
   @Option(names = "--output", required = true, paramLabel = "PNG", description = "PNG file to write.")
   Path output;
 
   @Override
-  public Integer call() throws IOException {
-    if (source.history != null) return history();
-    if (id == null || model == null) throw new ConfigException("--smoothed needs --id and --model");
-    if (!Files.isRegularFile(model)) throw new ConfigException("--model: no such file " + model);
-    InputOptions.checkFormat("--format", format);
-    ModelSpec spec = ModelSpec.read(model);
+  public Integer call() {
+    try {
+      return source.history != null ? history() : smoothed();
+    } catch (Exception e) {
+      if (Main.isConfigError(e)) throw (RuntimeException) e;
+      throw new ConfigException("plot: " + firstLine(e));
+    }
+  }
+
+  private int smoothed() throws IOException {
+    DriverFiles files = DriverFiles.fromSparkProperties();
+    String dir = source.smoothed.replaceAll("/+$", "");
+    String states = dir + "/states";
+    String modelPath = model != null ? model : dir + "/" + MODEL_COPY;
+    if (model == null && !files.exists(modelPath)) {
+      throw new ConfigException("--smoothed " + source.smoothed + " holds no " + MODEL_COPY + ": give --model");
+    }
+    ModelSpec spec = ModelSpec.parse(files.readText("--model", modelPath));
+    java.util.Optional<String> found = files.probe("--smoothed", states);
+    String fmt = format != null ? format.toLowerCase(java.util.Locale.ROOT)
+        : found.orElseThrow(() -> new ConfigException("--smoothed: " + states + " holds no readable data file (give --format)"));
+    InputOptions.checkFormat("--format", fmt);
+    boolean binary = fmt.equals("parquet") || fmt.equals("orc");
+    if (found.isPresent() && !found.get().equals(fmt) && (binary || found.get().equals("parquet") || found.get().equals("orc"))) {
+      throw new ConfigException("--format " + fmt + ": " + states + " holds " + found.get() + " files (omit --format to detect it)");
+    }
     SparkSession spark = SparkSessions.start("statespace plot", null);
     try {
-      return smoothed(spark, spec);
+      return smoothed(spark, spec, states, fmt);
+    } catch (RuntimeException e) {
+      if (Main.isConfigError(e)) throw e;
+      throw new ConfigException("plot: cannot read " + states + " as " + fmt + ": " + firstLine(e));
     } finally {
       SparkSessions.stop(spark);
     }
   }
 
+  /** history.csv read with a CSV parser: the header names the columns, every cell must be a number. */
   private int history() throws IOException {
-    if (!Files.isRegularFile(source.history)) throw new ConfigException("--history: no such file " + source.history);
-    List<String> lines = Files.readAllLines(source.history);
-    int rows = lines.size() - 1;
-    double[] it = new double[rows];
-    double[] loss = new double[rows];
-    double[] grad = new double[rows];
-    for (int k = 0; k < rows; k++) {
-      String[] f = lines.get(k + 1).split(",");
-      it[k] = Double.parseDouble(f[0]);
-      loss[k] = Double.parseDouble(f[1]);
-      grad[k] = Double.parseDouble(f[2]);
-    }
-    HistoryPlot.write(source.history.toString(), it, loss, grad, output);
+    HistoryTable table = HistoryTable.read(source.history);
+    HistoryPlot.write(source.history.toString(), table.iterations(), table.loss(), table.gradientNorm(), output);
     System.out.println("plot: wrote " + output);
     return 0;
   }
 
-  private int smoothed(SparkSession spark, ModelSpec spec) throws IOException {
+  private int smoothed(SparkSession spark, ModelSpec spec, String states, String fmt) throws IOException {
     Columns c = spec.columns();
     StateSpaceModel m = spec.model();
     int n = m.stateDim();
     int obsDim = m.obsDim();
     int inputDim = m.inputDim();
-    String states = source.smoothed.replaceAll("/+$", "") + "/states";
-    Dataset<Row> data = spark.read().format(format).option("header", "true").option("escape", "\"").load(states)
-        .filter(col(c.id()).cast("string").equalTo(id))
+    Dataset<Row> all = spark.read().format(fmt).option("header", "true").option("escape", "\"").load(states);
+    String idColumn = idColumn(all, c);
+    String which = id != null ? id : onlyId(all, idColumn, states);
+    Dataset<Row> data = all.filter(col(idColumn).cast("string").equalTo(which))
         .orderBy(col(c.time()).cast("double"));
     List<Row> rows = data.collectAsList();
-    if (rows.isEmpty()) throw new ConfigException("--id: no trajectory '" + id + "' in " + states);
-    boolean flat = format.equals("csv");
+    if (rows.isEmpty()) throw new ConfigException("--id: no trajectory '" + which + "' in " + states);
+    boolean flat = fmt.equals("csv");
     int steps = rows.size();
     double[] times = new double[steps];
     double[] obs = new double[steps * obsDim];
@@ -116,13 +135,42 @@ public final class PlotCommand implements Callable<Integer> {
       array(r, "smoothed_mean", n, 1, flat, sm, t * n);
       array(r, "smoothed_cov", n, n, flat, sc, t * n * n);
     }
-    Trajectory tr = new Trajectory(id, times, obs, obsDim, inputs, inputDim);
-    TrajectoryPlot.write(id, times, obs, c.observations(), ObservationBands.of(m, tr, fm, fc),
+    Trajectory tr = new Trajectory(which, times, obs, obsDim, inputs, inputDim);
+    TrajectoryPlot.write(which, times, obs, c.observations(), ObservationBands.of(m, tr, fm, fc),
         ObservationBands.of(m, tr, sm, sc), output);
-    System.out.println("plot: wrote " + output + " (" + steps + " steps of '" + id + "')");
+    System.out.println("plot: wrote " + output + " (" + steps + " steps of '" + which + "')");
     return 0;
   }
 
+  /**
+   * The id column of the output: the model's, or for a model without {@code columns.id} the column a single
+   * series was written under; refused, naming the columns, when the output has none of them.
+   */
+  private static String idColumn(Dataset<Row> states, Columns c) {
+    List<String> names = List.of(states.columns());
+    if (names.contains(c.id())) return c.id();
+    for (String n : names) {
+      if (n.equalsIgnoreCase(c.id())) return n;
+    }
+    throw new ConfigException("--smoothed: states/ has no id column '" + c.id() + "' of the model file (columns: "
+        + String.join(", ", names) + ")");
+  }
+
+  /** The id of an output holding exactly one trajectory; else the ids are listed (up to 5) and --id asked for. */
+  private static String onlyId(Dataset<Row> states, String idColumn, String where) {
+    List<Row> ids = states.select(col(idColumn).cast("string")).distinct().limit(6).collectAsList();
+    if (ids.size() == 1 && !ids.get(0).isNullAt(0)) return ids.get(0).getString(0);
+    if (ids.isEmpty()) throw new ConfigException("--smoothed: no rows in " + where);
+    List<String> some = ids.stream().limit(5).map(r -> String.valueOf(r.get(0))).toList();
+    throw new ConfigException("--id: " + where + " holds several trajectories (" + String.join(", ", some)
+        + (ids.size() > 5 ? ", ..." : "") + "): name one");
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
   /** A numeric cell, or the fallback when it is null or not a number (e.g. an ISO time: plotted by index). */
   private static double number(Row r, String name, double fallback) {
     Object v = r.get(r.fieldIndex(name));

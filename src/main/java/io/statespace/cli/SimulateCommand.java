@@ -32,7 +32,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model file; its columns name the CSV columns.")
   Path model;
 
-  @Option(names = "--output", required = true, paramLabel = "FILE", description = "CSV file to write.")
+  @Option(names = "--output", required = true, paramLabel = "FILE", description = "CSV file to write (a name ending in .parquet, .orc or .json is refused).")
   Path output;
 
   @Option(names = "--scenario", defaultValue = "model", paramLabel = "S", description = "model or projectile (default: ${DEFAULT-VALUE}).")
@@ -101,6 +101,11 @@ public final class SimulateCommand implements Callable<Integer> {
     AtomicOutput.checkDisjoint("--output", output.toAbsolutePath().normalize().toUri().toString(), new Configuration(),
         model.toAbsolutePath().normalize().toUri().toString());
     if (Files.isDirectory(output)) throw new ConfigException("--output: " + output + " is a directory; simulate writes one CSV file");
+    String named = InputOptions.formatOf(output.toString());
+    if (!named.equals("csv")) {
+      throw new ConfigException("--output: " + output + " is named as " + named + ", but simulate writes CSV only: name it .csv"
+          + " (smooth and fit read it; their --output-format writes " + named + ")");
+    }
     if (Files.exists(output) && !overwrite) throw new ConfigException("--output: " + output + " exists (pass --overwrite)");
     MissingPattern pattern;
     try {

@@ -80,7 +80,7 @@ final class FileSchemas {
     CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
     try (InputStream raw = fs.open(file);
         InputStream in = new BufferedInputStream(codec == null ? raw : codec.createInputStream(raw))) {
-      String binary = binaryFormat(in);
+      String binary = FileMagic.of(in);
       if (binary != null) throw new IllegalArgumentException("a " + binary + " file, not CSV: pass --format " + binary);
       CsvParserSettings settings = new CsvParserSettings();
       settings.getFormat().setDelimiter(',');
@@ -104,20 +104,6 @@ final class FileSchemas {
       }
       return schema;
     }
-  }
-
-  /** "parquet" or "orc" when the stream starts with that format's magic bytes, else null (stream left unread). */
-  private static String binaryFormat(InputStream in) throws IOException {
-    in.mark(4);
-    byte[] head = in.readNBytes(4);
-    in.reset();
-    String magic = new String(head, StandardCharsets.ISO_8859_1);
-    if (magic.equals("PAR1")) return "parquet";
-    if (magic.startsWith("ORC") && head.length == 4 && (head[3] < 0x20 || head[3] == 0x7f) && head[3] != '\t'
-        && head[3] != '\r' && head[3] != '\n') {
-      return "orc";
-    }
-    return null;
   }
 
   private static StructType parquet(Path file, Configuration conf) throws IOException {

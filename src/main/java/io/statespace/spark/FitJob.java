@@ -162,7 +162,7 @@ public final class FitJob {
         jsc.setJobDescription("fit: curvature of the loss at the optimum");
         curvature = Curvatures.at(objective, param, result.theta());
       }
-      out.writeText("model.json", param.fittedSpec(s.spec(), result.theta()).toJson());
+      out.writeText("model.json", param.fittedSpec(s.spec().withColumns(source.columns()), result.theta()).toJson());
       StringBuilder history = new StringBuilder(HistoryRow.csvHeader()).append('\n');
       for (HistoryRow row : result.history()) history.append(row.toCsv()).append('\n');
       out.writeText("history.csv", history.toString());

@@ -19,6 +19,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -37,14 +39,27 @@ public final class InputSource {
   /** Spark's default name for the malformed-record column. */
   public static final String CORRUPT = "_corrupt_record";
 
+  /** Metadata key that marks the id column added to a single series (not one of the user's columns). */
+  static final String SINGLE_SERIES_MARK = "statespace_single_series";
+
   private final Dataset<Row> rows;
   private final String corruptColumn;
   private final int inputFiles;
+  private final Columns columns;
 
-  private InputSource(Dataset<Row> rows, String corruptColumn, int inputFiles) {
+  private InputSource(Dataset<Row> rows, String corruptColumn, int inputFiles, Columns columns) {
     this.rows = rows;
     this.corruptColumn = corruptColumn;
     this.inputFiles = inputFiles;
+    this.columns = columns;
+  }
+
+  /**
+   * The columns as read: a defaulted id resolved to the input's column {@code id} or to a single series
+   * (whose id column, holding {@link Columns#SINGLE_SERIES_ID}, this source adds).
+   */
+  public Columns columns() {
+    return columns;
   }
 
   public Dataset<Row> rows() {
@@ -66,17 +81,22 @@ public final class InputSource {
     return format.toLowerCase(Locale.ROOT);
   }
 
-  public static InputSource read(SparkSession spark, String path, String format, Columns columns) {
+  public static InputSource read(SparkSession spark, String path, String format, Columns requested) {
     String fmt = normalizeFormat(format);
     InputFiles files = InputFiles.list(spark.sparkContext().hadoopConfiguration(), path);
     Dataset<Row> data;
+    Columns columns = requested;
     try {
-      data = switch (fmt) {
-        case "csv" -> csv(spark, files, columns);
-        case "parquet", "orc" -> typed(spark, files, fmt, columns);
-        case "json" -> JsonLines.read(spark, files);
-        default -> reader(spark, files).format(fmt).load(files.files().toArray(new String[0]));
-      };
+      if (fmt.equals("csv") || fmt.equals("parquet") || fmt.equals("orc")) {
+        List<FileSchemas.FileSchema> schemas = FileSchemas.read(spark, files, fmt);
+        columns = requested.resolve(schemas.stream().anyMatch(f -> f.schema() != null
+            && Arrays.asList(f.schema().fieldNames()).contains(Columns.DEFAULT_ID)));
+        data = fmt.equals("csv") ? csv(spark, files, schemas, columns) : typed(spark, files, schemas, fmt, columns);
+      } else {
+        data = fmt.equals("json") ? JsonLines.read(spark, files)
+            : reader(spark, files).format(fmt).load(files.files().toArray(new String[0]));
+        columns = requested.resolve(Arrays.asList(data.schema().fieldNames()).contains(Columns.DEFAULT_ID));
+      }
     } catch (Exception e) {
       // Spark's AnalysisException (unknown format, no schema) is undeclared in Java.
       if (e instanceof AnalysisException || (e instanceof IllegalArgumentException && !(e instanceof InputException))) {
@@ -85,14 +105,21 @@ public final class InputSource {
       throw e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
     }
     StructType schema = data.schema();
-    for (String name : columns.all()) {
+    for (String name : columns.fromInput()) {
       if (!Arrays.asList(schema.fieldNames()).contains(name)) {
         throw new InputException("input " + path + ": no column '" + name + "' (columns: "
             + Arrays.stream(schema.fieldNames()).filter(c -> !c.equals(CORRUPT)).collect(Collectors.joining(", ")) + ")");
       }
     }
     String corrupt = Arrays.asList(schema.fieldNames()).contains(CORRUPT) ? CORRUPT : null;
-    return new InputSource(data, corrupt, files.count());
+    if (columns.singleSeries()) data = withSeriesId(data, columns.id());
+    return new InputSource(data, corrupt, files.count(), columns);
+  }
+
+  /** The input with the id column of a single series (replacing any column of that name), marked as ours. */
+  private static Dataset<Row> withSeriesId(Dataset<Row> data, String name) {
+    Metadata mark = new MetadataBuilder().putBoolean(SINGLE_SERIES_MARK, true).build();
+    return data.drop(name).select(col("*"), lit(Columns.SINGLE_SERIES_ID).as(name, mark));
   }
 
   /**
@@ -101,15 +128,17 @@ public final class InputSource {
    *
    * @throws InputException when a column the model needs is missing
    */
-  public static InputSource of(Dataset<Row> rows, Columns columns) {
+  public static InputSource of(Dataset<Row> rows, Columns requested) {
     List<String> names = Arrays.asList(rows.schema().fieldNames());
-    for (String name : columns.all()) {
+    Columns columns = requested.resolve(names.contains(Columns.DEFAULT_ID));
+    for (String name : columns.fromInput()) {
       if (!names.contains(name)) {
         throw new InputException("input DataFrame: no column '" + name + "' (columns: "
             + names.stream().filter(c -> !c.equals(CORRUPT)).collect(Collectors.joining(", ")) + ")");
       }
     }
-    return new InputSource(rows, names.contains(CORRUPT) ? CORRUPT : null, 0);
+    Dataset<Row> data = columns.singleSeries() ? withSeriesId(rows, columns.id()) : rows;
+    return new InputSource(data, names.contains(CORRUPT) ? CORRUPT : null, 0, columns);
   }
 
   /** A reader over exactly the listed files: no second glob expansion of their names. */
@@ -118,9 +147,9 @@ public final class InputSource {
   }
 
   /** CSV: one read per distinct header, every column a string, unioned by name. */
-  private static Dataset<Row> csv(SparkSession spark, InputFiles files, Columns columns) {
+  private static Dataset<Row> csv(SparkSession spark, InputFiles files, List<FileSchemas.FileSchema> schemas, Columns columns) {
     Map<List<String>, List<String>> groups = new LinkedHashMap<>();
-    for (FileSchemas.FileSchema f : FileSchemas.read(spark, files, "csv")) {
+    for (FileSchemas.FileSchema f : schemas) {
       if (f.error() != null) throw new InputException("input file " + f.file() + ": cannot read its header line (" + f.error() + ")");
       if (f.schema() == null) continue;
       groups.computeIfAbsent(checkedNames(f.file(), f.schema(), columns), k -> new ArrayList<>()).add(f.file());
@@ -128,7 +157,7 @@ public final class InputSource {
     if (groups.isEmpty()) {
       // Empty files have no header: zero rows of the columns the model needs.
       StructType schema = new StructType();
-      for (String name : columns.all()) schema = schema.add(name, DataTypes.StringType, true);
+      for (String name : columns.fromInput()) schema = schema.add(name, DataTypes.StringType, true);
       return spark.createDataFrame(List.of(), schema.add(CORRUPT, DataTypes.StringType, true));
     }
     List<Dataset<Row>> parts = new ArrayList<>();
@@ -143,23 +172,24 @@ public final class InputSource {
   }
 
   /** Parquet and ORC: one read per distinct file schema, types widened across files, unioned by name. */
-  private static Dataset<Row> typed(SparkSession spark, InputFiles files, String fmt, Columns columns) {
+  private static Dataset<Row> typed(SparkSession spark, InputFiles files, List<FileSchemas.FileSchema> schemas, String fmt,
+      Columns columns) {
     Map<StructType, List<String>> groups = new LinkedHashMap<>();
     Map<String, DataType> target = new LinkedHashMap<>();
     Map<String, String> firstFile = new LinkedHashMap<>();
-    for (FileSchemas.FileSchema f : FileSchemas.read(spark, files, fmt)) {
+    for (FileSchemas.FileSchema f : schemas) {
       if (f.error() != null) throw new InputException("input file " + f.file() + ": not a readable " + fmt + " file (" + f.error() + ")");
       checkedNames(f.file(), f.schema(), columns);
       for (StructField field : f.schema().fields()) {
         String key = field.name().toLowerCase(Locale.ROOT);
         DataType before = target.get(key);
         if (before == null) {
-          target.put(key, field.dataType());
+          target.put(key, TypeWidening.nullable(field.dataType()));
           firstFile.put(key, f.file());
           continue;
         }
         DataType wide = TypeWidening.widen(before, field.dataType(), field.name().equals(columns.id()));
-        if (wide == null && columns.all().contains(field.name())) {
+        if (wide == null && columns.fromInput().contains(field.name())) {
           throw new InputException("input file " + f.file() + ": column '" + field.name() + "' is "
               + field.dataType().catalogString() + " but " + before.catalogString() + " in " + firstFile.get(key)
               + " (no common type)");
@@ -187,7 +217,7 @@ public final class InputSource {
       String name = schema.fields()[i].name();
       String key = name.toLowerCase(Locale.ROOT);
       if (seen.contains(key)) {
-        for (String needed : columns.all()) {
+        for (String needed : columns.fromInput()) {
           if (needed.toLowerCase(Locale.ROOT).equals(key)) {
             throw new InputException("input file " + file + ": column '" + needed
                 + "' appears twice (names are matched ignoring case): which one holds the value?");
@@ -198,7 +228,7 @@ public final class InputSource {
       seen.add(key);
       names.add(name);
     }
-    for (String needed : columns.all()) {
+    for (String needed : columns.fromInput()) {
       if (!names.contains(needed)) {
         String hint = file.contains("/" + needed + "=") ? "; directory names such as '" + needed + "=...' are not read as columns" : "";
         throw new InputException("input file " + file + ": no column '" + needed + "' (columns: " + String.join(", ", names) + hint + ")");

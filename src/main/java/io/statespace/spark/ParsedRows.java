@@ -156,12 +156,12 @@ final class ParsedRows implements MapPartitionsFunction<Row, Row>, Serializable 
         raw != null ? raw : render(row));
   }
 
-  /** The input row as name=value pairs (the user's own columns, not ours). */
+  /** The input row as name=value pairs (the user's own columns, not ours: neither the corrupt-record column nor a single series' id). */
   private String render(Row row) {
     List<String> parts = new ArrayList<>();
     for (int i = 0; i < inputSchema.size(); i++) {
       String name = inputSchema.fields()[i].name();
-      if (name.equals(corruptColumn)) continue;
+      if (name.equals(corruptColumn) || inputSchema.fields()[i].metadata().contains(InputSource.SINGLE_SERIES_MARK)) continue;
       parts.add(name + "=" + CellText.of(row.get(i)));
     }
     return String.join(", ", parts);

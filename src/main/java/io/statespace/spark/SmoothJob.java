@@ -44,7 +44,8 @@ public final class SmoothJob {
       LOG.info("smooth: {} input rows counted after {} s", core.rowsIn(), elapsed(start));
       boolean flatten = s.outputFormat.equals("csv");
       spark.sparkContext().setJobDescription("smooth: write states");
-      write(core.states(flatten), s.outputFormat, out.part("states"));
+      write(TextTimes.typed(core.states(flatten), columns.time(), s.format, s.outputFormat), s.outputFormat,
+          out.part("states"));
       LOG.info("smooth: rows grouped, trajectories smoothed and states written after {} s", elapsed(start));
       spark.sparkContext().setJobDescription("smooth: write summary");
       write(core.summary(), s.outputFormat, out.part("summary"));

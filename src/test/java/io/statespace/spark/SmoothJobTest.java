@@ -179,12 +179,14 @@ class SmoothJobTest {
       trajectories.put(s.id, tr);
       expected.put(s.id, engine.smooth(spec.model(), tr, Outputs.MOMENTS));
     }
+    assertEquals(org.apache.spark.sql.types.DataTypes.DoubleType, spark.read().parquet(out + "/states").schema().apply("t").dataType(),
+        "a CSV's numeric time is a number in Parquet");
     List<Row> states = spark.read().parquet(out + "/states").collectAsList();
     assertEquals(body.size(), states.size());
     double worst = 0.0;
     for (Row r : states) {
       String id = r.getAs("id");
-      double t = Double.parseDouble(r.getAs("t"));
+      double t = r.<Double>getAs("t");
       Trajectory tr = trajectories.get(id);
       int step = java.util.Arrays.binarySearch(tr.times(), t);
       assertTrue(step >= 0, "time " + t + " of " + id + " not in the input");

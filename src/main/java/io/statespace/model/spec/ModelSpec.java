@@ -102,15 +102,16 @@ public final class ModelSpec implements Serializable {
   private static Columns parseColumns(SpecNode top, StateSpaceModel model) {
     if (!top.has("columns")) {
       if (top.has("inputs")) throw new ModelSpecException("inputs", "give input columns inside \"columns\"");
-      return new Columns("id", "time", List.of(), List.of());
+      return Columns.defaultId("time", List.of(), List.of());
     }
     SpecNode c = top.object("columns");
     c.allowOnly(Set.of("id", "time", "observations", "inputs"));
-    String id = c.has("id") ? c.get("id").text() : "id";
     String time = c.has("time") ? c.get("time").text() : "time";
     List<String> obs = c.has("observations") ? c.get("observations").strings() : List.of();
     List<String> inputs = c.has("inputs") ? c.get("inputs").strings() : List.of();
-    Columns columns = new Columns(id, time, obs, inputs);
+    String id = c.has("id") ? c.get("id").textOrEmpty() : null;
+    Columns columns = id == null ? Columns.defaultId(time, obs, inputs)
+        : id.isEmpty() ? Columns.singleSeries(time, obs, inputs) : new Columns(id, time, obs, inputs);
     checkColumns(columns, model, "columns.");
     return columns;
   }

@@ -22,7 +22,11 @@ final class ModelSpecWriter {
     FamilyFormats.of(model).write(model, root);
     ObjectNode cols = root.putObject("columns");
     Columns c = spec.columns();
-    cols.put("id", c.id());
+    if (c.singleSeries()) {
+      cols.put("id", "");
+    } else if (c.idSource() == Columns.IdSource.GIVEN || c.id().equals(Columns.DEFAULT_ID)) {
+      cols.put("id", c.id());
+    }
     cols.put("time", c.time());
     c.observations().forEach(cols.putArray("observations")::add);
     if (!c.inputs().isEmpty()) c.inputs().forEach(cols.putArray("inputs")::add);

@@ -59,6 +59,12 @@ public final class SpecNode {
     return s;
   }
 
+  /** A string that may be empty (an empty value means "none", e.g. {@code columns.id}); blank but non-empty is refused. */
+  public String textOrEmpty() {
+    if (node.isTextual() && node.asText().isEmpty()) return "";
+    return text();
+  }
+
   public int integer() {
     if (!node.isIntegralNumber()) throw new ModelSpecException(path, "expected an integer, got " + kind());
     return node.asInt();

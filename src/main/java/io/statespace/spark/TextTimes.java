@@ -1,0 +1,96 @@
+package io.statespace.spark;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.udf;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StringType;
+
+/**
+ * A text input's time column in a typed output (Parquet, ORC, JSON): CSV holds every cell as text, so a
+ * numeric time column would otherwise be written as strings. The column's type is decided from all the
+ * written rows, and only where that keeps every value exactly: integers that fit in 64 bits as a long;
+ * decimals whose shortest double prints as the same number as a double; other decimals as a decimal of
+ * their largest scale (up to 38 digits); anything else (ISO-8601 text, a mix) stays text as read.
+ */
+final class TextTimes {
+  private TextTimes() {}
+
+  /**
+   * What a column of time texts can be written as exactly: whether any is not a number, whether any is not
+   * an integer, whether every one survives a double (its shortest double prints as the same number), and
+   * the largest scale and count of integer digits.
+   */
+  record Kind(boolean text, boolean fractional, boolean doubleExact, int scale, int integerDigits) implements Serializable {
+    static final Kind NONE = new Kind(false, false, true, 0, 0);
+    private static final Kind TEXT = new Kind(true, true, false, 0, 0);
+
+    /** The kind of one cell (a null cell changes nothing). */
+    static Kind of(String cell) {
+      if (cell == null) return NONE;
+      String s = cell.trim();
+      if (!ValueParser.isDecimal(s)) return TEXT;
+      BigDecimal exact;
+      try {
+        exact = new BigDecimal(s);
+      } catch (NumberFormatException | ArithmeticException e) {
+        return TEXT;
+      }
+      boolean integerText = s.indexOf('.') < 0 && s.indexOf('e') < 0 && s.indexOf('E') < 0
+          && exact.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0;
+      double d = exact.doubleValue();
+      boolean doubleExact = Double.isFinite(d) && new BigDecimal(Double.toString(d)).compareTo(exact) == 0;
+      return new Kind(false, !integerText, doubleExact, Math.max(0, exact.scale()), Math.max(1, exact.precision() - exact.scale()));
+    }
+
+    Kind merge(Kind o) {
+      return new Kind(text || o.text, fractional || o.fractional, doubleExact && o.doubleExact, Math.max(scale, o.scale),
+          Math.max(integerDigits, o.integerDigits));
+    }
+
+    /** The column type that holds every one of these texts exactly (string when none does). */
+    DataType type() {
+      if (text || integerDigits == 0) return DataTypes.StringType;
+      if (!fractional) return DataTypes.LongType;
+      if (doubleExact) return DataTypes.DoubleType;
+      if (scale + integerDigits <= 38) return DataTypes.createDecimalType(scale + integerDigits, scale);
+      return DataTypes.StringType;
+    }
+  }
+
+  /**
+   * The states with their time column typed when the input was CSV and the output is not (one Spark job
+   * over the time column decides the type); else the states as they are.
+   */
+  static Dataset<Row> typed(Dataset<Row> states, String time, String inputFormat, String outputFormat) {
+    if (!InputSource.normalizeFormat(inputFormat).equals("csv") || InputSource.normalizeFormat(outputFormat).equals("csv")) return states;
+    if (!(states.schema().apply(time).dataType() instanceof StringType)) return states;
+    Kind kind = states.select(col("`" + time + "`")).javaRDD().map(r -> Kind.of(r.getString(0))).fold(Kind.NONE, Kind::merge);
+    DataType type = kind.type();
+    if (type.equals(DataTypes.StringType)) return states;
+    UserDefinedFunction convert = udf((org.apache.spark.sql.api.java.UDF1<String, Object>) t -> convert(t, type), type);
+    List<Column> cols = new ArrayList<>();
+    for (String name : states.columns()) {
+      Column c = col("`" + name + "`");
+      cols.add(name.equals(time) ? convert.apply(c).as(name) : c);
+    }
+    return states.select(cols.toArray(new Column[0]));
+  }
+
+  private static Object convert(String text, DataType type) {
+    if (text == null) return null;
+    BigDecimal exact = new BigDecimal(text.trim());
+    if (type.equals(DataTypes.LongType)) return exact.longValueExact();
+    if (type.equals(DataTypes.DoubleType)) return exact.doubleValue();
+    return exact.setScale(((org.apache.spark.sql.types.DecimalType) type).scale());
+  }
+}
