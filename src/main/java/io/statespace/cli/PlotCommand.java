@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * standard deviation bands) from a {@code smooth} output, or of a {@code fit}'s loss history.
  */
 @Command(name = "plot", mixinStandardHelpOptions = true,
-    description = "Plot one trajectory of a smooth output (--smoothed DIR --id ID --model FILE) or a fit history (--history FILE).")
+    description = "Plot one trajectory of a smooth output (--smoothed DIR --id ID [--model FILE]) or a fit history (--history FILE).")
 public final class PlotCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
@@ -43,7 +43,7 @@ public final class PlotCommand implements Callable<Integer> {
   @Option(names = "--id", paramLabel = "ID", description = "With --smoothed: the trajectory to plot.")
   String id;
 
-  @Option(names = "--model", paramLabel = "FILE", description = "With --smoothed: the model file the output was smoothed with.")
+  @Option(names = "--model", paramLabel = "FILE", description = "With --smoothed: the model file the output was smoothed with (default: its copy DIR/model.json; must match it).")
   Path model;
 
   @Option(names = "--format", defaultValue = "csv", paramLabel = "F", description = "With --smoothed: format of states/ (default: ${DEFAULT-VALUE}).")
@@ -55,10 +55,9 @@ public final class PlotCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (source.history != null) return history();
-    if (id == null || model == null) throw new ConfigException("--smoothed needs --id and --model");
-    if (!Files.isRegularFile(model)) throw new ConfigException("--model: no such file " + model);
+    if (id == null) throw new ConfigException("--smoothed needs --id");
     InputOptions.checkFormat("--format", format);
-    ModelSpec spec = ModelSpec.read(model);
+    ModelSpec spec = SmoothedModel.resolve(source.smoothed, model);
     SparkSession spark = SparkSessions.start("statespace plot", null);
     try {
       return smoothed(spark, spec);

@@ -32,7 +32,13 @@ public final class SmoothJob {
   private SmoothJob() {}
 
   public static SmoothReport run(SparkSession spark, SmoothSettings s) {
+    return run(spark, s, QuarantineLimit.NONE);
+  }
+
+  /** As {@link #run(SparkSession, SmoothSettings)}, committing nothing when more rows than {@code limit} allows are quarantined. */
+  public static SmoothReport run(SparkSession spark, SmoothSettings s, QuarantineLimit limit) {
     long start = System.nanoTime();
+    Provenance provenance = Provenance.start(spark, "smooth", s.input, s.format, s.spec.toJson(), Provenance.options(s, limit));
     Columns columns = s.spec.columns();
     OutputLayout.checkNames(columns);
     InputSource source = InputSource.read(spark, s.input, s.format, columns);
@@ -40,18 +46,23 @@ public final class SmoothJob {
     LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors)",
         policy.describe(), s.backend.option().label());
     AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration(), s.input);
+    provenance = provenance.withSweep(out.sweep()).withDecision("engine", policy.describe())
+        .withDecision("backend", "--backend " + s.backend.option().label() + ": decided per task and block (trajectories_by_backend)");
     Dataset<Row> union = null;
+    RowProgress progress = null;
     boolean committed = false;
     try {
       Dataset<Row> input = source.rows();
       spark.sparkContext().setJobDescription("smooth: count input rows");
       long rowsIn = input.count();
       LOG.info("smooth: {} input rows counted after {} s", rowsIn, elapsed(start));
+      progress = RowProgress.start(spark.sparkContext(), "smooth");
+      progress.total(rowsIn);
       StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
       Dataset<Row> grouped = grouped(spark, source, columns, s.partitions);
       StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
           parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
-      union = grouped.mapPartitions(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads, s.backend),
+      union = grouped.mapPartitions(progress.counting(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads, s.backend)),
           Encoders.row(unionSchema)).persist(StorageLevel.DISK_ONLY());
 
       OutputLayout layout = new OutputLayout(columns, s.spec.model().stateDim());
@@ -84,16 +95,19 @@ public final class SmoothJob {
       SmoothReport report = new SmoothReport(rowsIn, byKind.getOrDefault(UnionRows.STATE, 0L),
           byKind.getOrDefault(UnionRows.QUARANTINE, 0L), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason,
           policy.describe() + "; backend " + s.backend.option().label(), byBackend, byEngine,
-          (System.nanoTime() - start) / 1e9, out.target(), source.inputFiles());
+          (System.nanoTime() - start) / 1e9, out.target(), source.inputFiles()).with(provenance.end());
       if (!report.balanced()) {
         throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
       }
+      limit.check("smooth", report.rowsIn, report.rowsQuarantined, report.quarantineByReason);
       out.writeText("report.json", report.toJson());
+      out.writeText(Provenance.MODEL_FILE, s.spec.toJson());
       out.commit();
       committed = true;
       LOG.info("smooth: {}", report.accountingLine());
       return report;
     } finally {
+      if (progress != null) progress.close();
       if (!committed) out.abortQuietly();
       if (union != null) union.unpersist();
       spark.sparkContext().setJobDescription(null);
