@@ -129,6 +129,10 @@ class PipelineSafetyTest {
   void smoothRecordsItsProvenanceAndPlotUsesTheCopiedModel() throws IOException {
     Path in = data();
     Path out = dir.resolve("smoothed");
+    Path killed = Files.createDirectories(dir.resolve(".smoothed.tmp-killed"));
+    Files.writeString(killed.resolve("part-00000.csv"), "left by a killed run");
+    Files.writeString(killed.resolve("_RUNNING"), "host=elsewhere\npid=1\nprocess_start=1\nheartbeat="
+        + (System.currentTimeMillis() - 3_600_000L) + "\n");
     Result r = run("smooth", "--input", in.toString(), "--model", "conf/tracking.json", "--output", out.toString(),
         "--engine", "sequential", "--partitions", "3");
     assertEquals(0, r.code, r.err);
@@ -149,7 +153,10 @@ class PipelineSafetyTest {
     Instant started = Instant.parse(prov.get("started_at").asText());
     Instant ended = Instant.parse(prov.get("ended_at").asText());
     assertFalse(ended.isBefore(started));
-    assertTrue(report.get("stale_staging").get("removed").isArray());
+    assertFalse(Files.exists(killed), "the staging directory of a killed run is removed by the next run");
+    assertEquals(1, report.get("stale_staging").get("removed").size(), report.toString());
+    assertTrue(report.get("stale_staging").get("removed").get(0).asText().contains(".smoothed.tmp-killed (no heartbeat for "),
+        "and reported: " + report.get("stale_staging"));
 
     ModelSpec conf = ModelSpec.read(Path.of("conf/tracking.json"));
     ModelSpec copy = ModelSpec.read(out.resolve("model.json"));
