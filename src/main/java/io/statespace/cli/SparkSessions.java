@@ -6,7 +6,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Starts the SparkSession for a job. The master comes from --master, else from spark-submit, else
  * Spark's embedded local mode on all cores. Local mode binds to loopback and runs without the web UI
- * unless {@code spark.ui.enabled} is set.
+ * unless {@code spark.ui.enabled} is set; on a terminal it shows Spark's console progress bar (which reads the
+ * status store, not the web UI) unless {@code spark.ui.showConsoleProgress} is set.
  */
 final class SparkSessions {
   private SparkSessions() {}
@@ -19,6 +20,7 @@ final class SparkSessions {
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.ui.enabled", "false");
+      conf.setIfMissing("spark.ui.showConsoleProgress", String.valueOf(System.console() != null));
     }
     conf.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
     return SparkSession.builder().config(conf).getOrCreate();

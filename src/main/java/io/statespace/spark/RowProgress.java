@@ -99,6 +99,11 @@ final class RowProgress implements AutoCloseable {
     return new Counting(engine, rows);
   }
 
+  /** The accumulator the engine stage adds to. */
+  LongAccumulator counter() {
+    return rows;
+  }
+
   /** Rows smoothed so far: finished tasks' and the latest heartbeat of each running task. */
   long soFar() {
     long n = rows.value();

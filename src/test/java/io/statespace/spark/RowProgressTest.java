@@ -11,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.scheduler.AccumulableInfo;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -22,10 +24,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import scala.Option;
+import scala.Tuple4;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The driver logs rows smoothed so far while the engine stage runs: counted state rows only (not summary or
- * quarantine rows), lines that grow while the stage runs, no line when nothing changed, none after close.
+ * quarantine rows), lines that grow while the stage runs, no line when nothing changed, none after close; a
+ * running task counts with the value its executor's heartbeat carries.
  */
 @Timeout(300)
 class RowProgressTest {
@@ -84,5 +90,25 @@ class RowProgressTest {
     assertTrue(counts.get(0) < 800, "a line before the stage ended: " + lines);
     for (int i = 1; i < counts.size(); i++) assertTrue(counts.get(i) > counts.get(i - 1), "a line only when the count grew: " + lines);
     assertEquals(800L, counts.get(counts.size() - 1), lines.toString());
+  }
+
+  @Test
+  void runningTasksCountFromTheirHeartbeats() throws InterruptedException {
+    List<String> lines = new CopyOnWriteArrayList<>();
+    try (RowProgress progress = RowProgress.start(spark.sparkContext(), "smooth", 60_000, lines::add)) {
+      long id = progress.counter().id();
+      AccumulableInfo ours = new AccumulableInfo(id, Option.apply("smooth: rows smoothed"), Option.apply(1234L), Option.empty(),
+          false, true, Option.empty());
+      AccumulableInfo other = new AccumulableInfo(id + 1000, Option.apply("another"), Option.apply(99L), Option.empty(),
+          false, true, Option.empty());
+      List<Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>>> tasks = List.of(
+          new Tuple4<>(7L, 0, 0, CollectionConverters.asScala(List.of(ours, other)).toSeq()),
+          new Tuple4<>(8L, 0, 0, CollectionConverters.asScala(List.of(other)).toSeq()));
+      spark.sparkContext().listenerBus().post(new SparkListenerExecutorMetricsUpdate("1",
+          CollectionConverters.asScala(tasks).toSeq(), scala.collection.immutable.Map$.MODULE$.empty()));
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (progress.soFar() != 1234 && System.nanoTime() < deadline) Thread.sleep(50);
+      assertEquals(1234, progress.soFar(), "a running task's heartbeat value counts, another accumulator's does not");
+    }
   }
 }
