@@ -27,6 +27,9 @@ public final class FitCommand implements Callable<Integer> {
   @Mixin
   OutputOptions out;
 
+  @Mixin
+  QuarantineOption quarantine;
+
   @Option(names = "--loss", defaultValue = "nll", paramLabel = "L", description = "nll (maximum likelihood) or prediction (one-step-ahead MSE) (default: ${DEFAULT-VALUE}).")
   String loss;
 
@@ -60,6 +63,9 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the checkpoint of a killed run of the same fit.")
   boolean resume;
 
+  @Option(names = "--restart", description = "Delete the checkpoint of an earlier run of this output and start from the model file.")
+  boolean restart;
+
   @Option(names = "--no-standard-errors", description = "Skip the observed information (2 evaluations per free parameter).")
   boolean noStandardErrors;
 
@@ -77,6 +83,7 @@ public final class FitCommand implements Callable<Integer> {
   public Integer call() {
     FitSettings settings = settings();
     out.check(in.input, in.modelUri());
+    FitJob.checkCheckpoint(settings, new org.apache.hadoop.conf.Configuration());
     SparkSession spark = SparkSessions.start("statespace fit", in.master);
     try {
       FitReport report = FitJob.run(spark, settings);
@@ -143,10 +150,11 @@ public final class FitCommand implements Callable<Integer> {
       throw new ConfigException("--max-iter, --tolerance and --relative-tolerance must not be negative");
     }
     Backends.forFit(backend);
+    if (resume && restart) throw new ConfigException("--resume and --restart exclude each other: continue the checkpoint, or delete it");
     return new FitSettings(new FitSettings.Paths(in.input, format, out.output, outFormat, out.partitions, out.overwrite), spec,
         new FitSettings.Objective(lossKind, dropout, seed, feedback),
         new FitSettings.Search(method, new StopRules(maxIter, tolerance, relativeTolerance), learningRate, smoother),
-        new FitSettings.Extras(resume, !noStandardErrors, curvature));
+        new FitSettings.Extras(resume, !noStandardErrors, curvature, restart, quarantine.limit()));
   }
 
   /**

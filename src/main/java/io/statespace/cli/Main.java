@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /**
  * The single entry point: {@code statespace <subcommand> [options]}. Exit codes: 0 success, 2 bad
  * command line, model file, input or output location (reported in one line before any Spark job
- * runs), 1 anything else.
+ * runs), 3 more rows quarantined than --max-quarantined-fraction allows (nothing committed), 1 anything else.
  */
 @Command(name = "statespace", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
     description = "Kalman filtering, RTS and parallel-in-time smoothing, and fitting of linear-Gaussian "
@@ -45,6 +45,11 @@ public final class Main implements Runnable {
 
   private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
     PrintWriter err = cli.getErr();
+    if (e instanceof io.statespace.spark.QuarantineLimit.Exceeded) {
+      err.println("error: " + e.getMessage());
+      err.flush();
+      return io.statespace.spark.QuarantineLimit.EXIT_CODE;
+    }
     if (isConfigError(e)) {
       err.println("error: " + e.getMessage());
       err.flush();

@@ -11,6 +11,7 @@ import io.statespace.plot.HistoryTable;
 import io.statespace.plot.ObservationBands;
 import io.statespace.plot.TrajectoryPlot;
 import io.statespace.spark.DriverFiles;
+import io.statespace.spark.Provenance;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Option;
     description = "Plot one trajectory of a smooth output (--smoothed DIR [--id ID] [--model FILE]) or a fit history (--history FILE).")
 public final class PlotCommand implements Callable<Integer> {
   /** The model copy a smooth output may hold, used when --model is not given. */
-  static final String MODEL_COPY = "model.json";
+  static final String MODEL_COPY = Provenance.MODEL_FILE;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
@@ -48,7 +49,7 @@ public final class PlotCommand implements Callable<Integer> {
   @Option(names = "--id", paramLabel = "ID", description = "With --smoothed: the trajectory to plot (default: the only one).")
   String id;
 
-  @Option(names = "--model", paramLabel = "FILE", description = "With --smoothed: the model file the output was smoothed with (default: DIR/" + MODEL_COPY + ").")
+  @Option(names = "--model", paramLabel = "FILE", description = "With --smoothed: the model file the output was smoothed with (default: its copy DIR/" + MODEL_COPY + "; must match it).")
   String model;
 
   @Option(names = "--format", paramLabel = "F", description = "With --smoothed: format of states/ (default: from its files' content).")
@@ -71,11 +72,7 @@ public final class PlotCommand implements Callable<Integer> {
     DriverFiles files = DriverFiles.fromSparkProperties();
     String dir = source.smoothed.replaceAll("/+$", "");
     String states = dir + "/states";
-    String modelPath = model != null ? model : dir + "/" + MODEL_COPY;
-    if (model == null && !files.exists(modelPath)) {
-      throw new ConfigException("--smoothed " + source.smoothed + " holds no " + MODEL_COPY + ": give --model");
-    }
-    ModelSpec spec = ModelSpec.parse(files.readText("--model", modelPath));
+    ModelSpec spec = SmoothedModel.resolve(files, dir, model);
     java.util.Optional<String> found = files.probe("--smoothed", states);
     String fmt = format != null ? format.toLowerCase(java.util.Locale.ROOT)
         : found.orElseThrow(() -> new ConfigException("--smoothed: " + states + " holds no readable data file (give --format)"));

@@ -21,6 +21,9 @@ public final class SmoothCommand implements Callable<Integer> {
   @Mixin
   OutputOptions out;
 
+  @Mixin
+  QuarantineOption quarantine;
+
   @Option(names = "--engine", defaultValue = "auto", paramLabel = "E", description = "sequential, parallel, batched or auto (default: ${DEFAULT-VALUE}).")
   String engine;
 
@@ -44,13 +47,14 @@ public final class SmoothCommand implements Callable<Integer> {
     }
     String backendOption = Backends.forSmooth(backend, spec.model(), in.master);
     if (threads < 0) throw new ConfigException("--threads must not be negative");
+    io.statespace.spark.QuarantineLimit limit = quarantine.limit();
     out.check(in.input, in.modelUri());
     SparkSession spark = SparkSessions.start("statespace smooth", in.master);
     try {
       int taskThreads = threads > 0 ? threads : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
       SmoothSettings settings = new SmoothSettings(in.input, format, out.output, outFormat, spec, choice, taskThreads,
           out.partitions, out.overwrite, backendOption);
-      SmoothReport report = SmoothJob.run(spark, settings);
+      SmoothReport report = SmoothJob.run(spark, settings, limit);
       System.out.println("smooth: " + report.accountingLine());
       System.out.println("smooth: wrote " + report.output + " in " + String.format("%.1f", report.seconds) + " s");
       return 0;

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * {@link Main#execute}), the job uses it as it is, never reconfigures it, and leaves it running; otherwise it
  * starts one, which {@link #stop} stops. The master of a new session comes from --master, else from
  * spark-submit, else Spark's embedded local mode on all cores. Local mode binds to loopback and runs without
- * the web UI unless {@code spark.ui.enabled} is set.
+ * the web UI unless {@code spark.ui.enabled} is set; on a terminal it shows Spark's console progress
+ * bar (which reads the status store, not the web UI) unless {@code spark.ui.showConsoleProgress} is set.
  */
 final class SparkSessions {
   private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
@@ -40,6 +41,7 @@ final class SparkSessions {
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.ui.enabled", "false");
+      conf.setIfMissing("spark.ui.showConsoleProgress", String.valueOf(System.console() != null));
     }
     conf.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
     SparkSession started = SparkSession.builder().config(conf).getOrCreate();

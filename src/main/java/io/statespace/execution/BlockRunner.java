@@ -149,13 +149,17 @@ public final class BlockRunner implements AutoCloseable {
     return new WorkShape(block.size(), max, total, model.stateDim(), model.obsDim(), gpuUnsupported);
   }
 
-  /** Logs each engine's first decision in the task, with its reason. */
+  /**
+   * Logs each engine's first decision in the task, with its reason; a line this executor has already logged (the
+   * same decision for the same reason, e.g. no usable GPU, in every task) goes to DEBUG ({@link OncePerJvm}).
+   */
   private void note(ExecutionPolicy.Decision d) {
     if (!logged.add(d.engine())) return;
-    if (policy.backend() == BackendOption.CPU) {
-      LOG.debug("execution: {}: {}", d.engine().label(), d.reason());
+    String line = "execution: " + d.engine().label() + ": " + d.reason();
+    if (policy.backend() == BackendOption.CPU || !OncePerJvm.first(line)) {
+      LOG.debug(line);
     } else {
-      LOG.info("execution: {}: {}", d.engine().label(), d.reason());
+      LOG.info(line);
     }
   }
 

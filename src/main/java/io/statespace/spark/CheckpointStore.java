@@ -17,6 +17,7 @@ import org.apache.hadoop.fs.Path;
  * output itself only appears when the fit is done.
  */
 final class CheckpointStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CheckpointStore.class);
   private static final String PREFIX = "checkpoint-";
   private static final String SUFFIX = ".json";
 
@@ -79,12 +80,46 @@ final class CheckpointStore {
     }
   }
 
+  /** True when a complete checkpoint exists. */
+  boolean exists() {
+    try {
+      if (!fs.exists(dir)) return false;
+      for (FileStatus f : fs.listStatus(dir)) {
+        if (iterationOf(f.getPath().getName()) >= 0) return true;
+      }
+      return false;
+    } catch (IOException e) {
+      throw new AtomicOutput.OutputException("cannot read checkpoint directory " + dir + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Deletes the checkpoint files this store writes (complete and temporary), then the directory when nothing else
+   * is left in it; anything else found there is left alone and named in the log.
+   */
   void delete() {
     try {
-      fs.delete(dir, true);
+      if (!fs.exists(dir)) return;
+      for (FileStatus f : fs.listStatus(dir)) {
+        if (isOurs(f.getPath().getName())) fs.delete(f.getPath(), false);
+      }
+      FileStatus[] rest = fs.listStatus(dir);
+      if (rest.length == 0) {
+        fs.delete(dir, false);
+      } else {
+        LOG.warn("checkpoint directory {} also holds {} file(s) statespace did not write (e.g. {}): left alone", dir,
+            rest.length, rest[0].getPath().getName());
+      }
     } catch (IOException e) {
       throw new AtomicOutput.OutputException("cannot delete checkpoint " + dir + ": " + e.getMessage());
     }
+  }
+
+  /** A checkpoint file or one of its temporary files. */
+  private static boolean isOurs(String name) {
+    if (iterationOf(name) >= 0) return true;
+    return name.startsWith("." + PREFIX) && name.endsWith(SUFFIX + ".tmp")
+        && iterationOf(name.substring(1, name.length() - ".tmp".length())) >= 0;
   }
 
   private static int iterationOf(String name) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * EM's E-step over every cached trajectory as one Spark job: broadcast θ, treeAggregate the sufficient
@@ -23,6 +24,7 @@ final class DistributedExpectationStep implements ExpectationStep {
   private final Broadcast<LinearParameterization> parameterization;
   private final int depth;
   private final boolean lockstep;
+  private final LongAccumulator engineNanos;
 
   DistributedExpectationStep(JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks, LinearParameterization parameterization,
       int depth) {
@@ -37,6 +39,12 @@ final class DistributedExpectationStep implements ExpectationStep {
     this.parameterization = jsc.broadcast(parameterization);
     this.depth = depth;
     this.lockstep = lockstep;
+    this.engineNanos = jsc.sc().longAccumulator("statespace E-step engine nanos");
+  }
+
+  /** Seconds spent smoothing inside the E-steps, summed over tasks, since the start (the fit's engine time under EM). */
+  double engineSeconds() {
+    return engineNanos.value() / 1e9;
   }
 
   @Override
@@ -44,14 +52,17 @@ final class DistributedExpectationStep implements ExpectationStep {
     Broadcast<double[]> at = jsc.broadcast(theta.clone());
     Broadcast<LinearParameterization> param = parameterization;
     boolean batched = lockstep;
+    LongAccumulator nanos = engineNanos;
     try {
       return blocks.treeAggregate(EmStatistics.zero(param.value()), (stats, block) -> {
+        long start = System.nanoTime();
         ExpectationEvaluator evaluator = new ExpectationEvaluator(param.value(), at.value(), true);
         if (batched) {
           evaluator.addAll(Arrays.asList(block.trajectories), stats);
         } else {
           for (Trajectory t : block.trajectories) evaluator.add(t, stats);
         }
+        nanos.add(System.nanoTime() - start);
         return stats;
       }, EmStatistics::merge, depth);
     } finally {

@@ -69,11 +69,16 @@ public final class FitJob {
     CheckpointStore checkpoints = new CheckpointStore(s.paths().output(), jsc.hadoopConfiguration());
     AtomicOutput.checkDisjoint("checkpoint directory", checkpoints.location(), jsc.hadoopConfiguration(), s.paths().input());
     String fingerprint = s.fingerprint();
+    checkCheckpoint(checkpoints, s, fingerprint);
     String resumeFrom = s.extras().resume() ? resumable(checkpoints, fingerprint) : null;
-    if (!s.extras().resume() && checkpoints.latest() != null) {
-      LOG.warn("fit: replacing the checkpoint of an earlier run in {} (pass --resume to continue it)", checkpoints.location());
-    }
+    Provenance provenance = Provenance.start(spark, "fit", s.paths().input(), s.paths().format(), s.spec().toJson(),
+        Provenance.options(s));
     AtomicOutput out = AtomicOutput.open(s.paths().output(), s.paths().overwrite(), jsc.hadoopConfiguration(), s.paths().input());
+    provenance = provenance.withSweep(out.sweep());
+    if (s.extras().restart() && checkpoints.exists()) {
+      checkpoints.delete();
+      LOG.warn("fit: --restart: deleted the checkpoint {} of an earlier run; starting from the model file", checkpoints.location());
+    }
     JavaRDD<FitItem> items = null;
     DistributedObjective objective = null;
     boolean committed = false;
@@ -92,6 +97,7 @@ public final class FitJob {
         throw new IllegalStateException("row accounting failed: rows in " + rowsIn + " != rows used " + counts.rowsUsed
             + " + rows quarantined " + counts.rowsQuarantined);
       }
+      s.extras().quarantineLimit().check("fit", rowsIn, counts.rowsQuarantined, counts.byReason);
       FitReport.LeftOut leftOut = leftOut(items);
       if (counts.trajectories == 0) {
         throw new InputException("input " + s.paths().input() + ": no trajectory left to fit (" + rowsIn + " rows, "
@@ -100,7 +106,7 @@ public final class FitJob {
       LOG.info("fit: {} trajectories, {} rows ({} quarantined) in {} partitions; {} free parameters: {}", counts.trajectories,
           counts.rowsUsed, counts.rowsQuarantined, partitions, param.size(), String.join(", ", param.names()));
       JavaRDD<TrajectoryBlock> blocks = items.filter(FitItem::isBlock).map(i -> i.block);
-      LOG.info("fit: {}", s.search().method() != FitSettings.Method.EM
+      String engineDecision = s.search().method() != FitSettings.Method.EM
           ? loss.engine() == LossFunction.Engine.BATCHED
               ? "loss and exact gradient by reverse-mode differentiation through the batched Kalman filter, each block's "
                   + "trajectories in lockstep lanes (the default; the sequential adjoint takes over, counted in report.json's "
@@ -111,10 +117,16 @@ public final class FitJob {
           : s.search().smoother() == FitSettings.Smoother.BATCHED
               ? "each E-step smooths every block in lockstep with the batched engine (the fastest per core; the sequential "
                   + "engine takes over, with a WARN line, each trajectory the batched engine fails on numerically)"
-              : "each E-step smooths trajectory by trajectory with the sequential engine (--engine sequential)");
+              : "each E-step smooths trajectory by trajectory with the sequential engine (--engine sequential)";
+      LOG.info("fit: {}", engineDecision);
+      provenance = provenance.withDecision("engine", engineDecision).withDecision("backend", "cpu: fit evaluates on the CPU");
 
       objective = new DistributedObjective(jsc, blocks, loss, TREE_DEPTH);
-      Optimizer optimizer = optimizer(s, jsc, blocks, param, objective);
+      DistributedExpectationStep eStep = s.search().method() == FitSettings.Method.EM
+          ? new DistributedExpectationStep(jsc, blocks, (LinearParameterization) param, TREE_DEPTH,
+              s.search().smoother() == FitSettings.Smoother.BATCHED)
+          : null;
+      Optimizer optimizer = optimizer(s, param, objective, eStep);
       FitLoop[] loop = new FitLoop[1];
       loop[0] = new FitLoop(optimizer, s.search().stopRules(), row -> {
         String line = progressLine(s, row);
@@ -126,7 +138,7 @@ public final class FitJob {
       FitResult result = resumeFrom != null ? loop[0].resume(resumeFrom) : loop[0].run(param.initial());
       double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
       long evaluations = optimizer.evaluations();
-      double engineSeconds = objective.engineSeconds();
+      double engineSeconds = objective.engineSeconds() + (eStep == null ? 0.0 : eStep.engineSeconds());
       LOG.info("fit: stopped after {} iterations: {}{}", result.iterations(), result.reason().key(),
           result.note() == null ? "" : " (" + result.note() + ")");
       Map<String, Long> eStepEngines = optimizer instanceof EmOptimizer em && em.statistics() != null
@@ -142,7 +154,10 @@ public final class FitJob {
       } else if (!s.extras().standardErrors()) {
         errorsNote = "not computed (--no-standard-errors)";
       } else {
-        jsc.setJobDescription("fit: observed information for standard errors (" + 2 * param.size() + " gradients, one pass)");
+        String what = 2 * param.size() + " gradient evaluations (central differences over " + param.size()
+            + " free parameters) in one distributed pass";
+        LOG.info("fit: computing standard errors: {}", what);
+        jsc.setJobDescription("fit: computing standard errors: " + what);
         long errorsStart = System.nanoTime();
         long passesBefore = objective.passes();
         errors = StandardErrors.compute(objective, param, result.theta());
@@ -172,7 +187,8 @@ public final class FitJob {
           result.note(), evaluations, (System.nanoTime() - start) / 1e9, fitSeconds, engineSeconds,
           jsc.defaultParallelism(), parameters(param, result.theta(), errors, initialGradient), errorsNote, rowsIn,
           counts.rowsUsed, counts.rowsQuarantined, counts.byReason, counts.trajectories, resumeFrom != null, out.target(),
-          curvature, eStepEngines, source.inputFiles(), leftOut).withEvaluationCost(gradientEngines, errorsSeconds, errorsPasses);
+          curvature, eStepEngines, source.inputFiles(), leftOut).withEvaluationCost(gradientEngines, errorsSeconds, errorsPasses)
+          .with(provenance.end());
       out.writeText("report.json", report.toJson());
       out.commit();
       committed = true;
@@ -230,18 +246,40 @@ public final class FitJob {
     }
   }
 
-  private static Optimizer optimizer(FitSettings s, JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks,
-      Parameterization param, DistributedObjective objective) {
+  private static Optimizer optimizer(FitSettings s, Parameterization param, DistributedObjective objective,
+      DistributedExpectationStep eStep) {
     switch (s.search().method()) {
       case LBFGS:
         return new Lbfgs(objective);
       case ADAM:
         return new Adam(objective, s.search().learningRate());
       default:
-        return new EmOptimizer((LinearParameterization) param,
-            new DistributedExpectationStep(jsc, blocks, (LinearParameterization) param, TREE_DEPTH,
-                s.search().smoother() == FitSettings.Smoother.BATCHED));
+        return new EmOptimizer((LinearParameterization) param, eStep);
     }
+  }
+
+  /**
+   * Refuses (one line naming the checkpoint, exit 2) a fit whose output already has a checkpoint of an earlier run,
+   * unless --resume continues it or --restart deletes it: a rerun must not silently replace a long run's progress.
+   * Called before Spark starts by the CLI, and again by {@link #run}.
+   */
+  public static void checkCheckpoint(FitSettings s, org.apache.hadoop.conf.Configuration conf) {
+    CheckpointStore checkpoints = new CheckpointStore(s.paths().output(), conf);
+    checkCheckpoint(checkpoints, s, s.fingerprint());
+  }
+
+  private static void checkCheckpoint(CheckpointStore checkpoints, FitSettings s, String fingerprint) {
+    if (s.extras().resume() || s.extras().restart() || !checkpoints.exists()) return;
+    String whose;
+    try {
+      String text = checkpoints.latest();
+      whose = text != null && fingerprint.equals(JSON.readTree(text).path("fingerprint").asText())
+          ? "of this fit" : "of a different fit (model file, loss, optimiser, seed, dropout or input differ)";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      whose = "that cannot be read";
+    }
+    throw new CheckpointMismatch("checkpoint " + checkpoints.location() + " holds an earlier run " + whose
+        + "; pass --resume to continue it or --restart to delete it and start from the model file");
   }
 
   static String progressLine(FitSettings s, HistoryRow row) {
@@ -302,7 +340,7 @@ public final class FitJob {
     SmoothJob.write(spark.createDataFrame(rows, schema), format, path);
   }
 
-  /** A checkpoint that cannot be resumed into this fit: a usage error. */
+  /** A checkpoint that cannot be resumed into this fit, or one in the way of a fresh start: a usage error. */
   public static final class CheckpointMismatch extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 

@@ -60,12 +60,25 @@ public final class FitReport {
   /** Data files read from the input. */
   public final int inputFiles;
   public final LeftOut leftOut;
+  /** Where the output came from (report.json's provenance and stale_staging); null when not recorded. */
+  public final Provenance provenance;
 
   FitReport(String loss, String optimizer, double initialLoss, double finalLoss, double gradientNorm, int iterations,
       String stopReason, String stopNote, long evaluations, double seconds, double fitSeconds, double engineSeconds,
       int parallelism, List<Parameter> parameters, String standardErrorsNote, long rowsIn, long rowsUsed,
       long rowsQuarantined, Map<String, Long> quarantineByReason, long trajectories, boolean resumed, String output,
       Curvature curvature, Map<String, Long> eStepTrajectoriesByEngine, int inputFiles, LeftOut leftOut) {
+    this(loss, optimizer, initialLoss, finalLoss, gradientNorm, iterations, stopReason, stopNote, evaluations, seconds,
+        fitSeconds, engineSeconds, parallelism, parameters, standardErrorsNote, rowsIn, rowsUsed, rowsQuarantined,
+        quarantineByReason, trajectories, resumed, output, curvature, eStepTrajectoriesByEngine, inputFiles, leftOut, null);
+  }
+
+  private FitReport(String loss, String optimizer, double initialLoss, double finalLoss, double gradientNorm, int iterations,
+      String stopReason, String stopNote, long evaluations, double seconds, double fitSeconds, double engineSeconds,
+      int parallelism, List<Parameter> parameters, String standardErrorsNote, long rowsIn, long rowsUsed,
+      long rowsQuarantined, Map<String, Long> quarantineByReason, long trajectories, boolean resumed, String output,
+      Curvature curvature, Map<String, Long> eStepTrajectoriesByEngine, int inputFiles, LeftOut leftOut,
+      Provenance provenance) {
     this.loss = loss;
     this.optimizer = optimizer;
     this.initialLoss = initialLoss;
@@ -92,6 +105,14 @@ public final class FitReport {
     this.eStepTrajectoriesByEngine = new java.util.TreeMap<>(eStepTrajectoriesByEngine);
     this.inputFiles = inputFiles;
     this.leftOut = leftOut;
+    this.provenance = provenance;
+  }
+
+  /** This report with its provenance. */
+  FitReport with(Provenance p) {
+    return new FitReport(loss, optimizer, initialLoss, finalLoss, gradientNorm, iterations, stopReason, stopNote, evaluations,
+        seconds, fitSeconds, engineSeconds, parallelism, parameters, standardErrorsNote, rowsIn, rowsUsed, rowsQuarantined,
+        quarantineByReason, trajectories, resumed, output, curvature, eStepTrajectoriesByEngine, inputFiles, leftOut, p);
   }
 
   /** Gradient-based fits: the last evaluation's trajectories by engine (set by {@link #withEvaluationCost}). */
@@ -198,6 +219,10 @@ public final class FitReport {
     left.put("ids", leftOut.ids());
     m.put("left_out_at_start", left);
     m.put("output", output);
+    if (provenance != null) {
+      m.put("stale_staging", provenance.sweepMap());
+      m.put("provenance", provenance.toMap());
+    }
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n";
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -94,8 +94,22 @@ public record FitSettings(Paths paths, ModelSpec spec, Objective objective, Sear
    * @param resume continue from the checkpoint of a killed run
    * @param standardErrors compute standard errors from the observed information (likelihood only)
    * @param curvature report the eigen-decomposition of the loss's Hessian at the optimum
+   * @param restart delete the checkpoint of an earlier run and start from the model file (without resume or
+   *     restart, an existing checkpoint refuses the fit)
+   * @param quarantineLimit the largest share of input rows the fit may quarantine and still run
    */
-  public record Extras(boolean resume, boolean standardErrors, boolean curvature) {
+  public record Extras(boolean resume, boolean standardErrors, boolean curvature, boolean restart,
+      QuarantineLimit quarantineLimit) {
+    public Extras {
+      Objects.requireNonNull(quarantineLimit);
+      if (resume && restart) throw new IllegalArgumentException("--resume and --restart exclude each other");
+    }
+
+    /** Neither restart nor a quarantine limit. */
+    public Extras(boolean resume, boolean standardErrors, boolean curvature) {
+      this(resume, standardErrors, curvature, false, QuarantineLimit.NONE);
+    }
+
     public static Extras none() {
       return new Extras(false, false, false);
     }

@@ -42,23 +42,30 @@ public final class SmoothCore implements AutoCloseable {
    * the Datasets or the report is computed.
    */
   public static SmoothCore run(SparkSession spark, InputSource source, SmoothSettings s) {
+    return run(spark, source, s, null);
+  }
+
+  /** As {@link #run(SparkSession, InputSource, SmoothSettings)}, counting state rows into {@code progress} (may be null). */
+  static SmoothCore run(SparkSession spark, InputSource source, SmoothSettings s, RowProgress progress) {
     spark.sparkContext().setJobDescription("smooth: count input rows");
     long rowsIn = source.rows().count();
-    return new SmoothCore(spark, s, source, rowsIn, union(spark, source, s).persist(StorageLevel.DISK_ONLY()));
+    if (progress != null) progress.total(rowsIn);
+    return new SmoothCore(spark, s, source, rowsIn, union(spark, source, s, progress).persist(StorageLevel.DISK_ONLY()));
   }
 
   /**
    * The engine stage's union rows ({@link UnionRows}), lazily: the grouping shuffle, then {@link PartitionSmoother}
    * over each partition.
    */
-  static Dataset<Row> union(SparkSession spark, InputSource source, SmoothSettings s) {
+  static Dataset<Row> union(SparkSession spark, InputSource source, SmoothSettings s, RowProgress progress) {
     Columns columns = s.spec.columns();
     OutputLayout.checkNames(columns);
     StructType parsedSchema = ParsedRows.schema(source.rows().schema(), columns);
     StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
         parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
+    PartitionSmoother engine = new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads, s.backend);
     return SmoothJob.grouped(spark, source, columns, s.partitions)
-        .mapPartitions(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads, s.backend), Encoders.row(unionSchema));
+        .mapPartitions(progress == null ? engine : progress.counting(engine), Encoders.row(unionSchema));
   }
 
   /** The engine and backend as report.json names them. */

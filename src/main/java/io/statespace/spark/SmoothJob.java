@@ -29,7 +29,13 @@ public final class SmoothJob {
   private SmoothJob() {}
 
   public static SmoothReport run(SparkSession spark, SmoothSettings s) {
+    return run(spark, s, QuarantineLimit.NONE);
+  }
+
+  /** As {@link #run(SparkSession, SmoothSettings)}, committing nothing when more rows than {@code limit} allows are quarantined. */
+  public static SmoothReport run(SparkSession spark, SmoothSettings s, QuarantineLimit limit) {
     long start = System.nanoTime();
+    Provenance provenance = Provenance.start(spark, "smooth", s.input, s.format, s.spec.toJson(), Provenance.options(s, limit));
     Columns columns = s.spec.columns();
     OutputLayout.checkNames(columns);
     InputSource source = InputSource.read(spark, s.input, s.format, columns);
@@ -37,10 +43,14 @@ public final class SmoothJob {
     LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors)",
         policy.describe(), s.backend.option().label());
     AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration(), s.input);
+    provenance = provenance.withSweep(out.sweep()).withDecision("engine", policy.describe())
+        .withDecision("backend", "--backend " + s.backend.option().label() + ": decided per task and block (trajectories_by_backend)");
     SmoothCore core = null;
+    RowProgress progress = null;
     boolean committed = false;
     try {
-      core = SmoothCore.run(spark, source, s);
+      progress = RowProgress.start(spark.sparkContext(), "smooth");
+      core = SmoothCore.run(spark, source, s, progress);
       LOG.info("smooth: {} input rows counted after {} s", core.rowsIn(), elapsed(start));
       boolean flatten = s.outputFormat.equals("csv");
       spark.sparkContext().setJobDescription("smooth: write states");
@@ -52,13 +62,16 @@ public final class SmoothJob {
       spark.sparkContext().setJobDescription("smooth: write quarantine");
       write(core.quarantine(), s.outputFormat, out.part("quarantine"));
       LOG.info("smooth: summary and quarantine written after {} s", elapsed(start));
-      SmoothReport report = core.report(start, out.target());
+      SmoothReport report = core.report(start, out.target()).with(provenance.end());
+      limit.check("smooth", report.rowsIn, report.rowsQuarantined, report.quarantineByReason);
       out.writeText("report.json", report.toJson());
+      out.writeText(Provenance.MODEL_FILE, s.spec.toJson());
       out.commit();
       committed = true;
       LOG.info("smooth: {}", report.accountingLine());
       return report;
     } finally {
+      if (progress != null) progress.close();
       if (!committed) out.abortQuietly();
       if (core != null) core.close();
       spark.sparkContext().setJobDescription(null);

@@ -26,10 +26,19 @@ public final class SmoothReport {
   public final String output;
   /** Data files read from the input. */
   public final int inputFiles;
+  /** Where the output came from (report.json's provenance and stale_staging); null when not recorded. */
+  public final Provenance provenance;
 
   public SmoothReport(long rowsIn, long rowsOut, long rowsQuarantined, long trajectories,
       Map<String, Long> quarantineByReason, String engine, Map<String, Long> trajectoriesByBackend,
       Map<String, Long> trajectoriesByEngine, double seconds, String output, int inputFiles) {
+    this(rowsIn, rowsOut, rowsQuarantined, trajectories, quarantineByReason, engine, trajectoriesByBackend,
+        trajectoriesByEngine, seconds, output, inputFiles, null);
+  }
+
+  private SmoothReport(long rowsIn, long rowsOut, long rowsQuarantined, long trajectories,
+      Map<String, Long> quarantineByReason, String engine, Map<String, Long> trajectoriesByBackend,
+      Map<String, Long> trajectoriesByEngine, double seconds, String output, int inputFiles, Provenance provenance) {
     this.rowsIn = rowsIn;
     this.rowsOut = rowsOut;
     this.rowsQuarantined = rowsQuarantined;
@@ -41,6 +50,13 @@ public final class SmoothReport {
     this.seconds = seconds;
     this.output = output;
     this.inputFiles = inputFiles;
+    this.provenance = provenance;
+  }
+
+  /** This report with its provenance. */
+  public SmoothReport with(Provenance p) {
+    return new SmoothReport(rowsIn, rowsOut, rowsQuarantined, trajectories, quarantineByReason, engine, trajectoriesByBackend,
+        trajectoriesByEngine, seconds, output, inputFiles, p);
   }
 
   public boolean balanced() {
@@ -77,6 +93,10 @@ public final class SmoothReport {
     m.put("trajectories_by_engine", trajectoriesByEngine);
     m.put("seconds", seconds);
     m.put("output", output);
+    if (provenance != null) {
+      m.put("stale_staging", provenance.sweepMap());
+      m.put("provenance", provenance.toMap());
+    }
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n";
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
