@@ -7,11 +7,13 @@ import io.statespace.execution.ExecutionPolicy;
 import io.statespace.model.spec.Columns;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -32,6 +34,11 @@ public final class SmoothJob {
   private SmoothJob() {}
 
   public static SmoothReport run(SparkSession spark, SmoothSettings s) {
+    return run(spark, s, SegmentSteps.auto());
+  }
+
+  /** As {@link #run(SparkSession, SmoothSettings)}, trajectories longer than {@code segmentSteps} in segments (§7.5). */
+  public static SmoothReport run(SparkSession spark, SmoothSettings s, SegmentSteps segmentSteps) {
     long start = System.nanoTime();
     Columns columns = s.spec.columns();
     OutputLayout.checkNames(columns);
@@ -41,6 +48,7 @@ public final class SmoothJob {
         policy.describe(), s.backend.option().label());
     AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration(), s.input);
     Dataset<Row> union = null;
+    SegmentedSmoothing segments = null;
     boolean committed = false;
     try {
       Dataset<Row> input = source.rows();
@@ -48,11 +56,13 @@ public final class SmoothJob {
       long rowsIn = input.count();
       LOG.info("smooth: {} input rows counted after {} s", rowsIn, elapsed(start));
       StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
-      Dataset<Row> grouped = grouped(spark, source, columns, s.partitions);
+      // Issue 17: trajectories longer than --segment-steps take the segmented path; the rest, as before.
+      segments = SegmentedSmoothing.prepare(spark, source, columns, s.spec.model(), segmentSteps, s.partitions);
+      Dataset<Row> grouped = grouped(spark, source, columns, s.partitions, segments.oneTask());
       StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
           parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
       union = grouped.mapPartitions(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads, s.backend),
-          Encoders.row(unionSchema)).persist(StorageLevel.DISK_ONLY());
+          Encoders.row(unionSchema)).union(segments.rows(spark, unionSchema)).persist(StorageLevel.DISK_ONLY());
 
       OutputLayout layout = new OutputLayout(columns, s.spec.model().stateDim());
       boolean flatten = s.outputFormat.equals("csv");
@@ -96,6 +106,7 @@ public final class SmoothJob {
     } finally {
       if (!committed) out.abortQuietly();
       if (union != null) union.unpersist();
+      if (segments != null) segments.close();
       spark.sparkContext().setJobDescription(null);
     }
   }
@@ -107,12 +118,17 @@ public final class SmoothJob {
    * @param partitions 0 for Spark's default parallelism
    */
   static Dataset<Row> grouped(SparkSession spark, InputSource source, Columns columns, int partitions) {
+    return grouped(spark, source, columns, partitions, functions.lit(true));
+  }
+
+  /** As above, only the parsed rows for which {@code keep} holds (the segmented path takes the others). */
+  static Dataset<Row> grouped(SparkSession spark, InputSource source, Columns columns, int partitions, Column keep) {
     Dataset<Row> input = source.rows();
     StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
     Dataset<Row> parsed = input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()),
         Encoders.row(parsedSchema));
     int count = partitions > 0 ? partitions : Math.max(1, spark.sparkContext().defaultParallelism());
-    return parsed
+    return parsed.filter(keep)
         .repartition(count, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
         .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME));
   }
