@@ -72,13 +72,17 @@ final class SegmentedSmoothing implements AutoCloseable {
 
   /**
    * Finds the trajectories longer than the threshold among {@code source}'s rows and runs passes 1 and 2 on
-   * them (two Spark jobs, plus the count and statistics jobs).
+   * them (two Spark jobs, plus the count and statistics jobs). When the input has no more rows than the
+   * threshold, no trajectory can be longer and nothing runs.
    */
   static SegmentedSmoothing prepare(SparkSession spark, InputSource source, Columns columns, StateSpaceModel model,
-      SegmentSteps option, int partitions) {
+      SegmentSteps option, long rowsIn) {
     long threshold = option.resolve(spark, model.stateDim(), model.obsDim(), model.inputDim());
     LOG.info("smooth: segment steps {}: a trajectory longer than that is smoothed in segments across tasks",
         option.describe(threshold));
+    if (rowsIn <= threshold) {
+      return new SegmentedSmoothing(model, columns, null, Set.of(), new ArrayList<>(), null, null, null, null, threshold);
+    }
     Dataset<Row> input = source.rows();
     StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
     Dataset<Row> valid = input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()),

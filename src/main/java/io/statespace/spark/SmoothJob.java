@@ -57,7 +57,7 @@ public final class SmoothJob {
       LOG.info("smooth: {} input rows counted after {} s", rowsIn, elapsed(start));
       StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
       // Issue 17: trajectories longer than --segment-steps take the segmented path; the rest, as before.
-      segments = SegmentedSmoothing.prepare(spark, source, columns, s.spec.model(), segmentSteps, s.partitions);
+      segments = SegmentedSmoothing.prepare(spark, source, columns, s.spec.model(), segmentSteps, rowsIn);
       Dataset<Row> grouped = grouped(spark, source, columns, s.partitions, segments.oneTask());
       StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
           parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
