@@ -11,11 +11,13 @@ import io.statespace.model.spec.Columns;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
@@ -59,16 +61,22 @@ final class SegmentTasks {
       this.spans = spans;
     }
 
-    /** The partition's segments still in play, one at a time; rows of other keys are skipped. */
+    /**
+     * The partition's segments still in play, one at a time; rows of other trajectories are skipped. A piece
+     * of a trajectory in play whose rows all share times with others has no segment but still passes through
+     * the assembler, which quarantines its rows.
+     */
     Iterator<AssembledTrajectory> segments(int partition, Iterator<Row> rows, TrajectoryAssembler.Rejects rejects) {
       Map<String, SegmentSpan> all = spans.value();
+      Set<String> keys = new HashSet<>();
+      for (SegmentSpan s : all.values()) keys.add(s.key());
       Iterator<Row> inPlay = new Iterator<>() {
         private Row next = advance();
 
         private Row advance() {
           while (rows.hasNext()) {
             Row r = rows.next();
-            if (all.containsKey(SegmentSpan.id(partition, r.getString(ParsedRows.KEY_INDEX)))) return r;
+            if (keys.contains(r.getString(ParsedRows.KEY_INDEX))) return r;
           }
           return null;
         }
@@ -87,7 +95,10 @@ final class SegmentTasks {
         }
       };
       TrajectoryAssembler assembler = new TrajectoryAssembler(inPlay, columns, model.obsDim(), model.inputDim(), rejects,
-          key -> all.get(SegmentSpan.id(partition, key)).origin());
+          key -> {
+            SegmentSpan span = all.get(SegmentSpan.id(partition, key));
+            return span == null ? null : span.origin();
+          });
       return new Iterator<>() {
         private AssembledTrajectory next = advance();
 
