@@ -84,7 +84,8 @@ class SegmentedClusterTest {
       seconds[cores - 1] = (System.nanoTime() - t0) / 1e9;
       String out = Files.readString(log);
       assertEquals(0, p.exitValue(), out);
-      assertTrue(out.contains("2 trajectories smoothed in segments, 0 left to one task each"), out);
+      String report = Files.readString(remote.resolve("report.json"));
+      assertTrue(report.contains("\"segmented\" : 2"), report);
       assertTrue(out.contains("rows in: 67501 = rows out: 67501 + rows quarantined: 0 (balanced)"), out);
       assertSameRows(local.resolve("states"), remote.resolve("states"));
       assertSameRows(local.resolve("summary"), remote.resolve("summary"));
