@@ -90,7 +90,7 @@ class SegmentedClusterTest {
       assertSameRows(local.resolve("states"), remote.resolve("states"));
       assertSameRows(local.resolve("summary"), remote.resolve("summary"));
     }
-    System.out.printf(Locale.ROOT, "[segments] cluster: 67,501 rows in 20 segments, 1 executor core %.1f s, 2 executors %.1f s,"
+    System.out.printf(Locale.ROOT, "[segments] cluster: 67,501 rows, segments of 4,000 steps, 1 executor core %.1f s, 2 executors %.1f s,"
         + " ratio %.2f (shared machine)%n", seconds[0], seconds[1], seconds[0] / seconds[1]);
   }
 
