@@ -2,6 +2,7 @@ package io.statespace.cli;
 
 import io.statespace.execution.EngineChoice;
 import io.statespace.model.spec.ModelSpec;
+import io.statespace.spark.SegmentSteps;
 import io.statespace.spark.SmoothJob;
 import io.statespace.spark.SmoothReport;
 import io.statespace.spark.SmoothSettings;
@@ -33,6 +34,9 @@ public final class SmoothCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Threads per task for the parallel engine (default: spark.task.cpus).")
   int threads;
 
+  @Option(names = "--segment-steps", defaultValue = "auto", paramLabel = "S", description = "Longest trajectory smoothed in one task; longer ones are cut into segments across tasks: a number of steps, or auto (from executor memory; default: ${DEFAULT-VALUE}).")
+  String segmentSteps;
+
   @Override
   public Integer call() {
     ModelSpec spec = in.spec();
@@ -48,13 +52,19 @@ public final class SmoothCommand implements Callable<Integer> {
     String backendOption = Backends.forSmooth(backend, spec.model(), in.master);
     if (threads < 0) throw new ConfigException("--threads must not be negative");
     io.statespace.spark.QuarantineLimit limit = quarantine.limit();
+    SegmentSteps segments;
+    try {
+      segments = SegmentSteps.parse(segmentSteps);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
     out.check(in.input, in.modelUri());
     SparkSession spark = SparkSessions.start("statespace smooth", in.master);
     try {
       int taskThreads = threads > 0 ? threads : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
       SmoothSettings settings = new SmoothSettings(in.input, format, out.output, outFormat, spec, choice, taskThreads,
           out.partitions, out.overwrite, backendOption);
-      SmoothReport report = SmoothJob.run(spark, settings, limit);
+      SmoothReport report = SmoothJob.run(spark, settings, limit, segments);
       System.out.println("smooth: " + report.accountingLine());
       System.out.println("smooth: wrote " + report.output + " in " + String.format("%.1f", report.seconds) + " s");
       return 0;

@@ -10,6 +10,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
@@ -17,7 +18,8 @@ import org.apache.spark.storage.StorageLevel;
  * The core of {@code smooth}, shared by the CLI job and the library API (io.statespace.ml) so that both run
  * one code path: rows → validated rows → trajectories → engine stage → the union rows, from which the states,
  * summary and quarantine Datasets and the row accounting of report.json are taken. It reads no file and writes
- * none: {@link SmoothJob} writes what it returns. The engine output is persisted once, on local disk only
+ * none: {@link SmoothJob} writes what it returns. Trajectories longer than the segment threshold take the
+ * segmented path ({@link SegmentedSmoothing}) and rejoin the union rows. The engine output is persisted once, on local disk only
  * (why: {@link SmoothJob}), and released by {@link #close}.
  */
 public final class SmoothCore implements AutoCloseable {
@@ -27,8 +29,11 @@ public final class SmoothCore implements AutoCloseable {
   private final long rowsIn;
   private final Dataset<Row> union;
   private final OutputLayout layout;
+  private final SegmentedSmoothing segments;
 
-  private SmoothCore(SparkSession spark, SmoothSettings settings, InputSource source, long rowsIn, Dataset<Row> union) {
+  private SmoothCore(SparkSession spark, SmoothSettings settings, InputSource source, long rowsIn, Dataset<Row> union,
+      SegmentedSmoothing segments) {
+    this.segments = segments;
     this.spark = spark;
     this.settings = settings;
     this.source = source;
@@ -42,30 +47,45 @@ public final class SmoothCore implements AutoCloseable {
    * the Datasets or the report is computed.
    */
   public static SmoothCore run(SparkSession spark, InputSource source, SmoothSettings s) {
-    return run(spark, source, s, null);
+    return run(spark, source, s, null, SegmentSteps.auto());
   }
 
-  /** As {@link #run(SparkSession, InputSource, SmoothSettings)}, counting state rows into {@code progress} (may be null). */
-  static SmoothCore run(SparkSession spark, InputSource source, SmoothSettings s, RowProgress progress) {
+  /**
+   * As {@link #run(SparkSession, InputSource, SmoothSettings)}, counting state rows into {@code progress} (may be
+   * null), and smoothing trajectories longer than {@code segmentSteps} in segments across tasks (§7.5).
+   */
+  static SmoothCore run(SparkSession spark, InputSource source, SmoothSettings s, RowProgress progress,
+      SegmentSteps segmentSteps) {
     spark.sparkContext().setJobDescription("smooth: count input rows");
     long rowsIn = source.rows().count();
     if (progress != null) progress.total(rowsIn);
-    return new SmoothCore(spark, s, source, rowsIn, union(spark, source, s, progress).persist(StorageLevel.DISK_ONLY()));
+    SegmentedSmoothing segments = SegmentedSmoothing.prepare(spark, source, s.spec.columns(), s.spec.model(), segmentSteps,
+        rowsIn);
+    try {
+      Dataset<Row> union = union(spark, source, s, progress, segments).persist(StorageLevel.DISK_ONLY());
+      return new SmoothCore(spark, s, source, rowsIn, union, segments);
+    } catch (RuntimeException e) {
+      segments.close();
+      throw e;
+    }
   }
 
   /**
    * The engine stage's union rows ({@link UnionRows}), lazily: the grouping shuffle, then {@link PartitionSmoother}
    * over each partition.
    */
-  static Dataset<Row> union(SparkSession spark, InputSource source, SmoothSettings s, RowProgress progress) {
+  static Dataset<Row> union(SparkSession spark, InputSource source, SmoothSettings s, RowProgress progress,
+      SegmentedSmoothing segments) {
     Columns columns = s.spec.columns();
     OutputLayout.checkNames(columns);
     StructType parsedSchema = ParsedRows.schema(source.rows().schema(), columns);
     StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
         parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
     PartitionSmoother engine = new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads, s.backend);
-    return SmoothJob.grouped(spark, source, columns, s.partitions)
+    Dataset<Row> oneTask = SmoothJob.grouped(spark, source, columns, s.partitions,
+            segments == null ? functions.lit(true) : segments.oneTask())
         .mapPartitions(progress == null ? engine : progress.counting(engine), Encoders.row(unionSchema));
+    return segments == null ? oneTask : oneTask.union(segments.rows(spark, unionSchema));
   }
 
   /** The engine and backend as report.json names them. */
@@ -132,5 +152,6 @@ public final class SmoothCore implements AutoCloseable {
   @Override
   public void close() {
     union.unpersist();
+    if (segments != null) segments.close();
   }
 }

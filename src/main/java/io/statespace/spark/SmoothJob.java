@@ -5,11 +5,13 @@ import static org.apache.spark.sql.functions.col;
 
 import io.statespace.execution.ExecutionPolicy;
 import io.statespace.model.spec.Columns;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +31,21 @@ public final class SmoothJob {
   private SmoothJob() {}
 
   public static SmoothReport run(SparkSession spark, SmoothSettings s) {
-    return run(spark, s, QuarantineLimit.NONE);
+    return run(spark, s, QuarantineLimit.NONE, SegmentSteps.auto());
   }
 
   /** As {@link #run(SparkSession, SmoothSettings)}, committing nothing when more rows than {@code limit} allows are quarantined. */
   public static SmoothReport run(SparkSession spark, SmoothSettings s, QuarantineLimit limit) {
+    return run(spark, s, limit, SegmentSteps.auto());
+  }
+
+  /** As {@link #run(SparkSession, SmoothSettings)}, trajectories longer than {@code segmentSteps} in segments (§7.5). */
+  public static SmoothReport run(SparkSession spark, SmoothSettings s, SegmentSteps segmentSteps) {
+    return run(spark, s, QuarantineLimit.NONE, segmentSteps);
+  }
+
+  /** The job with its safeguard and its segment threshold. */
+  public static SmoothReport run(SparkSession spark, SmoothSettings s, QuarantineLimit limit, SegmentSteps segmentSteps) {
     long start = System.nanoTime();
     Provenance provenance = Provenance.start(spark, "smooth", s.input, s.format, s.spec.toJson(), Provenance.options(s, limit));
     Columns columns = s.spec.columns();
@@ -50,7 +62,7 @@ public final class SmoothJob {
     boolean committed = false;
     try {
       progress = RowProgress.start(spark.sparkContext(), "smooth");
-      core = SmoothCore.run(spark, source, s, progress);
+      core = SmoothCore.run(spark, source, s, progress, segmentSteps);
       LOG.info("smooth: {} input rows counted after {} s", core.rowsIn(), elapsed(start));
       boolean flatten = s.outputFormat.equals("csv");
       spark.sparkContext().setJobDescription("smooth: write states");
@@ -85,12 +97,17 @@ public final class SmoothJob {
    * @param partitions 0 for Spark's default parallelism
    */
   static Dataset<Row> grouped(SparkSession spark, InputSource source, Columns columns, int partitions) {
+    return grouped(spark, source, columns, partitions, functions.lit(true));
+  }
+
+  /** As above, only the parsed rows for which {@code keep} holds (the segmented path takes the others). */
+  static Dataset<Row> grouped(SparkSession spark, InputSource source, Columns columns, int partitions, Column keep) {
     Dataset<Row> input = source.rows();
     StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
     Dataset<Row> parsed = input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()),
         Encoders.row(parsedSchema));
     int count = partitions > 0 ? partitions : Math.max(1, spark.sparkContext().defaultParallelism());
-    return parsed
+    return parsed.filter(keep)
         .repartition(count, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
         .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME));
   }

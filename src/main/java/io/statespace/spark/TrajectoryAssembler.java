@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Function;
 import org.apache.spark.sql.Row;
 
 /**
@@ -30,9 +31,20 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
   private final Rejects rejects;
   private final TrajectoryBuffer buffer;
   private final ArrayDeque<AssembledTrajectory> ready = new ArrayDeque<>(1);
+  private final Function<String, TimeKey> origins;
   private Row pending;
 
   TrajectoryAssembler(Iterator<Row> in, Columns columns, int obsDim, int inputDim, Rejects rejects) {
+    this(in, columns, obsDim, inputDim, rejects, key -> null);
+  }
+
+  /**
+   * An assembler whose trajectory of key k has its times relative to {@code origins(k)} instead of its own
+   * first kept row (null: its own), so that a segment of a long trajectory gets the whole trajectory's times.
+   */
+  TrajectoryAssembler(Iterator<Row> in, Columns columns, int obsDim, int inputDim, Rejects rejects,
+      Function<String, TimeKey> origins) {
+    this.origins = origins;
     this.in = in;
     this.columns = columns;
     this.obsDim = obsDim;
@@ -76,7 +88,7 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
       buffer.release();
       return null;
     }
-    Trajectory trajectory = new Trajectory(key, buffer.relativeTimes(kept), Arrays.copyOf(buffer.obs, kept * obsDim),
+    Trajectory trajectory = new Trajectory(key, buffer.relativeTimes(kept, origins.apply(key)), Arrays.copyOf(buffer.obs, kept * obsDim),
         obsDim, inputDim == 0 ? null : Arrays.copyOf(buffer.inputs, kept * inputDim), inputDim);
     return new AssembledTrajectory(trajectory, buffer.id, buffer.handOverTimeValues());
   }

@@ -91,9 +91,14 @@ final class TrajectoryBuffer {
 
   /** The first {@code count} times in seconds relative to the first: exact differences, rounded once. */
   double[] relativeTimes(int count) {
+    return relativeTimes(count, null);
+  }
+
+  /** The first {@code count} times in seconds relative to {@code origin} (null: the first time). */
+  double[] relativeTimes(int count, TimeKey origin) {
     double[] out = new double[count];
     if (count == 0) return out;
-    TimeKey origin = new TimeKey(seconds[0], fractions[0]);
+    if (origin == null) origin = new TimeKey(seconds[0], fractions[0]);
     for (int t = 0; t < count; t++) out[t] = new TimeKey(seconds[t], fractions[t]).since(origin);
     return out;
   }

@@ -1,0 +1,72 @@
+package io.statespace.inference.parallel;
+
+import io.statespace.data.Trajectory;
+import io.statespace.inference.Posterior;
+import io.statespace.model.StateSpaceModel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The segmented smoother of one trajectory run in one process (docs/ARCHITECTURE.md §7.5): the same passes,
+ * scans and check as the distributed path ({@code spark.segment}), one segment after another, with the
+ * segments' posteriors joined into one. It is the reference the distributed path is held to, and the way
+ * the tests compare the segmented algorithm with the sequential engine for any cuts.
+ */
+public final class SegmentedSmoother {
+  private SegmentedSmoother() {}
+
+  /**
+   * Smooths {@code trajectory} cut at {@code cuts} (strictly increasing, from 0 to its length).
+   *
+   * @throws io.statespace.inference.InferenceException when a segment's numbers or the forward check fail
+   */
+  public static Posterior smooth(StateSpaceModel model, Trajectory trajectory, int[] cuts, boolean crossCovariances) {
+    int steps = trajectory.length();
+    SegmentCuts.require(cuts, steps);
+    int n = model.stateDim();
+    int count = cuts.length - 1;
+    long[] starts = new long[count];
+    List<SegmentWindow> windows = new ArrayList<>(count);
+    for (int j = 0; j < count; j++) {
+      starts[j] = cuts[j];
+      windows.add(SegmentWindow.of(trajectory, cuts[j], cuts[j + 1]));
+    }
+    SegmentPasses passes = new SegmentPasses(model);
+    List<double[]> filterElements = new ArrayList<>(count);
+    for (SegmentWindow w : windows) filterElements.add(passes.filterElement(w));
+    Moments[] before = SegmentScan.filteredBefore(n, filterElements, trajectory.id(), starts);
+    List<SegmentPasses.Forward> forwards = new ArrayList<>(count);
+    List<Moments> ends = new ArrayList<>(count);
+    List<double[]> smootherElements = new ArrayList<>(count);
+    double logLik = 0.0;
+    for (int j = 0; j < count; j++) {
+      SegmentPasses.Forward f = passes.filter(windows.get(j), before[j]);
+      forwards.add(f);
+      ends.add(f.end());
+      smootherElements.add(passes.smootherElement(f));
+      logLik += f.logLikelihood();
+    }
+    SegmentScan.check(n, before, ends, trajectory.id(), starts);
+    Moments[] after = SegmentScan.smoothedAfter(n, smootherElements, trajectory.id(), starts);
+    int nn = n * n;
+    double[] fm = new double[steps * n];
+    double[] fc = new double[steps * nn];
+    double[] sm = new double[steps * n];
+    double[] sc = new double[steps * nn];
+    double[] cross = crossCovariances ? new double[(steps - 1) * nn] : null;
+    for (int j = 0; j < count; j++) {
+      Posterior p = passes.smooth(forwards.get(j), after[j], crossCovariances);
+      int s = cuts[j];
+      int len = p.length();
+      System.arraycopy(p.filteredMeans(), 0, fm, s * n, len * n);
+      System.arraycopy(p.filteredCovariances(), 0, fc, s * nn, len * nn);
+      System.arraycopy(p.smoothedMeans(), 0, sm, s * n, len * n);
+      System.arraycopy(p.smoothedCovariances(), 0, sc, s * nn, len * nn);
+      if (cross != null) {
+        int pairs = after[j] == null ? len - 1 : len;
+        System.arraycopy(p.smoothedCrossCovariances(), 0, cross, s * nn, pairs * nn);
+      }
+    }
+    return new Posterior(steps, n, logLik, fm, fc, null, null, sm, sc, cross);
+  }
+}

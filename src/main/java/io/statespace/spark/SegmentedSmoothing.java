@@ -1,0 +1,303 @@
+package io.statespace.spark;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
+
+import io.statespace.inference.InferenceException;
+import io.statespace.inference.parallel.Moments;
+import io.statespace.inference.parallel.SegmentScan;
+import io.statespace.model.StateSpaceModel;
+import io.statespace.model.spec.Columns;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code smooth} job's path for trajectories longer than {@code --segment-steps} (docs/ARCHITECTURE.md
+ * §7.5): their valid rows are range-partitioned on (key, time) into about one partition per segment; a
+ * count pass ({@link SegmentStats}) fixes each segment's place; pass 1 reduces each segment to its filtering
+ * element, the driver scans them into the filtered moments before each segment and broadcasts them; pass 2
+ * filters each segment from them and reduces it to its smoothing element, the driver checks the forward
+ * scan ({@link SegmentScan#check}) and scans the smoothing elements backwards; pass 3 ({@link #rows}) emits
+ * the rows. A trajectory whose segments fail (an ill-conditioned combine, say, over time gaps of 10^6 s) is
+ * logged and left to the one-task path, which smooths it as it does every other trajectory.
+ */
+final class SegmentedSmoothing implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentedSmoothing.class);
+
+  private final StateSpaceModel model;
+  private final Columns columns;
+  private final JavaRDD<Row> rows;
+  private final Set<String> segmented;
+  private final List<Broadcast<?>> broadcasts;
+  private final Broadcast<Map<String, SegmentSpan>> spans;
+  private final Broadcast<Map<String, Moments>> before;
+  private final Broadcast<Map<String, Moments>> after;
+  private final Broadcast<Map<String, Double>> logLikelihoods;
+  private final long threshold;
+
+  private SegmentedSmoothing(StateSpaceModel model, Columns columns, JavaRDD<Row> rows, Set<String> segmented,
+      List<Broadcast<?>> broadcasts, Broadcast<Map<String, SegmentSpan>> spans, Broadcast<Map<String, Moments>> before,
+      Broadcast<Map<String, Moments>> after, Broadcast<Map<String, Double>> logLikelihoods, long threshold) {
+    this.model = model;
+    this.columns = columns;
+    this.rows = rows;
+    this.segmented = segmented;
+    this.broadcasts = broadcasts;
+    this.spans = spans;
+    this.before = before;
+    this.after = after;
+    this.logLikelihoods = logLikelihoods;
+    this.threshold = threshold;
+  }
+
+  /**
+   * Finds the trajectories longer than the threshold among {@code source}'s rows and runs passes 1 and 2 on
+   * them (two Spark jobs, plus the count and statistics jobs). When the input has no more rows than the
+   * threshold, no trajectory can be longer and nothing runs.
+   */
+  static SegmentedSmoothing prepare(SparkSession spark, InputSource source, Columns columns, StateSpaceModel model,
+      SegmentSteps option, long rowsIn) {
+    long threshold = option.resolve(spark, model.stateDim(), model.obsDim(), model.inputDim());
+    LOG.info("smooth: segment steps {}: a trajectory longer than that is smoothed in segments across tasks",
+        option.describe(threshold));
+    if (rowsIn <= threshold) {
+      return new SegmentedSmoothing(model, columns, null, Set.of(), new ArrayList<>(), null, null, null, null, threshold);
+    }
+    Dataset<Row> input = source.rows();
+    StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
+    Dataset<Row> valid = input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()),
+        Encoders.row(parsedSchema)).filter(col(ParsedRows.VALID));
+    spark.sparkContext().setJobDescription("smooth: find trajectories longer than " + threshold + " steps");
+    Map<String, Long> counts = new TreeMap<>();
+    for (Row r : valid.groupBy(col(ParsedRows.KEY)).count().filter(col("count").gt(threshold)).collectAsList()) {
+      counts.put(r.getString(0), r.getLong(1));
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<Broadcast<?>> broadcasts = new ArrayList<>();
+    if (counts.isEmpty()) {
+      LOG.info("smooth: no trajectory is longer than {} steps; every trajectory is smoothed in one task", threshold);
+      return new SegmentedSmoothing(model, columns, null, Set.of(), broadcasts, null, null, null, null, threshold);
+    }
+    long segments = 0;
+    for (long c : counts.values()) segments += (c + threshold - 1) / threshold;
+    LOG.info("smooth: {} trajectories longer than {} steps ({} rows) are cut into about {} segments", counts.size(),
+        threshold, counts.values().stream().mapToLong(Long::longValue).sum(), segments);
+    JavaRDD<Row> rows = valid.filter(col(ParsedRows.KEY).isin(counts.keySet().toArray()))
+        .repartitionByRange((int) Math.min(Integer.MAX_VALUE, segments), col(ParsedRows.KEY), col(ParsedRows.TIME))
+        .sortWithinPartitions(col(ParsedRows.KEY), col(ParsedRows.TIME))
+        .javaRDD().persist(StorageLevel.DISK_ONLY());
+    try {
+      spark.sparkContext().setJobDescription("smooth: segment boundaries");
+      Map<String, SegmentSpan> spanMap = spans(rows.mapPartitionsWithIndex(new SegmentStats.Pass(), false).collect());
+      Set<String> failed = new LinkedHashSet<>();
+      Broadcast<Map<String, SegmentSpan>> spans = jsc.broadcast(spanMap);
+      broadcasts.add(spans);
+
+      spark.sparkContext().setJobDescription("smooth: segment filtering elements");
+      List<SegmentTasks.Element> elements = rows.mapPartitionsWithIndex(new SegmentTasks.Elements(model, columns, spans),
+          false).collect();
+      Map<String, SegmentTasks.Element> elementsById = byId(elements);
+      Map<String, Moments> beforeMap = new HashMap<>();
+      for (Map.Entry<String, List<SegmentSpan>> t : byTrajectory(spanMap).entrySet()) {
+        String key = t.getKey();
+        List<double[]> list = new ArrayList<>();
+        String failure = collect(elementsById, t.getValue(), list);
+        if (failure == null) {
+          try {
+            Moments[] m = SegmentScan.filteredBefore(model.stateDim(), list, key, starts(t.getValue()));
+            for (int j = 0; j < m.length; j++) if (m[j] != null) beforeMap.put(t.getValue().get(j).id(), m[j]);
+          } catch (InferenceException e) {
+            failure = e.getMessage();
+          }
+        }
+        if (failure != null) refuse(key, failure, failed);
+      }
+      Broadcast<Map<String, SegmentSpan>> activeSpans = jsc.broadcast(without(spanMap, failed));
+      Broadcast<Map<String, Moments>> before = jsc.broadcast(beforeMap);
+      broadcasts.add(activeSpans);
+      broadcasts.add(before);
+
+      spark.sparkContext().setJobDescription("smooth: segment filters and smoothing elements");
+      List<SegmentTasks.Forward> forwards = rows.mapPartitionsWithIndex(
+          new SegmentTasks.Forwards(model, columns, activeSpans, before), false).collect();
+      Map<String, SegmentTasks.Forward> forwardsById = byId(forwards);
+      Map<String, Moments> afterMap = new HashMap<>();
+      Map<String, Double> logLik = new HashMap<>();
+      for (Map.Entry<String, List<SegmentSpan>> t : byTrajectory(activeSpans.value()).entrySet()) {
+        String key = t.getKey();
+        List<SegmentSpan> list = t.getValue();
+        List<double[]> smootherElements = new ArrayList<>();
+        String failure = collect(forwardsById, list, smootherElements);
+        if (failure == null) {
+          try {
+            List<Moments> ends = new ArrayList<>();
+            double sum = 0.0;
+            Moments[] b = new Moments[list.size()];
+            for (int j = 0; j < list.size(); j++) {
+              SegmentTasks.Forward f = forwardsById.get(list.get(j).id());
+              ends.add(f.end());
+              sum += f.logLikelihood();
+              b[j] = beforeMap.get(list.get(j).id());
+            }
+            long[] starts = starts(list);
+            SegmentScan.check(model.stateDim(), b, ends, key, starts);
+            Moments[] a = SegmentScan.smoothedAfter(model.stateDim(), smootherElements, key, starts);
+            for (int j = 0; j < a.length; j++) if (a[j] != null) afterMap.put(list.get(j).id(), a[j]);
+            logLik.put(key, sum);
+          } catch (InferenceException e) {
+            failure = e.getMessage();
+          }
+        }
+        if (failure != null) refuse(key, failure, failed);
+      }
+      Map<String, SegmentSpan> finalMap = without(spanMap, failed);
+      Broadcast<Map<String, SegmentSpan>> finalSpans = jsc.broadcast(finalMap);
+      Broadcast<Map<String, Moments>> afterB = jsc.broadcast(afterMap);
+      Broadcast<Map<String, Double>> logLikB = jsc.broadcast(logLik);
+      broadcasts.add(finalSpans);
+      broadcasts.add(afterB);
+      broadcasts.add(logLikB);
+      Set<String> done = new LinkedHashSet<>(counts.keySet());
+      done.removeAll(failed);
+      LOG.info("smooth: {} trajectories smoothed in segments, {} left to one task each", done.size(), failed.size());
+      return new SegmentedSmoothing(model, columns, rows, done, broadcasts, finalSpans, before, afterB, logLikB, threshold);
+    } catch (RuntimeException e) {
+      rows.unpersist(false);
+      for (Broadcast<?> b : broadcasts) b.destroy();
+      throw e;
+    } finally {
+      spark.sparkContext().setJobDescription(null);
+    }
+  }
+
+  /** The segmented trajectories' keys (after any refusal). */
+  Set<String> segmentedKeys() {
+    return segmented;
+  }
+
+  /**
+   * The condition on parsed rows that keeps a row on the one-task path: rejected rows (null key) and rows of
+   * every trajectory not smoothed in segments.
+   */
+  Column oneTask() {
+    Column key = col(ParsedRows.KEY);
+    if (segmented.isEmpty()) return functions.lit(true);
+    return key.isNull().or(not(key.isin(segmented.toArray())));
+  }
+
+  /** Pass 3: the segmented trajectories' union rows (states, summaries, and quarantined duplicate times). */
+  Dataset<Row> rows(SparkSession spark, StructType unionSchema) {
+    if (segmented.isEmpty()) return spark.createDataFrame(new ArrayList<Row>(), unionSchema);
+    JavaRDD<Row> out = rows.mapPartitionsWithIndex(new SegmentTasks.Rows(model, columns, spans, before, after,
+        logLikelihoods), false);
+    return spark.createDataFrame(out, unionSchema);
+  }
+
+  long threshold() {
+    return threshold;
+  }
+
+  /** Drops the cached rows and the broadcasts; call after the outputs are written. */
+  @Override
+  public void close() {
+    if (rows != null) rows.unpersist(false);
+    for (Broadcast<?> b : broadcasts) b.destroy();
+  }
+
+  private static void refuse(String key, String failure, Set<String> failed) {
+    LOG.warn("smooth: trajectory '{}' cannot be smoothed in segments ({}); it is smoothed in one task instead", key, failure);
+    failed.add(key);
+  }
+
+  /** The spans from the statistics, trajectory by trajectory in partition order. */
+  private static Map<String, SegmentSpan> spans(List<SegmentStats> stats) {
+    Map<String, List<SegmentStats>> byKey = new TreeMap<>();
+    for (SegmentStats s : stats) byKey.computeIfAbsent(s.key(), k -> new ArrayList<>()).add(s);
+    Map<String, SegmentSpan> out = new LinkedHashMap<>();
+    for (Map.Entry<String, List<SegmentStats>> e : byKey.entrySet()) {
+      List<SegmentStats> list = e.getValue();
+      list.sort(Comparator.comparingInt(SegmentStats::partition));
+      long steps = 0;
+      long missing = 0;
+      long missingValues = 0;
+      for (SegmentStats s : list) {
+        steps += s.kept();
+        missing += s.missingSteps();
+        missingValues += s.missingValues();
+      }
+      TimeKey origin = list.get(0).firstTime();
+      long start = 0;
+      for (int j = 0; j < list.size(); j++) {
+        SegmentStats s = list.get(j);
+        SegmentSpan.Halo lead = j == 0 ? null : new SegmentSpan.Halo(list.get(j - 1).lastTime(), list.get(j - 1).lastInputs());
+        SegmentSpan.Halo trail = j == list.size() - 1 ? null : new SegmentSpan.Halo(list.get(j + 1).firstTime(),
+            list.get(j + 1).firstInputs());
+        SegmentSpan span = new SegmentSpan(e.getKey(), s.partition(), j, list.size(), start, s.kept(), origin, lead, trail,
+            steps, missing, missingValues);
+        out.put(span.id(), span);
+        start += s.kept();
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, List<SegmentSpan>> byTrajectory(Map<String, SegmentSpan> spans) {
+    Map<String, List<SegmentSpan>> out = new TreeMap<>();
+    for (SegmentSpan s : spans.values()) out.computeIfAbsent(s.key(), k -> new ArrayList<>()).add(s);
+    for (List<SegmentSpan> l : out.values()) l.sort(Comparator.comparingInt(SegmentSpan::index));
+    return out;
+  }
+
+  private static Map<String, SegmentSpan> without(Map<String, SegmentSpan> spans, Set<String> failed) {
+    Map<String, SegmentSpan> out = new LinkedHashMap<>();
+    for (Map.Entry<String, SegmentSpan> e : spans.entrySet()) if (!failed.contains(e.getValue().key())) out.put(e.getKey(), e.getValue());
+    return out;
+  }
+
+  private static long[] starts(List<SegmentSpan> list) {
+    long[] s = new long[list.size()];
+    for (int j = 0; j < s.length; j++) s[j] = list.get(j).start();
+    return s;
+  }
+
+  /**
+   * The results of one trajectory's segments in order into {@code out}; returns the first failure, or a
+   * message when a segment's result is missing (a bug, but named rather than hidden).
+   */
+  private static String collect(Map<String, ? extends SegmentTasks.Result> byId, List<SegmentSpan> spans,
+      List<double[]> out) {
+    for (SegmentSpan s : spans) {
+      SegmentTasks.Result r = byId.get(s.id());
+      if (r == null) return "segment " + s.id() + " returned no result";
+      if (r.failure() != null) return r.failure();
+      out.add(r.element());
+    }
+    return null;
+  }
+
+  private static <R extends SegmentTasks.Result> Map<String, R> byId(List<R> results) {
+    Map<String, R> out = new HashMap<>();
+    for (R r : results) out.put(r.segment(), r);
+    return out;
+  }
+}

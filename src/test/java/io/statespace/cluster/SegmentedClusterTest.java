@@ -1,0 +1,127 @@
+package io.statespace.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.statespace.model.ConstantVelocityModel;
+import io.statespace.simulate.CsvSink;
+import io.statespace.simulate.MissingPattern;
+import io.statespace.simulate.ModelScenario;
+import io.statespace.testing.LocalCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The segmented path (docs/ARCHITECTURE.md §7.5) on a real standalone cluster of two workers on 127.0.0.1
+ * ({@code jobs/local-cluster.sh}): long trajectories cut into segments on the cluster's executors write the
+ * same states and summary as every trajectory in one task in local mode (numbers to 1e-9 relative, floor
+ * 1e-9), and the run on one executor core and on two is timed (printed, not asserted: the machine is shared).
+ */
+@Timeout(value = 20, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class SegmentedClusterTest {
+  @TempDir static Path dir;
+  private static LocalCluster cluster;
+  private static Path model;
+  private static Path input;
+
+  @BeforeAll
+  @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  static void start() throws Exception {
+    model = Path.of("conf/tracking.json").toAbsolutePath();
+    double[] cov = new double[16];
+    for (int i = 0; i < 4; i++) cov[i * 5] = 1.0;
+    ConstantVelocityModel m = new ConstantVelocityModel(2, Double.NaN, ConstantVelocityModel.Noise.CONTINUOUS,
+        1.0, new double[] {0.5, 0.5}, new double[] {0, 0, 1, 1}, cov);
+    ModelScenario scenario = new ModelScenario(m, 0.1, 0.05, new MissingPattern(0.07, 0.03));
+    SplittableRandom rng = new SplittableRandom(17);
+    input = dir.resolve("long.csv");
+    try (CsvSink sink = new CsvSink(input, "id", "t", List.of("x", "y"), List.of(), List.of())) {
+      sink.write(scenario.generate("long-0", 60_000, rng.split()));
+      sink.write(scenario.generate("long-1", 7_001, rng.split()));
+      for (int k = 0; k < 10; k++) sink.write(scenario.generate("short-" + k, 50, rng.split()));
+    }
+    cluster = LocalCluster.start(dir.resolve("cluster"));
+  }
+
+  @AfterAll
+  @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  static void stop() throws Exception {
+    cluster.close();
+  }
+
+  private static String[] smoothArgs(Path output, String segmentSteps) {
+    return new String[] {"smooth", "--input", input.toString(), "--model", model.toString(), "--output",
+        output.toString(), "--output-format", "csv", "--engine", "sequential", "--segment-steps", segmentSteps};
+  }
+
+  @Test
+  void segmentsOnTheClusterEqualOneTaskLocally() throws Exception {
+    Path local = dir.resolve("out-local");
+    LocalCluster.Result l = cluster.submitAndWait("local[2]", 600, smoothArgs(local, "1000000000"));
+    assertEquals(0, l.code, l.output);
+    double[] seconds = new double[2];
+    for (int cores = 1; cores <= 2; cores++) {
+      Path remote = dir.resolve("out-cluster-" + cores);
+      Path log = dir.resolve("cluster-" + cores + ".log");
+      long t0 = System.nanoTime();
+      Process p = cluster.submit(cluster.masterUrl(), log, List.of("spark.cores.max=" + cores, "spark.executor.cores=1"),
+          smoothArgs(remote, "4000"));
+      assertTrue(p.waitFor(600, TimeUnit.SECONDS), "cluster submission did not finish in 600 s");
+      seconds[cores - 1] = (System.nanoTime() - t0) / 1e9;
+      String out = Files.readString(log);
+      assertEquals(0, p.exitValue(), out);
+      String report = Files.readString(remote.resolve("report.json"));
+      assertTrue(report.contains("\"segmented\" : 2"), report);
+      assertTrue(out.contains("rows in: 67501 = rows out: 67501 + rows quarantined: 0 (balanced)"), out);
+      assertSameRows(local.resolve("states"), remote.resolve("states"));
+      assertSameRows(local.resolve("summary"), remote.resolve("summary"));
+    }
+    System.out.printf(Locale.ROOT, "[segments] cluster: 67,501 rows, segments of 4,000 steps, 1 executor core %.1f s, 2 executors %.1f s,"
+        + " ratio %.2f (shared machine)%n", seconds[0], seconds[1], seconds[0] / seconds[1]);
+  }
+
+  /** The CSV rows of two output folders, sorted, equal field by field (numbers within 1e-9 relative, floor 1e-9). */
+  private static void assertSameRows(Path a, Path b) throws IOException {
+    List<String> ra = rows(a);
+    List<String> rb = rows(b);
+    assertEquals(ra.size(), rb.size(), "row counts differ between " + a + " and " + b);
+    for (int i = 0; i < ra.size(); i++) {
+      if (ra.get(i).equals(rb.get(i))) continue;
+      String[] fa = ra.get(i).split(",", -1);
+      String[] fb = rb.get(i).split(",", -1);
+      assertEquals(fa.length, fb.length, ra.get(i) + " vs " + rb.get(i));
+      for (int j = 0; j < fa.length; j++) {
+        if (fa[j].equals(fb[j])) continue;
+        double x = Double.parseDouble(fa[j]);
+        double y = Double.parseDouble(fb[j]);
+        assertTrue(Math.abs(x - y) <= 1e-9 * Math.max(1.0, Math.max(Math.abs(x), Math.abs(y))), ra.get(i) + " vs " + rb.get(i));
+      }
+    }
+  }
+
+  private static List<String> rows(Path folder) throws IOException {
+    List<String> all = new ArrayList<>();
+    try (Stream<Path> parts = Files.list(folder)) {
+      for (Path part : parts.filter(f -> f.getFileName().toString().startsWith("part-")).collect(Collectors.toList())) {
+        List<String> lines = Files.readAllLines(part);
+        if (!lines.isEmpty()) all.addAll(lines.subList(1, lines.size()));
+      }
+    }
+    Collections.sort(all);
+    return all;
+  }
+}
