@@ -2,6 +2,7 @@ package io.statespace.cli;
 
 import io.statespace.execution.EngineChoice;
 import io.statespace.model.spec.ModelSpec;
+import io.statespace.spark.OutputChoice;
 import io.statespace.spark.SmoothJob;
 import io.statespace.spark.SmoothReport;
 import io.statespace.spark.SmoothSettings;
@@ -30,6 +31,12 @@ public final class SmoothCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Threads per task for the parallel engine (default: spark.task.cpus).")
   int threads;
 
+  @Option(names = "--covariances", defaultValue = "full", paramLabel = "C", description = "With each mean: full (n×n covariance), std (square roots of its diagonal) or none (default: ${DEFAULT-VALUE}).")
+  String covariances;
+
+  @Option(names = "--no-filtered", description = "Write the smoothed moments only, not the filtered ones.")
+  boolean noFiltered;
+
   @Override
   public Integer call() {
     ModelSpec spec = in.spec();
@@ -44,12 +51,18 @@ public final class SmoothCommand implements Callable<Integer> {
     }
     String backendOption = Backends.forSmooth(backend, spec.model(), in.master);
     if (threads < 0) throw new ConfigException("--threads must not be negative");
+    OutputChoice outputs;
+    try {
+      outputs = OutputChoice.parse(covariances, noFiltered);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
     out.check(in.input, in.modelUri());
     SparkSession spark = SparkSessions.start("statespace smooth", in.master);
     try {
       int taskThreads = threads > 0 ? threads : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
       SmoothSettings settings = new SmoothSettings(in.input, format, out.output, outFormat, spec, choice, taskThreads,
-          out.partitions, out.overwrite, backendOption);
+          out.partitions, out.overwrite, backendOption).withOutputs(outputs);
       SmoothReport report = SmoothJob.run(spark, settings);
       System.out.println("smooth: " + report.accountingLine());
       System.out.println("smooth: wrote " + report.output + " in " + String.format("%.1f", report.seconds) + " s");

@@ -19,12 +19,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code smooth} job: rows → validated rows → trajectories (one shuffle by id, sorted by time within
- * partitions) → engine → states, summary and quarantine, committed atomically. The engine output is
- * persisted once, on local disk, and feeds all three outputs: on disk only, so that caching it never
- * competes for heap with the engine stage (a cache in memory would try to hold up to Spark's storage share
- * of the heap while a long trajectory's arrays, which Spark does not account for, hold the rest; a single
- * 10^7-step trajectory then ran out of a 4 GiB heap). The job counts its input independently and refuses to
- * commit unless rows in = rows out + rows quarantined.
+ * partitions) → engine → states, summary and quarantine, committed atomically. The engine output is never
+ * cached: the states are written straight from the engine, and the summary and quarantine rows come from a
+ * second pass of the engine over the same shuffle files ({@link EngineStage}); only those narrow rows are
+ * persisted, on local disk (so that the cache never competes for heap with a long trajectory's arrays, which
+ * Spark does not account for), to feed their two writes and the row accounting. The job counts its input
+ * independently and refuses to commit unless rows in = state rows written + rows quarantined, and unless
+ * both passes of the engine saw the same summary and quarantine rows.
  */
 public final class SmoothJob {
   private static final Logger LOG = LoggerFactory.getLogger(SmoothJob.class);
@@ -37,66 +38,89 @@ public final class SmoothJob {
     OutputLayout.checkNames(columns);
     InputSource source = InputSource.read(spark, s.input, s.format, columns);
     ExecutionPolicy policy = new ExecutionPolicy(s.engine, s.backend.option(), s.threads);
-    LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors)",
-        policy.describe(), s.backend.option().label());
+    LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors); writing {}",
+        policy.describe(), s.backend.option().label(), s.outputs);
     AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration(), s.input);
-    Dataset<Row> union = null;
+    Dataset<Row> side = null;
     boolean committed = false;
     try {
-      Dataset<Row> input = source.rows();
-      spark.sparkContext().setJobDescription("smooth: count input rows");
-      long rowsIn = input.count();
-      LOG.info("smooth: {} input rows counted after {} s", rowsIn, elapsed(start));
-      StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
-      Dataset<Row> grouped = grouped(spark, source, columns, s.partitions);
-      StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
-          parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
-      union = grouped.mapPartitions(new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads, s.backend),
-          Encoders.row(unionSchema)).persist(StorageLevel.DISK_ONLY());
-
-      OutputLayout layout = new OutputLayout(columns, s.spec.model().stateDim());
-      boolean flatten = s.outputFormat.equals("csv");
-      spark.sparkContext().setJobDescription("smooth: write states");
-      write(layout.states(union, flatten), s.outputFormat, out.part("states"));
+      long rowsIn = countInput(spark, source, start);
+      spark.sparkContext().setJobDescription("smooth: read, parse and group the input");
+      EngineStage engine = EngineStage.of(spark, grouped(spark, source, columns, s.partitions), s);
+      OutputLayout layout = new OutputLayout(columns, s.spec.model().stateDim(), s.outputs);
+      spark.sparkContext().setJobDescription("smooth: smooth and write states");
+      write(layout.states(engine.states(), s.outputFormat.equals("csv")), s.outputFormat, out.part("states"));
       LOG.info("smooth: rows grouped, trajectories smoothed and states written after {} s", elapsed(start));
-      spark.sparkContext().setJobDescription("smooth: write summary");
-      write(layout.summary(union), s.outputFormat, out.part("summary"));
+      side = engine.summaryAndQuarantine().persist(StorageLevel.DISK_ONLY());
+      spark.sparkContext().setJobDescription("smooth: smooth again and write summary");
+      write(layout.summary(side), s.outputFormat, out.part("summary"));
       spark.sparkContext().setJobDescription("smooth: write quarantine");
-      write(layout.quarantine(union), s.outputFormat, out.part("quarantine"));
+      write(layout.quarantine(side), s.outputFormat, out.part("quarantine"));
       LOG.info("smooth: summary and quarantine written after {} s", elapsed(start));
-
-      spark.sparkContext().setJobDescription("smooth: row accounting");
-      Map<Integer, Long> byKind = new HashMap<>();
-      Map<String, Long> byBackend = new HashMap<>();
-      Map<String, Long> byEngine = new HashMap<>();
-      for (Row r : union.groupBy(UnionRows.KIND, UnionRows.BACKEND, UnionRows.ENGINE).count().collectAsList()) {
-        byKind.merge(r.getInt(0), r.getLong(3), Long::sum);
-        if (r.getInt(0) == UnionRows.SUMMARY) {
-          byBackend.merge(r.getString(1), r.getLong(3), Long::sum);
-          byEngine.merge(r.getString(2), r.getLong(3), Long::sum);
-        }
-      }
-      Map<String, Long> byReason = new HashMap<>();
-      for (Row r : union.filter(col(UnionRows.KIND).equalTo(UnionRows.QUARANTINE)).groupBy(UnionRows.REASON_CODE)
-          .count().collectAsList()) {
-        byReason.put(r.getString(0), r.getLong(1));
-      }
-      SmoothReport report = new SmoothReport(rowsIn, byKind.getOrDefault(UnionRows.STATE, 0L),
-          byKind.getOrDefault(UnionRows.QUARANTINE, 0L), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason,
-          policy.describe() + "; backend " + s.backend.option().label(), byBackend, byEngine,
-          (System.nanoTime() - start) / 1e9, out.target(), source.inputFiles());
-      if (!report.balanced()) {
-        throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
-      }
-      out.writeText("report.json", report.toJson());
+      SmoothReport report = account(spark, side, engine, rowsIn, policy.describe() + "; backend "
+          + s.backend.option().label(), start, out.target(), source.inputFiles());
+      out.writeText("report.json", s.outputs.addTo(report.toJson()));
       out.commit();
       committed = true;
       LOG.info("smooth: {}", report.accountingLine());
       return report;
     } finally {
       if (!committed) out.abortQuietly();
-      if (union != null) union.unpersist();
+      if (side != null) side.unpersist();
       spark.sparkContext().setJobDescription(null);
+    }
+  }
+
+  /** Rows in, counted on the input itself, independently of the engine stage. */
+  private static long countInput(SparkSession spark, InputSource source, long start) {
+    spark.sparkContext().setJobDescription("smooth: count input rows");
+    long rowsIn = source.rows().count();
+    LOG.info("smooth: {} input rows counted after {} s", rowsIn, elapsed(start));
+    return rowsIn;
+  }
+
+  /**
+   * The report from the written state rows and the summary and quarantine rows; refuses (IllegalStateException,
+   * output not committed) an unbalanced run or one whose two engine passes disagree.
+   */
+  private static SmoothReport account(SparkSession spark, Dataset<Row> side, EngineStage engine, long rowsIn,
+      String engineLabel, long start, String target, int inputFiles) {
+    spark.sparkContext().setJobDescription("smooth: row accounting");
+    Map<Integer, Long> byKind = new HashMap<>();
+    Map<String, Long> byBackend = new HashMap<>();
+    Map<String, Long> byEngine = new HashMap<>();
+    for (Row r : side.groupBy(UnionRows.KIND, UnionRows.BACKEND, UnionRows.ENGINE).count().collectAsList()) {
+      byKind.merge(r.getInt(0), r.getLong(3), Long::sum);
+      if (r.getInt(0) == UnionRows.SUMMARY) {
+        byBackend.merge(r.getString(1), r.getLong(3), Long::sum);
+        byEngine.merge(r.getString(2), r.getLong(3), Long::sum);
+      }
+    }
+    Map<String, Long> byReason = new HashMap<>();
+    for (Row r : side.filter(col(UnionRows.KIND).equalTo(UnionRows.QUARANTINE)).groupBy(UnionRows.REASON_CODE)
+        .count().collectAsList()) {
+      byReason.put(r.getString(0), r.getLong(1));
+    }
+    long quarantined = byKind.getOrDefault(UnionRows.QUARANTINE, 0L);
+    long summaries = byKind.getOrDefault(UnionRows.SUMMARY, 0L);
+    SmoothReport report = new SmoothReport(rowsIn, engine.statesWritten(), quarantined, summaries, byReason,
+        engineLabel, byBackend, byEngine, (System.nanoTime() - start) / 1e9, target, inputFiles);
+    refuseUnlessBalanced(report, engine.summariesSeenByStatesPass(), engine.quarantineSeenByStatesPass());
+    return report;
+  }
+
+  /**
+   * Throws IllegalStateException (the output is then not committed) unless rows in = state rows written + rows
+   * quarantined, and the states pass saw as many trajectories and quarantined rows as the summary pass wrote.
+   */
+  static void refuseUnlessBalanced(SmoothReport report, long statesPassSummaries, long statesPassQuarantined) {
+    if (!report.balanced()) {
+      throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
+    }
+    if (statesPassSummaries != report.trajectories || statesPassQuarantined != report.rowsQuarantined) {
+      throw new IllegalStateException("row accounting failed, output not committed: the engine's two passes "
+          + "disagree (states pass: " + statesPassSummaries + " trajectories, " + statesPassQuarantined
+          + " rows quarantined; summary pass: " + report.trajectories + " and " + report.rowsQuarantined + ")");
     }
   }
 
