@@ -23,14 +23,17 @@ import org.apache.spark.util.LongAccumulator;
 final class EngineStage {
   private final SparkSession spark;
   private final JavaRDD<InternalRow> union;
+  private final JavaRDD<InternalRow> summaryAndQuarantine;
   private final StructType schema;
   private final LongAccumulator statesPassed;
   private final LongAccumulator summariesDropped;
   private final LongAccumulator quarantineDropped;
 
-  private EngineStage(SparkSession spark, JavaRDD<InternalRow> union, StructType schema) {
+  private EngineStage(SparkSession spark, JavaRDD<InternalRow> union, JavaRDD<InternalRow> summaryAndQuarantine,
+      StructType schema) {
     this.spark = spark;
     this.union = union;
+    this.summaryAndQuarantine = summaryAndQuarantine;
     this.schema = schema;
     this.statesPassed = spark.sparkContext().longAccumulator("smooth: state rows written");
     this.summariesDropped = spark.sparkContext().longAccumulator("smooth: summary rows seen by the states pass");
@@ -47,9 +50,14 @@ final class EngineStage {
     StructType parsed = grouped.schema();
     StructType schema = UnionRows.schema(parsed.apply(ParsedRows.ID).dataType(),
         parsed.apply(ParsedRows.TIME_VALUE).dataType(), columns, s.outputs);
-    PartitionSmoother smoother = new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads, s.backend,
-        s.outputs, parsed.apply(ParsedRows.ID).dataType(), parsed.apply(ParsedRows.TIME_VALUE).dataType());
-    return new EngineStage(spark, grouped.javaRDD().mapPartitions(smoother), schema);
+    JavaRDD<Row> rows = grouped.javaRDD();
+    return new EngineStage(spark, rows.mapPartitions(smoother(s, parsed, true)),
+        rows.mapPartitions(smoother(s, parsed, false)), schema);
+  }
+
+  private static PartitionSmoother smoother(SmoothSettings s, StructType parsed, boolean states) {
+    return new PartitionSmoother(s.spec.model(), s.spec.columns(), s.engine, s.threads, s.backend, s.outputs,
+        parsed.apply(ParsedRows.ID).dataType(), parsed.apply(ParsedRows.TIME_VALUE).dataType(), states);
   }
 
   /** The state rows, counted as the writer consumes them. */
@@ -57,9 +65,12 @@ final class EngineStage {
     return frame(union.mapPartitions(new StatesOnly(statesPassed, summariesDropped, quarantineDropped)));
   }
 
-  /** The summary and quarantine rows (a second pass of the engine over the same shuffle output). */
+  /**
+   * The summary and quarantine rows: a second pass of the engine over the same shuffle output, which builds no
+   * state rows.
+   */
   Dataset<Row> summaryAndQuarantine() {
-    return frame(union.filter(r -> r.getInt(0) != UnionRows.STATE));
+    return frame(summaryAndQuarantine);
   }
 
   long statesWritten() {

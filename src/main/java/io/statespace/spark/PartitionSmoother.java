@@ -43,13 +43,15 @@ final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, Internal
   private final OutputChoice choice;
   private final DataType idType;
   private final DataType timeType;
+  private final boolean states;
 
   /**
    * @param choice the state arrays to emit
    * @param idType the id column's type, @param timeType the time values' type (for Spark's internal form)
+   * @param states false to emit only summary and quarantine rows
    */
   PartitionSmoother(StateSpaceModel model, Columns columns, EngineChoice engine, int threads, BackendRouter backend,
-      OutputChoice choice, DataType idType, DataType timeType) {
+      OutputChoice choice, DataType idType, DataType timeType, boolean states) {
     this.model = model;
     this.columns = columns;
     this.engine = engine;
@@ -58,6 +60,7 @@ final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, Internal
     this.choice = choice;
     this.idType = idType;
     this.timeType = timeType;
+    this.states = states;
   }
 
   @Override
@@ -122,6 +125,11 @@ final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, Internal
       for (int i = 0; i < block.size(); i++) emit(block.get(i), outcomes.get(i));
     }
 
+    /** A smoothed trajectory's rows, or only its summary row when the states are not wanted. */
+    private void add(TrajectoryRows rows) {
+      results.add(states ? rows : rows.summaryOnly());
+    }
+
     /** The trajectory's rows: smoothed and finite, or quarantined with the reason. */
     private void emit(AssembledTrajectory assembled, Outcome outcome) {
       if (!outcome.ok()) {
@@ -132,10 +140,10 @@ final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, Internal
       try {
         if (outcome.lean() != null) {
           FiniteOutputs.check(outcome.lean(), id);
-          results.add(TrajectoryRows.lean(assembled, union, arrays, outcome.lean(), outcome.backendLabel(), outcome.engineLabel()));
+          add(TrajectoryRows.lean(assembled, union, arrays, outcome.lean(), outcome.backendLabel(), outcome.engineLabel()));
         } else {
           FiniteOutputs.check(outcome.posterior(), id);
-          results.add(TrajectoryRows.smoothed(assembled, union, arrays, outcome.posterior(), outcome.backendLabel(),
+          add(TrajectoryRows.smoothed(assembled, union, arrays, outcome.posterior(), outcome.backendLabel(),
               outcome.engineLabel()));
         }
       } catch (InferenceException e) {

@@ -68,6 +68,15 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
     return new Lean(source, union, arrays, result, backend, engine);
   }
 
+  /**
+   * Skips the state rows of a smoothed trajectory, leaving its summary row (for the pass that writes only
+   * summary and quarantine rows; a lean trajectory's filtered moments are then not replayed either).
+   */
+  TrajectoryRows summaryOnly() {
+    step = source.length();
+    return this;
+  }
+
   /** One inference_failed quarantine row per step. */
   static TrajectoryRows failed(AssembledTrajectory source, UnionRows union, Columns columns, String message) {
     return new Failed(source, union, columns, message);

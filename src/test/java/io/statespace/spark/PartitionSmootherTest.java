@@ -66,7 +66,7 @@ class PartitionSmootherTest {
       trajectories.put("tr-" + k, new Trajectory("tr-" + k, times, y, 1, u, 1));
     }
     Iterator<InternalRow> out = new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu"),
-        OutputChoice.FULL, DataTypes.StringType, DataTypes.DoubleType).call(rows.iterator());
+        OutputChoice.FULL, DataTypes.StringType, DataTypes.DoubleType, true).call(rows.iterator());
     int quarantineReason = 3 + OBS_DIM + INPUT_DIM + 8 + 2;
     int logLik = 3 + OBS_DIM + INPUT_DIM + 4 + 3;
     int smoothedMean = 3 + OBS_DIM + INPUT_DIM + 2;
@@ -102,6 +102,16 @@ class PartitionSmootherTest {
     assertEquals(rows.size() - 7, states);
     assertEquals(8, summaries);
     assertTrue(states + quarantined == rows.size());
+
+    List<String> withStates = new ArrayList<>();
+    new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu"), OutputChoice.FULL, DataTypes.StringType,
+        DataTypes.DoubleType, true).call(rows.iterator()).forEachRemaining(r -> {
+          if (r.getInt(0) != UnionRows.STATE) withStates.add(r.toString());
+        });
+    List<String> withoutStates = new ArrayList<>();
+    new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu"), OutputChoice.FULL, DataTypes.StringType,
+        DataTypes.DoubleType, false).call(rows.iterator()).forEachRemaining(r -> withoutStates.add(r.toString()));
+    assertEquals(withStates, withoutStates, "the summary pass emits the same summary and quarantine rows, no states");
   }
 
   @ParameterizedTest
