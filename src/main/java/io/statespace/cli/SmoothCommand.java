@@ -2,6 +2,7 @@ package io.statespace.cli;
 
 import io.statespace.execution.EngineChoice;
 import io.statespace.model.spec.ModelSpec;
+import io.statespace.spark.OutputChoice;
 import io.statespace.spark.SegmentSteps;
 import io.statespace.spark.SmoothJob;
 import io.statespace.spark.SmoothReport;
@@ -37,6 +38,12 @@ public final class SmoothCommand implements Callable<Integer> {
   @Option(names = "--segment-steps", defaultValue = "auto", paramLabel = "S", description = "Longest trajectory smoothed in one task; longer ones are cut into segments across tasks: a number of steps, or auto (from executor memory; default: ${DEFAULT-VALUE}).")
   String segmentSteps;
 
+  @Option(names = "--covariances", defaultValue = "full", paramLabel = "C", description = "With each mean: full (n×n covariance), std (square roots of its diagonal) or none (default: ${DEFAULT-VALUE}).")
+  String covariances;
+
+  @Option(names = "--no-filtered", description = "Write the smoothed moments only, not the filtered ones.")
+  boolean noFiltered;
+
   @Override
   public Integer call() {
     ModelSpec spec = in.spec();
@@ -53,8 +60,10 @@ public final class SmoothCommand implements Callable<Integer> {
     if (threads < 0) throw new ConfigException("--threads must not be negative");
     io.statespace.spark.QuarantineLimit limit = quarantine.limit();
     SegmentSteps segments;
+    OutputChoice outputs;
     try {
       segments = SegmentSteps.parse(segmentSteps);
+      outputs = OutputChoice.parse(covariances, noFiltered);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
@@ -63,7 +72,7 @@ public final class SmoothCommand implements Callable<Integer> {
     try {
       int taskThreads = threads > 0 ? threads : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
       SmoothSettings settings = new SmoothSettings(in.input, format, out.output, outFormat, spec, choice, taskThreads,
-          out.partitions, out.overwrite, backendOption);
+          out.partitions, out.overwrite, backendOption).withOutputs(outputs);
       SmoothReport report = SmoothJob.run(spark, settings, limit, segments);
       System.out.println("smooth: " + report.accountingLine());
       System.out.println("smooth: wrote " + report.output + " in " + String.format("%.1f", report.seconds) + " s");

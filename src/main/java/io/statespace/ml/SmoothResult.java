@@ -7,8 +7,9 @@ import org.apache.spark.sql.Row;
 
 /**
  * What {@link KalmanSmoother#smooth} returns: the smooth job's three outputs as Datasets (the same columns as its
- * Parquet output) and its report (the numbers of report.json; its output is null). The engine output behind the
- * Datasets is persisted on local disk until {@link #close}; after that they are recomputed when used.
+ * Parquet output) and its report (the numbers of report.json; its output is null). The states are recomputed from
+ * the grouped input's shuffle files each time they are used; the summary and quarantine rows are persisted on
+ * local disk until {@link #close}, after which they are recomputed too.
  */
 public final class SmoothResult implements AutoCloseable {
   private final SmoothCore core;

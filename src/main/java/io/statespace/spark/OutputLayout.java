@@ -18,7 +18,9 @@ import org.apache.spark.sql.types.StructField;
 /**
  * The public output layout of {@code smooth} (docs/ARCHITECTURE.md §4): which columns each of states/,
  * summary/ and quarantine/ holds, under the user's own id, time and observation names. CSV cannot hold
- * arrays, so there each array becomes one column per element ({@code smoothed_cov_0_1} = entry [0][1]).
+ * arrays, so there each array becomes one column per element ({@code smoothed_cov_0_1} = entry [0][1],
+ * {@code smoothed_std_1} = the standard deviation of component 1). Which state arrays are written is the
+ * {@link OutputChoice}'s.
  */
 public final class OutputLayout {
   private static final Set<String> RESERVED = Set.of(UnionRows.FILTERED_MEAN, UnionRows.FILTERED_COV,
@@ -27,10 +29,18 @@ public final class OutputLayout {
 
   private final Columns columns;
   private final int stateDim;
+  private final OutputChoice choice;
 
+  /** The layout with every state array ({@link OutputChoice#FULL}). */
   public OutputLayout(Columns columns, int stateDim) {
+    this(columns, stateDim, OutputChoice.FULL);
+  }
+
+  /** The layout whose state rows carry the arrays of {@code choice}. */
+  public OutputLayout(Columns columns, int stateDim, OutputChoice choice) {
     this.columns = columns;
     this.stateDim = stateDim;
+    this.choice = choice;
   }
 
   /** Fails when a user column would collide with an output column. */
@@ -44,6 +54,7 @@ public final class OutputLayout {
     }
   }
 
+  /** The states/ columns of {@code union}'s rows, which must all be state rows. */
   Dataset<Row> states(Dataset<Row> union, boolean flatten) {
     List<Column> cols = new ArrayList<>();
     cols.add(col(UnionRows.ID).as(columns.id()));
@@ -54,11 +65,11 @@ public final class OutputLayout {
     for (int i = 0; i < columns.inputs().size(); i++) {
       cols.add(col(UnionRows.INPUT_PREFIX + i).as(columns.inputs().get(i)));
     }
-    for (String name : new String[] {UnionRows.FILTERED_MEAN, UnionRows.FILTERED_COV, UnionRows.SMOOTHED_MEAN, UnionRows.SMOOTHED_COV}) {
-      boolean cov = name.endsWith("cov");
+    for (OutputChoice.StateArray array : choice.stateArrays()) {
+      String name = array.name();
       if (!flatten) {
         cols.add(col(name));
-      } else if (cov) {
+      } else if (array.matrix()) {
         for (int i = 0; i < stateDim; i++) {
           for (int j = 0; j < stateDim; j++) cols.add(col(name).getItem(i * stateDim + j).as(name + "_" + i + "_" + j));
         }
@@ -66,7 +77,7 @@ public final class OutputLayout {
         for (int i = 0; i < stateDim; i++) cols.add(col(name).getItem(i).as(name + "_" + i));
       }
     }
-    return union.filter(col(UnionRows.KIND).equalTo(UnionRows.STATE)).select(cols.toArray(new Column[0]));
+    return union.select(cols.toArray(new Column[0]));
   }
 
   /**

@@ -15,8 +15,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
@@ -30,33 +32,48 @@ import org.apache.spark.util.TaskCompletionListener;
  * reason; rejected rows pass straight through. Memory is one block or one trajectory and its posterior (for a
  * very long one, only its smoothed moments), never the partition, and output rows exist one at a time.
  */
-final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
-  private static final long serialVersionUID = 2L;
+final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, InternalRow> {
+  private static final long serialVersionUID = 3L;
 
   private final StateSpaceModel model;
   private final Columns columns;
   private final EngineChoice engine;
   private final int threads;
   private final BackendRouter backend;
+  private final OutputChoice choice;
+  private final DataType idType;
+  private final DataType timeType;
+  private final boolean states;
 
-  PartitionSmoother(StateSpaceModel model, Columns columns, EngineChoice engine, int threads, BackendRouter backend) {
+  /**
+   * @param choice the state arrays to emit
+   * @param idType the id column's type, @param timeType the time values' type (for Spark's internal form)
+   * @param states false to emit only summary and quarantine rows
+   */
+  PartitionSmoother(StateSpaceModel model, Columns columns, EngineChoice engine, int threads, BackendRouter backend,
+      OutputChoice choice, DataType idType, DataType timeType, boolean states) {
     this.model = model;
     this.columns = columns;
     this.engine = engine;
     this.threads = threads;
     this.backend = backend;
+    this.choice = choice;
+    this.idType = idType;
+    this.timeType = timeType;
+    this.states = states;
   }
 
   @Override
-  public Iterator<Row> call(Iterator<Row> rows) {
+  public Iterator<InternalRow> call(Iterator<Row> rows) {
     return new Emitter(rows);
   }
 
   /** Pulls trajectories from the assembler, runs blocks and lone trajectories, and emits their rows. */
-  private final class Emitter implements Iterator<Row> {
-    private final ArrayDeque<Row> rejected = new ArrayDeque<>();
+  private final class Emitter implements Iterator<InternalRow> {
+    private final ArrayDeque<InternalRow> rejected = new ArrayDeque<>();
     private final ArrayDeque<TrajectoryRows> results = new ArrayDeque<>();
-    private final UnionRows union = new UnionRows(model.obsDim(), model.inputDim());
+    private final List<OutputChoice.StateArray> arrays = choice.stateArrays();
+    private final UnionRows union = new UnionRows(model.obsDim(), model.inputDim(), arrays.size(), idType, timeType);
     private final TrajectoryAssembler assembler;
     private final BlockRunner runner = backend.runner(engine, threads);
     private final Blocker<AssembledTrajectory> blocker = new Blocker<>();
@@ -87,7 +104,7 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
     }
 
     @Override
-    public Row next() {
+    public InternalRow next() {
       if (!hasNext()) throw new NoSuchElementException();
       return rejected.isEmpty() ? current.next() : rejected.poll();
     }
@@ -108,6 +125,11 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
       for (int i = 0; i < block.size(); i++) emit(block.get(i), outcomes.get(i));
     }
 
+    /** A smoothed trajectory's rows, or only its summary row when the states are not wanted. */
+    private void add(TrajectoryRows rows) {
+      results.add(states ? rows : rows.summaryOnly());
+    }
+
     /** The trajectory's rows: smoothed and finite, or quarantined with the reason. */
     private void emit(AssembledTrajectory assembled, Outcome outcome) {
       if (!outcome.ok()) {
@@ -118,10 +140,10 @@ final class PartitionSmoother implements MapPartitionsFunction<Row, Row> {
       try {
         if (outcome.lean() != null) {
           FiniteOutputs.check(outcome.lean(), id);
-          results.add(TrajectoryRows.lean(assembled, union, outcome.lean(), outcome.backendLabel(), outcome.engineLabel()));
+          add(TrajectoryRows.lean(assembled, union, arrays, outcome.lean(), outcome.backendLabel(), outcome.engineLabel()));
         } else {
           FiniteOutputs.check(outcome.posterior(), id);
-          results.add(TrajectoryRows.smoothed(assembled, union, outcome.posterior(), outcome.backendLabel(),
+          add(TrajectoryRows.smoothed(assembled, union, arrays, outcome.posterior(), outcome.backendLabel(),
               outcome.engineLabel()));
         }
       } catch (InferenceException e) {

@@ -9,12 +9,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.spark.SparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,7 +96,7 @@ final class RowProgress implements AutoCloseable {
   }
 
   /** The engine stage's function with each state row it emits counted. */
-  MapPartitionsFunction<Row, Row> counting(MapPartitionsFunction<Row, Row> engine) {
+  FlatMapFunction<Iterator<Row>, InternalRow> counting(FlatMapFunction<Iterator<Row>, InternalRow> engine) {
     return new Counting(engine, rows);
   }
 
@@ -134,19 +135,19 @@ final class RowProgress implements AutoCloseable {
   }
 
   /** Passes the engine's rows through, adding one to the accumulator per state row. */
-  private static final class Counting implements MapPartitionsFunction<Row, Row> {
-    private static final long serialVersionUID = 1L;
-    private final MapPartitionsFunction<Row, Row> engine;
+  private static final class Counting implements FlatMapFunction<Iterator<Row>, InternalRow> {
+    private static final long serialVersionUID = 2L;
+    private final FlatMapFunction<Iterator<Row>, InternalRow> engine;
     private final LongAccumulator rows;
 
-    Counting(MapPartitionsFunction<Row, Row> engine, LongAccumulator rows) {
+    Counting(FlatMapFunction<Iterator<Row>, InternalRow> engine, LongAccumulator rows) {
       this.engine = engine;
       this.rows = rows;
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> input) throws Exception {
-      Iterator<Row> out = engine.call(input);
+    public Iterator<InternalRow> call(Iterator<Row> input) throws Exception {
+      Iterator<InternalRow> out = engine.call(input);
       return new Iterator<>() {
         @Override
         public boolean hasNext() {
@@ -154,8 +155,8 @@ final class RowProgress implements AutoCloseable {
         }
 
         @Override
-        public Row next() {
-          Row r = out.next();
+        public InternalRow next() {
+          InternalRow r = out.next();
           if (r.getInt(0) == UnionRows.STATE) rows.add(1L);
           return r;
         }

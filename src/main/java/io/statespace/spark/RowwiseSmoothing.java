@@ -82,7 +82,7 @@ public final class RowwiseSmoothing {
     Columns columns = s.spec.columns();
     StructType outSchema = schema(df.schema(), columns);
     InputSource source = InputSource.of(df, columns);
-    Dataset<Row> union = SmoothCore.union(spark, source, s, null, null);
+    Dataset<Row> union = SmoothCore.union(spark, source, s);
     DataType idType = df.schema().apply(columns.id()).dataType();
     StructType rightSchema = new StructType().add(R_KEY, DataTypes.StringType, true).add(R_TIME, DataTypes.StringType, true)
         .add(R_KIND, DataTypes.IntegerType, false);

@@ -11,8 +11,8 @@ import io.statespace.model.spec.Columns;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +21,9 @@ import java.util.Set;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.types.DataType;
 
 /**
  * The three task passes of the segmented smoother over the range-partitioned rows of the long trajectories
@@ -221,52 +224,67 @@ final class SegmentTasks {
    * quarantine rows for rows sharing a time); the trajectory's last segment also emits its summary row, with
    * the log-likelihood summed over the segments. One segment's posterior is held at a time.
    */
-  static final class Rows extends Pass<Row> {
-    private static final long serialVersionUID = 1L;
+  static final class Rows extends Pass<InternalRow> {
+    private static final long serialVersionUID = 2L;
     /** The engine label of a segmented trajectory's summary row (report.json's trajectories_by_engine). */
     static final String ENGINE = "segmented";
     static final String BACKEND = "cpu";
     private final Broadcast<Map<String, Moments>> before;
     private final Broadcast<Map<String, Moments>> after;
     private final Broadcast<Map<String, Double>> logLikelihoods;
+    private final OutputChoice choice;
+    private final DataType idType;
+    private final DataType timeType;
+    private final boolean states;
 
+    /**
+     * @param choice the state arrays to emit; @param idType and @param timeType the id and time values' types
+     * @param states false to emit only summary and quarantine rows (the job's second pass)
+     */
     Rows(StateSpaceModel model, Columns columns, Broadcast<Map<String, SegmentSpan>> spans,
         Broadcast<Map<String, Moments>> before, Broadcast<Map<String, Moments>> after,
-        Broadcast<Map<String, Double>> logLikelihoods) {
+        Broadcast<Map<String, Double>> logLikelihoods, OutputChoice choice, DataType idType, DataType timeType,
+        boolean states) {
       super(model, columns, spans);
       this.before = before;
       this.after = after;
       this.logLikelihoods = logLikelihoods;
+      this.choice = choice;
+      this.idType = idType;
+      this.timeType = timeType;
+      this.states = states;
     }
 
     @Override
-    public Iterator<Row> call(Integer partition, Iterator<Row> rows) {
-      UnionRows union = new UnionRows(model.obsDim(), model.inputDim());
-      ArrayDeque<Row> rejected = new ArrayDeque<>();
+    public Iterator<InternalRow> call(Integer partition, Iterator<Row> rows) {
+      List<OutputChoice.StateArray> arrays = choice.stateArrays();
+      UnionRows union = new UnionRows(model.obsDim(), model.inputDim(), arrays.size(), idType, timeType);
+      ArrayDeque<InternalRow> rejected = new ArrayDeque<>();
       Iterator<AssembledTrajectory> segments = segments(partition, rows,
           (id, time, reason, message, raw) -> rejected.add(union.quarantine(id, time, reason, message, raw)));
       SegmentPasses passes = new SegmentPasses(model);
       return new Iterator<>() {
-        private Iterator<Row> current;
+        private Iterator<InternalRow> current;
 
         @Override
         public boolean hasNext() {
           while (true) {
             if (!rejected.isEmpty() || (current != null && current.hasNext())) return true;
             if (!segments.hasNext()) return !rejected.isEmpty();
-            current = rowsOf(partition, segments.next(), passes, union);
+            current = rowsOf(partition, segments.next(), passes, union, arrays);
           }
         }
 
         @Override
-        public Row next() {
+        public InternalRow next() {
           if (!hasNext()) throw new NoSuchElementException();
           return rejected.isEmpty() ? current.next() : rejected.poll();
         }
       };
     }
 
-    private Iterator<Row> rowsOf(int partition, AssembledTrajectory a, SegmentPasses passes, UnionRows union) {
+    private Iterator<InternalRow> rowsOf(int partition, AssembledTrajectory a, SegmentPasses passes, UnionRows union,
+        List<OutputChoice.StateArray> arrays) {
       SegmentSpan span = span(partition, a);
       Posterior p;
       try {
@@ -281,7 +299,7 @@ final class SegmentTasks {
       int nn = n * n;
       Trajectory tr = a.trajectory;
       return new Iterator<>() {
-        private int t;
+        private int t = states ? 0 : tr.length();
 
         @Override
         public boolean hasNext() {
@@ -289,18 +307,17 @@ final class SegmentTasks {
         }
 
         @Override
-        public Row next() {
+        public InternalRow next() {
           if (!hasNext()) throw new NoSuchElementException();
           int s = t++;
           if (s == tr.length()) {
             return union.summary(a.id, (int) span.steps(), (int) span.missingSteps(), (int) span.missingValues(),
                 logLikelihoods.value().get(span.key()), BACKEND, ENGINE);
           }
-          return union.state(a.id, a.timeValues[s], tr.observations(), tr.inputs(), s,
-              Arrays.copyOfRange(p.filteredMeans(), s * n, (s + 1) * n),
-              Arrays.copyOfRange(p.filteredCovariances(), s * nn, (s + 1) * nn),
-              Arrays.copyOfRange(p.smoothedMeans(), s * n, (s + 1) * n),
-              Arrays.copyOfRange(p.smoothedCovariances(), s * nn, (s + 1) * nn));
+          GenericInternalRow row = union.state(a.id, a.timeValues[s], tr.observations(), tr.inputs(), s);
+          TrajectoryRows.setArrays(row, union, arrays, n, p.filteredMeans(), s * n, p.filteredCovariances(), s * nn,
+              p.smoothedMeans(), s * n, p.smoothedCovariances(), s * nn);
+          return row;
         }
       };
     }

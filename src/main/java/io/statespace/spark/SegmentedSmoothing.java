@@ -25,7 +25,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -205,12 +207,14 @@ final class SegmentedSmoothing implements AutoCloseable {
     return key.isNull().or(not(key.isin(segmented.toArray())));
   }
 
-  /** Pass 3: the segmented trajectories' union rows (states, summaries, and quarantined duplicate times). */
-  Dataset<Row> rows(SparkSession spark, StructType unionSchema) {
-    if (segmented.isEmpty()) return spark.createDataFrame(new ArrayList<Row>(), unionSchema);
-    JavaRDD<Row> out = rows.mapPartitionsWithIndex(new SegmentTasks.Rows(model, columns, spans, before, after,
-        logLikelihoods), false);
-    return spark.createDataFrame(out, unionSchema);
+  /**
+   * Pass 3: the segmented trajectories' union rows (states, summaries, and quarantined duplicate times), with
+   * the state arrays of {@code choice}; only summary and quarantine rows when {@code states} is false.
+   */
+  JavaRDD<InternalRow> rows(JavaSparkContext jsc, OutputChoice choice, DataType idType, DataType timeType, boolean states) {
+    if (segmented.isEmpty()) return jsc.emptyRDD();
+    return rows.mapPartitionsWithIndex(new SegmentTasks.Rows(model, columns, spans, before, after, logLikelihoods,
+        choice, idType, timeType, states), false);
   }
 
   long threshold() {

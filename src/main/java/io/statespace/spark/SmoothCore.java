@@ -7,44 +7,45 @@ import io.statespace.model.spec.Columns;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
  * The core of {@code smooth}, shared by the CLI job and the library API (io.statespace.ml) so that both run
- * one code path: rows → validated rows → trajectories → engine stage → the union rows, from which the states,
- * summary and quarantine Datasets and the row accounting of report.json are taken. It reads no file and writes
- * none: {@link SmoothJob} writes what it returns. Trajectories longer than the segment threshold take the
- * segmented path ({@link SegmentedSmoothing}) and rejoin the union rows. The engine output is persisted once, on local disk only
- * (why: {@link SmoothJob}), and released by {@link #close}.
+ * one code path: rows → validated rows → trajectories → engine stage ({@link EngineStage}) → the states,
+ * summary and quarantine Datasets and the row accounting of report.json. It reads no file and writes none:
+ * {@link SmoothJob} writes what it returns. The states come straight from the engine's first pass; summary
+ * and quarantine rows from its second pass over the same shuffle files, persisted on local disk only (narrow
+ * rows; why disk: {@link SmoothJob}) and released by {@link #close}. Trajectories longer than the segment
+ * threshold take the segmented path ({@link SegmentedSmoothing}) and join both passes.
  */
 public final class SmoothCore implements AutoCloseable {
   private final SparkSession spark;
   private final SmoothSettings settings;
   private final InputSource source;
   private final long rowsIn;
-  private final Dataset<Row> union;
-  private final OutputLayout layout;
+  private final EngineStage engine;
   private final SegmentedSmoothing segments;
+  private final OutputLayout layout;
+  private Dataset<Row> side;
+  private boolean statesCounted;
 
-  private SmoothCore(SparkSession spark, SmoothSettings settings, InputSource source, long rowsIn, Dataset<Row> union,
+  private SmoothCore(SparkSession spark, SmoothSettings settings, InputSource source, long rowsIn, EngineStage engine,
       SegmentedSmoothing segments) {
-    this.segments = segments;
     this.spark = spark;
     this.settings = settings;
     this.source = source;
     this.rowsIn = rowsIn;
-    this.union = union;
-    this.layout = new OutputLayout(settings.spec.columns(), settings.spec.model().stateDim());
+    this.engine = engine;
+    this.segments = segments;
+    this.layout = new OutputLayout(settings.spec.columns(), settings.spec.model().stateDim(), settings.outputs);
   }
 
   /**
-   * Counts the input rows and sets up the engine stage over them, persisted; nothing is smoothed until one of
-   * the Datasets or the report is computed.
+   * Counts the input rows and sets up the engine stage over them; nothing is smoothed until one of the
+   * Datasets or the report is computed.
    */
   public static SmoothCore run(SparkSession spark, InputSource source, SmoothSettings s) {
     return run(spark, source, s, null, SegmentSteps.auto());
@@ -62,8 +63,8 @@ public final class SmoothCore implements AutoCloseable {
     SegmentedSmoothing segments = SegmentedSmoothing.prepare(spark, source, s.spec.columns(), s.spec.model(), segmentSteps,
         rowsIn);
     try {
-      Dataset<Row> union = union(spark, source, s, progress, segments).persist(StorageLevel.DISK_ONLY());
-      return new SmoothCore(spark, s, source, rowsIn, union, segments);
+      Dataset<Row> grouped = SmoothJob.grouped(spark, source, s.spec.columns(), s.partitions, segments.oneTask());
+      return new SmoothCore(spark, s, source, rowsIn, EngineStage.of(spark, grouped, s, progress, segments), segments);
     } catch (RuntimeException e) {
       segments.close();
       throw e;
@@ -71,21 +72,14 @@ public final class SmoothCore implements AutoCloseable {
   }
 
   /**
-   * The engine stage's union rows ({@link UnionRows}), lazily: the grouping shuffle, then {@link PartitionSmoother}
-   * over each partition.
+   * Every union row of the engine (all four state arrays; no segmented path): the library's row-wise join
+   * ({@link RowwiseSmoothing}).
    */
-  static Dataset<Row> union(SparkSession spark, InputSource source, SmoothSettings s, RowProgress progress,
-      SegmentedSmoothing segments) {
+  static Dataset<Row> union(SparkSession spark, InputSource source, SmoothSettings s) {
     Columns columns = s.spec.columns();
     OutputLayout.checkNames(columns);
-    StructType parsedSchema = ParsedRows.schema(source.rows().schema(), columns);
-    StructType unionSchema = UnionRows.schema(parsedSchema.apply(ParsedRows.ID).dataType(),
-        parsedSchema.apply(ParsedRows.TIME_VALUE).dataType(), columns);
-    PartitionSmoother engine = new PartitionSmoother(s.spec.model(), columns, s.engine, s.threads, s.backend);
-    Dataset<Row> oneTask = SmoothJob.grouped(spark, source, columns, s.partitions,
-            segments == null ? functions.lit(true) : segments.oneTask())
-        .mapPartitions(progress == null ? engine : progress.counting(engine), Encoders.row(unionSchema));
-    return segments == null ? oneTask : oneTask.union(segments.rows(spark, unionSchema));
+    Dataset<Row> grouped = SmoothJob.grouped(spark, source, columns, s.partitions, functions.lit(true));
+    return EngineStage.of(spark, grouped, s, null, null).union();
   }
 
   /** The engine and backend as report.json names them. */
@@ -99,35 +93,50 @@ public final class SmoothCore implements AutoCloseable {
     return rowsIn;
   }
 
-  /** One row per smoothed input row: id, time, observations, inputs and the state arrays (flattened for CSV). */
+  /**
+   * One row per smoothed input row: id, time, observations, inputs and the chosen state arrays (flattened for
+   * CSV). Its rows are counted as they are consumed, for {@link #report}: consume it once (write it).
+   */
   public Dataset<Row> states(boolean flatten) {
-    return layout.states(union, flatten);
+    statesCounted = true;
+    return layout.states(engine.states(), flatten);
   }
 
   /** One row per smoothed trajectory: id, steps, missing steps and values, log-likelihood. */
   public Dataset<Row> summary() {
-    return layout.summary(union);
+    return layout.summary(side());
   }
 
   /** One row per quarantined input row: id and time as text, reason_code, reason, the row as text. */
   public Dataset<Row> quarantine() {
-    return layout.quarantine(union);
+    return layout.quarantine(side());
+  }
+
+  private Dataset<Row> side() {
+    if (side == null) side = engine.summaryAndQuarantine().persist(StorageLevel.DISK_ONLY());
+    return side;
   }
 
   /**
-   * The row accounting and engine counts of report.json, computed from the engine output (which this smooths
-   * if nothing has yet).
+   * The row accounting and engine counts of report.json. The state rows are those counted while {@link #states}
+   * was consumed (written); when it was not, they are counted here by one more pass of the engine.
    *
    * @param startNanos {@link System#nanoTime} when the run began, for the report's seconds
    * @param output where the outputs went (null when they were not written)
-   * @throws IllegalStateException when rows in != rows out + rows quarantined
+   * @throws IllegalStateException when rows in != rows out + rows quarantined, or the engine's passes disagree
    */
   public SmoothReport report(long startNanos, String output) {
+    if (!statesCounted) {
+      spark.sparkContext().setJobDescription("smooth: count state rows");
+      engine.states().count();
+      statesCounted = true;
+    }
     spark.sparkContext().setJobDescription("smooth: row accounting");
+    Dataset<Row> rows = side();
     Map<Integer, Long> byKind = new HashMap<>();
     Map<String, Long> byBackend = new HashMap<>();
     Map<String, Long> byEngine = new HashMap<>();
-    for (Row r : union.groupBy(UnionRows.KIND, UnionRows.BACKEND, UnionRows.ENGINE).count().collectAsList()) {
+    for (Row r : rows.groupBy(UnionRows.KIND, UnionRows.BACKEND, UnionRows.ENGINE).count().collectAsList()) {
       byKind.merge(r.getInt(0), r.getLong(3), Long::sum);
       if (r.getInt(0) == UnionRows.SUMMARY) {
         byBackend.merge(r.getString(1), r.getLong(3), Long::sum);
@@ -135,23 +144,21 @@ public final class SmoothCore implements AutoCloseable {
       }
     }
     Map<String, Long> byReason = new HashMap<>();
-    for (Row r : union.filter(col(UnionRows.KIND).equalTo(UnionRows.QUARANTINE)).groupBy(UnionRows.REASON_CODE)
+    for (Row r : rows.filter(col(UnionRows.KIND).equalTo(UnionRows.QUARANTINE)).groupBy(UnionRows.REASON_CODE)
         .count().collectAsList()) {
       byReason.put(r.getString(0), r.getLong(1));
     }
-    SmoothReport report = new SmoothReport(rowsIn, byKind.getOrDefault(UnionRows.STATE, 0L),
-        byKind.getOrDefault(UnionRows.QUARANTINE, 0L), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason,
-        engineLabel(), byBackend, byEngine, (System.nanoTime() - startNanos) / 1e9, output, source.inputFiles());
-    if (!report.balanced()) {
-      throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
-    }
+    SmoothReport report = new SmoothReport(rowsIn, engine.statesWritten(), byKind.getOrDefault(UnionRows.QUARANTINE, 0L),
+        byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason, engineLabel(), byBackend, byEngine,
+        (System.nanoTime() - startNanos) / 1e9, output, source.inputFiles());
+    SmoothJob.refuseUnlessBalanced(report, engine.summariesSeenByStatesPass(), engine.quarantineSeenByStatesPass());
     return report;
   }
 
-  /** Releases the persisted engine output; the Datasets are recomputed if used afterwards. */
+  /** Releases the persisted summary and quarantine rows and the segmented path's cached rows. */
   @Override
   public void close() {
-    union.unpersist();
-    if (segments != null) segments.close();
+    if (side != null) side.unpersist();
+    segments.close();
   }
 }

@@ -18,12 +18,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code smooth} job: rows → validated rows → trajectories (one shuffle by id, sorted by time within
- * partitions) → engine → states, summary and quarantine, committed atomically. The engine output is
- * persisted once, on local disk, and feeds all three outputs: on disk only, so that caching it never
- * competes for heap with the engine stage (a cache in memory would try to hold up to Spark's storage share
- * of the heap while a long trajectory's arrays, which Spark does not account for, hold the rest; a single
- * 10^7-step trajectory then ran out of a 4 GiB heap). The job counts its input independently and refuses to
- * commit unless rows in = rows out + rows quarantined.
+ * partitions) → engine → states, summary and quarantine, committed atomically. The engine output is never
+ * cached: the states are written straight from the engine, and the summary and quarantine rows come from a
+ * second pass of the engine over the same shuffle files ({@link EngineStage}); only those narrow rows are
+ * persisted, on local disk (so that the cache never competes for heap with a long trajectory's arrays, which
+ * Spark does not account for), to feed their two writes and the row accounting. The job counts its input
+ * independently and refuses to commit unless rows in = state rows written + rows quarantined, and unless
+ * both passes of the engine saw the same summary and quarantine rows.
  */
 public final class SmoothJob {
   private static final Logger LOG = LoggerFactory.getLogger(SmoothJob.class);
@@ -52,8 +53,8 @@ public final class SmoothJob {
     OutputLayout.checkNames(columns);
     InputSource source = InputSource.read(spark, s.input, s.format, columns);
     ExecutionPolicy policy = new ExecutionPolicy(s.engine, s.backend.option(), s.threads);
-    LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors)",
-        policy.describe(), s.backend.option().label());
+    LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors); writing {}",
+        policy.describe(), s.backend.option().label(), s.outputs);
     AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration(), s.input);
     provenance = provenance.withSweep(out.sweep()).withDecision("engine", policy.describe())
         .withDecision("backend", "--backend " + s.backend.option().label() + ": decided per task and block (trajectories_by_backend)");
@@ -64,19 +65,18 @@ public final class SmoothJob {
       progress = RowProgress.start(spark.sparkContext(), "smooth");
       core = SmoothCore.run(spark, source, s, progress, segmentSteps);
       LOG.info("smooth: {} input rows counted after {} s", core.rowsIn(), elapsed(start));
-      boolean flatten = s.outputFormat.equals("csv");
-      spark.sparkContext().setJobDescription("smooth: write states");
-      write(TextTimes.typed(core.states(flatten), columns.time(), s.format, s.outputFormat), s.outputFormat,
-          out.part("states"));
+      spark.sparkContext().setJobDescription("smooth: read, parse, group, smooth and write states");
+      write(TextTimes.typed(core.states(s.outputFormat.equals("csv")), columns.time(), s.format, s.outputFormat),
+          s.outputFormat, out.part("states"));
       LOG.info("smooth: rows grouped, trajectories smoothed and states written after {} s", elapsed(start));
-      spark.sparkContext().setJobDescription("smooth: write summary");
+      spark.sparkContext().setJobDescription("smooth: smooth again and write summary");
       write(core.summary(), s.outputFormat, out.part("summary"));
       spark.sparkContext().setJobDescription("smooth: write quarantine");
       write(core.quarantine(), s.outputFormat, out.part("quarantine"));
       LOG.info("smooth: summary and quarantine written after {} s", elapsed(start));
       SmoothReport report = core.report(start, out.target()).with(provenance.end());
       limit.check("smooth", report.rowsIn, report.rowsQuarantined, report.quarantineByReason);
-      out.writeText("report.json", report.toJson());
+      out.writeText("report.json", s.outputs.addTo(report.toJson()));
       out.writeText(Provenance.MODEL_FILE, s.spec.toJson());
       out.commit();
       committed = true;
@@ -87,6 +87,21 @@ public final class SmoothJob {
       if (!committed) out.abortQuietly();
       if (core != null) core.close();
       spark.sparkContext().setJobDescription(null);
+    }
+  }
+
+  /**
+   * Throws IllegalStateException (the output is then not committed) unless rows in = state rows written + rows
+   * quarantined, and the states pass saw as many trajectories and quarantined rows as the summary pass wrote.
+   */
+  static void refuseUnlessBalanced(SmoothReport report, long statesPassSummaries, long statesPassQuarantined) {
+    if (!report.balanced()) {
+      throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
+    }
+    if (statesPassSummaries != report.trajectories || statesPassQuarantined != report.rowsQuarantined) {
+      throw new IllegalStateException("row accounting failed, output not committed: the engine's two passes "
+          + "disagree (states pass: " + statesPassSummaries + " trajectories, " + statesPassQuarantined
+          + " rows quarantined; summary pass: " + report.trajectories + " and " + report.rowsQuarantined + ")");
     }
   }
 

@@ -18,6 +18,8 @@ public final class SmoothSettings implements Serializable {
   final int partitions;
   final boolean overwrite;
   final BackendRouter backend;
+  /** What each state row carries ({@code --covariances}, {@code --no-filtered}); {@link OutputChoice#FULL} by default. */
+  final OutputChoice outputs;
 
   /**
    * @param threads threads per task for the parallel engine (1 = none beyond the task's own)
@@ -61,5 +63,29 @@ public final class SmoothSettings implements Serializable {
     this.partitions = partitions;
     this.overwrite = overwrite;
     this.backend = backend;
+    this.outputs = OutputChoice.FULL;
+  }
+
+  private SmoothSettings(SmoothSettings base, OutputChoice outputs) {
+    this.input = base.input;
+    this.format = base.format;
+    this.output = base.output;
+    this.outputFormat = base.outputFormat;
+    this.spec = base.spec;
+    this.engine = base.engine;
+    this.threads = base.threads;
+    this.partitions = base.partitions;
+    this.overwrite = base.overwrite;
+    this.backend = base.backend;
+    this.outputs = outputs;
+  }
+
+  /** These settings, writing {@code outputs} instead. */
+  public SmoothSettings withOutputs(OutputChoice outputs) {
+    return new SmoothSettings(this, java.util.Objects.requireNonNull(outputs, "outputs"));
+  }
+
+  public OutputChoice outputs() {
+    return outputs;
   }
 }

@@ -2,18 +2,27 @@ package io.statespace.spark;
 
 import io.statespace.model.spec.Columns;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters$;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.Platform;
+import org.apache.spark.unsafe.types.UTF8String;
+import scala.Function1;
 
 /**
  * The one internal row type the engine stage emits, tagged by {@link #KIND}: a state row per input row,
  * a summary row per trajectory, or a quarantine row. One pass of the engine feeds all three outputs.
- * Internal names start with "u_" so that they cannot clash with the user's column names.
+ * Rows are built in Spark's internal form (ids and times converted once per value, arrays copied straight
+ * from the posterior's flat arrays), so no per-row encoder runs between the engine and the writers. The
+ * state arrays are those of the {@link OutputChoice}, in its order. Internal names start with "u_" so that
+ * they cannot clash with the user's column names.
  */
 final class UnionRows {
   static final int STATE = 0;
@@ -29,6 +38,8 @@ final class UnionRows {
   static final String FILTERED_COV = "filtered_cov";
   static final String SMOOTHED_MEAN = "smoothed_mean";
   static final String SMOOTHED_COV = "smoothed_cov";
+  static final String FILTERED_STD = "filtered_std";
+  static final String SMOOTHED_STD = "smoothed_std";
   static final String STEPS = "steps";
   static final String MISSING = "missing";
   static final String MISSING_VALUES = "missing_values";
@@ -45,15 +56,26 @@ final class UnionRows {
 
   private final int obsDim;
   private final int inputDim;
+  private final int arrays;
   private final int width;
+  private final Function1<Object, Object> idToInternal;
+  private final Function1<Object, Object> timeToInternal;
 
-  UnionRows(int obsDim, int inputDim) {
+  /**
+   * @param arrays number of state arrays ({@link OutputChoice#stateArrays()})
+   * @param idType the id column's type, @param timeType the time column's, for the conversion to Spark's
+   *     internal values
+   */
+  UnionRows(int obsDim, int inputDim, int arrays, DataType idType, DataType timeType) {
     this.obsDim = obsDim;
     this.inputDim = inputDim;
-    this.width = 3 + obsDim + inputDim + 4 + 4 + 5 + 2;
+    this.arrays = arrays;
+    this.width = 3 + obsDim + inputDim + arrays + 4 + 5 + 2;
+    this.idToInternal = CatalystTypeConverters$.MODULE$.createToCatalystConverter(idType);
+    this.timeToInternal = CatalystTypeConverters$.MODULE$.createToCatalystConverter(timeType);
   }
 
-  static StructType schema(DataType idType, DataType timeType, Columns columns) {
+  static StructType schema(DataType idType, DataType timeType, Columns columns, OutputChoice choice) {
     List<StructField> f = new ArrayList<>();
     f.add(DataTypes.createStructField(KIND, DataTypes.IntegerType, false));
     f.add(DataTypes.createStructField(ID, idType, true));
@@ -64,8 +86,8 @@ final class UnionRows {
     for (int i = 0; i < columns.inputs().size(); i++) {
       f.add(DataTypes.createStructField(INPUT_PREFIX + i, DataTypes.DoubleType, true));
     }
-    for (String name : new String[] {FILTERED_MEAN, FILTERED_COV, SMOOTHED_MEAN, SMOOTHED_COV}) {
-      f.add(DataTypes.createStructField(name, DataTypes.createArrayType(DataTypes.DoubleType, false), true));
+    for (OutputChoice.StateArray a : choice.stateArrays()) {
+      f.add(DataTypes.createStructField(a.name(), DataTypes.createArrayType(DataTypes.DoubleType, false), true));
     }
     f.add(DataTypes.createStructField(STEPS, DataTypes.IntegerType, true));
     f.add(DataTypes.createStructField(MISSING, DataTypes.IntegerType, true));
@@ -81,49 +103,57 @@ final class UnionRows {
     return DataTypes.createStructType(f);
   }
 
-  /** A state row; obs and inputs are taken from the flat arrays at step t, NaN observations as null. */
-  Row state(Object id, Object timeValue, double[] obs, double[] inputs, int t,
-      double[] filteredMean, double[] filteredCov, double[] smoothedMean, double[] smoothedCov) {
+  /**
+   * A state row with its id, time, observations (NaN as null) and inputs at step t; the caller then sets
+   * each state array with {@link #setArray}.
+   */
+  GenericInternalRow state(Object id, Object timeValue, double[] obs, double[] inputs, int t) {
     Object[] v = new Object[width];
     v[0] = STATE;
-    v[1] = id;
-    v[2] = timeValue;
+    v[1] = idToInternal.apply(id);
+    v[2] = timeToInternal.apply(timeValue);
     int c = 3;
     for (int i = 0; i < obsDim; i++) {
       double y = obs[t * obsDim + i];
       v[c++] = Double.isNaN(y) ? null : y;
     }
     for (int i = 0; i < inputDim; i++) v[c++] = inputs[t * inputDim + i];
-    v[c++] = filteredMean;
-    v[c++] = filteredCov;
-    v[c++] = smoothedMean;
-    v[c] = smoothedCov;
-    return RowFactory.create(v);
+    return new GenericInternalRow(v);
   }
 
-  Row summary(Object id, int steps, int missing, int missingValues, double logLik, String backend, String engine) {
+  /** Sets state array {@code index} (in {@link OutputChoice#stateArrays()} order) to values[from, from+length). */
+  void setArray(GenericInternalRow row, int index, double[] values, int from, int length) {
+    long offset = Platform.DOUBLE_ARRAY_OFFSET + 8L * from;
+    UnsafeArrayData array = offset <= Integer.MAX_VALUE
+        ? UnsafeArrayData.fromPrimitiveArray(values, (int) offset, length, 8)
+        : UnsafeArrayData.fromPrimitiveArray(Arrays.copyOfRange(values, from, from + length));
+    row.update(3 + obsDim + inputDim + index, array);
+  }
+
+  InternalRow summary(Object id, int steps, int missing, int missingValues, double logLik, String backend,
+      String engine) {
     Object[] v = new Object[width];
     v[0] = SUMMARY;
-    v[1] = id;
-    int c = 3 + obsDim + inputDim + 4;
+    v[1] = idToInternal.apply(id);
+    int c = 3 + obsDim + inputDim + arrays;
     v[c++] = steps;
     v[c++] = missing;
     v[c++] = missingValues;
     v[c] = logLik;
-    v[width - 2] = backend;
-    v[width - 1] = engine;
-    return RowFactory.create(v);
+    v[width - 2] = UTF8String.fromString(backend);
+    v[width - 1] = UTF8String.fromString(engine);
+    return new GenericInternalRow(v);
   }
 
-  Row quarantine(Object id, Object timeValue, RejectReason reason, String message, String raw) {
+  InternalRow quarantine(Object id, Object timeValue, RejectReason reason, String message, String raw) {
     Object[] v = new Object[width];
     v[0] = QUARANTINE;
-    int c = 3 + obsDim + inputDim + 8;
-    v[c++] = CellText.of(id);
-    v[c++] = CellText.of(timeValue);
-    v[c++] = reason.code();
-    v[c++] = message;
-    v[c] = raw;
-    return RowFactory.create(v);
+    int c = 3 + obsDim + inputDim + arrays + 4;
+    v[c++] = UTF8String.fromString(CellText.of(id));
+    v[c++] = UTF8String.fromString(CellText.of(timeValue));
+    v[c++] = UTF8String.fromString(reason.code());
+    v[c++] = UTF8String.fromString(message);
+    v[c] = UTF8String.fromString(raw);
+    return new GenericInternalRow(v);
   }
 }

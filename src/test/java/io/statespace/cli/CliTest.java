@@ -81,6 +81,8 @@ class CliTest {
     assertConfigError(run("fit", "--input", in, "--model", "conf/tracking.json", "--output", out, "--free", "colour"),
         "--free");
     assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", out, "--format", "xls"), "--format");
+    assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", out, "--covariances",
+        "diag"), "error: --covariances must be full, std or none, not 'diag'");
     assertConfigError(run("smooth", "--input", in, "--model", "no/such.json", "--output", out), "no such file");
     assertConfigError(run("smooth", "--model", "conf/tracking.json", "--output", out), "--input");
     assertConfigError(run("smooth", "--input", in, "--model", "conf/tracking.json", "--output", out,
@@ -115,6 +117,21 @@ class CliTest {
     assertEquals(320 + 320 + 500, image.getHeight(), "two component charts and the path");
     assertConfigError(run("plot", "--smoothed", out.toString(), "--format", "parquet", "--id", "no-such-id", "--model",
         "conf/tracking.json", "--output", png.toString()), "no trajectory 'no-such-id'");
+  }
+
+  @Test
+  void smoothWritesTheChosenColumns() throws Exception {
+    Path out = dir.resolve("std");
+    Result r = run("smooth", "--input", csv().toString(), "--model", "conf/tracking.json", "--output", out.toString(),
+        "--covariances", "std", "--no-filtered");
+    assertEquals(0, r.code, r.err);
+    String header;
+    try (java.util.stream.Stream<Path> parts = Files.list(out.resolve("states"))) {
+      Path part = parts.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+      header = Files.readAllLines(part).get(0);
+    }
+    assertEquals("id,t,x,y,smoothed_mean_0,smoothed_mean_1,smoothed_mean_2,smoothed_mean_3,smoothed_std_0,"
+        + "smoothed_std_1,smoothed_std_2,smoothed_std_3", header);
   }
 
   @Test

@@ -21,11 +21,16 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.junit.jupiter.api.Test;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -60,7 +65,8 @@ class PartitionSmootherTest {
       }
       trajectories.put("tr-" + k, new Trajectory("tr-" + k, times, y, 1, u, 1));
     }
-    Iterator<Row> out = new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu")).call(rows.iterator());
+    Iterator<InternalRow> out = new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu"),
+        OutputChoice.FULL, DataTypes.StringType, DataTypes.DoubleType, true).call(rows.iterator());
     int quarantineReason = 3 + OBS_DIM + INPUT_DIM + 8 + 2;
     int logLik = 3 + OBS_DIM + INPUT_DIM + 4 + 3;
     int smoothedMean = 3 + OBS_DIM + INPUT_DIM + 2;
@@ -69,26 +75,26 @@ class PartitionSmootherTest {
     int summaries = 0;
     SequentialEngine reference = new SequentialEngine();
     while (out.hasNext()) {
-      Row r = out.next();
+      InternalRow r = out.next();
       int kind = r.getInt(0);
       if (kind == UnionRows.QUARANTINE) {
         quarantined++;
-        assertEquals("inference_failed", r.getString(quarantineReason));
-        assertEquals("tr-4", r.getString(quarantineReason - 2));
+        assertEquals("inference_failed", r.getUTF8String(quarantineReason).toString());
+        assertEquals("tr-4", r.getUTF8String(quarantineReason - 2).toString());
         continue;
       }
-      String id = (String) r.get(1);
+      String id = r.getUTF8String(1).toString();
       Posterior expected = reference.smooth(model, trajectories.get(id), Outputs.MOMENTS);
       if (kind == UnionRows.SUMMARY) {
         summaries++;
         assertEquals(expected.logLikelihood(), r.getDouble(logLik), 1e-9 * Math.abs(expected.logLikelihood()));
         String engineLabel = engine == EngineChoice.SEQUENTIAL ? "sequential" : "sequential_after_batched_failure";
-        assertEquals(engineLabel, r.getString(r.length() - 1), id);
-        assertEquals("cpu", r.getString(r.length() - 2), id);
+        assertEquals(engineLabel, r.getUTF8String(r.numFields() - 1).toString(), id);
+        assertEquals("cpu", r.getUTF8String(r.numFields() - 2).toString(), id);
       } else {
         states++;
-        int t = (int) (double) (Double) r.get(2);
-        double[] mean = (double[]) r.get(smoothedMean);
+        int t = (int) r.getDouble(2);
+        double[] mean = r.getArray(smoothedMean).toDoubleArray();
         assertEquals(expected.smoothedMeans()[t], mean[0], 1e-9 * Math.max(1.0, Math.abs(mean[0])));
       }
     }
@@ -96,37 +102,62 @@ class PartitionSmootherTest {
     assertEquals(rows.size() - 7, states);
     assertEquals(8, summaries);
     assertTrue(states + quarantined == rows.size());
+
+    List<String> withStates = new ArrayList<>();
+    new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu"), OutputChoice.FULL, DataTypes.StringType,
+        DataTypes.DoubleType, true).call(rows.iterator()).forEachRemaining(r -> {
+          if (r.getInt(0) != UnionRows.STATE) withStates.add(r.toString());
+        });
+    List<String> withoutStates = new ArrayList<>();
+    new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu"), OutputChoice.FULL, DataTypes.StringType,
+        DataTypes.DoubleType, false).call(rows.iterator()).forEachRemaining(r -> withoutStates.add(r.toString()));
+    assertEquals(withStates, withoutStates, "the summary pass emits the same summary and quarantine rows, no states");
   }
 
-  @Test
-  void leanRowsEqualTheRowsOfAFullPosterior() {
+  @ParameterizedTest
+  @MethodSource("choices")
+  void leanRowsEqualTheRowsOfAFullPosterior(OutputChoice choice) {
     SplittableRandom rng = new SplittableRandom(4);
     StateSpaceModel model = RandomModels.timeVarying(4, 3, 1, 1);
     Trajectory trajectory = RandomModels.trajectory(rng, model, "long", 80, new RandomModels.DataShape());
     Object[] times = new Object[trajectory.length()];
     for (int t = 0; t < times.length; t++) times[t] = trajectory.times()[t];
     AssembledTrajectory assembled = new AssembledTrajectory(trajectory, "long", times);
-    UnionRows union = new UnionRows(OBS_DIM, INPUT_DIM);
-    Iterator<Row> full = TrajectoryRows.smoothed(assembled, union,
+    List<OutputChoice.StateArray> arrays = choice.stateArrays();
+    UnionRows union = new UnionRows(OBS_DIM, INPUT_DIM, arrays.size(), DataTypes.StringType, DataTypes.DoubleType);
+    Iterator<InternalRow> full = TrajectoryRows.smoothed(assembled, union, arrays,
         new SequentialEngine().smooth(model, trajectory, Outputs.MOMENTS), "cpu", "sequential");
-    Iterator<Row> lean = TrajectoryRows.lean(assembled, union, new InPlaceSmoother().smooth(model, trajectory), "cpu",
-        "sequential");
+    Iterator<InternalRow> lean = TrajectoryRows.lean(assembled, union, arrays,
+        new InPlaceSmoother().smooth(model, trajectory), "cpu", "sequential");
     int rows = 0;
     while (full.hasNext()) {
-      Row a = full.next();
-      Row b = lean.next();
+      Object[] a = ((GenericInternalRow) full.next()).values();
+      Object[] b = ((GenericInternalRow) lean.next()).values();
       rows++;
-      assertEquals(a.length(), b.length());
-      for (int c = 0; c < a.length(); c++) {
-        if (a.get(c) instanceof double[]) {
-          assertArrayEquals((double[]) a.get(c), (double[]) b.get(c), "row " + rows + " column " + c);
+      assertEquals(a.length, b.length);
+      int arraysSeen = 0;
+      for (int c = 0; c < a.length; c++) {
+        if (a[c] instanceof ArrayData) {
+          arraysSeen++;
+          assertArrayEquals(((ArrayData) a[c]).toDoubleArray(), ((ArrayData) b[c]).toDoubleArray(),
+              "row " + rows + " column " + c);
         } else {
-          assertEquals(a.get(c), b.get(c), "row " + rows + " column " + c);
+          assertEquals(a[c], b[c], "row " + rows + " column " + c);
         }
       }
+      assertEquals(rows <= trajectory.length() ? arrays.size() : 0, arraysSeen, "row " + rows);
     }
     assertFalse(lean.hasNext());
     assertEquals(trajectory.length() + 1, rows);
+  }
+
+  static Stream<OutputChoice> choices() {
+    Stream.Builder<OutputChoice> all = Stream.builder();
+    for (OutputChoice.Covariances c : OutputChoice.Covariances.values()) {
+      all.add(new OutputChoice(c, true));
+      all.add(new OutputChoice(c, false));
+    }
+    return all.build();
   }
 
   private static scala.collection.immutable.Seq<Double> seq(double v) {

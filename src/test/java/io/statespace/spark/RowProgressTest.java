@@ -10,16 +10,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,17 +46,17 @@ class RowProgressTest {
   }
 
   /** A stand-in engine stage: per input row one state row and, per partition, one summary row; slow partitions. */
-  private static final class SlowEngine implements MapPartitionsFunction<Row, Row> {
+  private static final class SlowEngine implements FlatMapFunction<Iterator<Row>, InternalRow> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Iterator<Row> call(Iterator<Row> input) throws Exception {
-      List<Row> out = new ArrayList<>();
+    public Iterator<InternalRow> call(Iterator<Row> input) throws Exception {
+      List<InternalRow> out = new ArrayList<>();
       while (input.hasNext()) {
-        out.add(RowFactory.create(UnionRows.STATE, input.next().getLong(1)));
+        out.add(new GenericInternalRow(new Object[] {UnionRows.STATE, input.next().getLong(1)}));
       }
-      out.add(RowFactory.create(UnionRows.SUMMARY, -1L));
-      out.add(RowFactory.create(UnionRows.QUARANTINE, -2L));
+      out.add(new GenericInternalRow(new Object[] {UnionRows.SUMMARY, -1L}));
+      out.add(new GenericInternalRow(new Object[] {UnionRows.QUARANTINE, -2L}));
       Thread.sleep(700);
       return out.iterator();
     }
@@ -66,12 +64,11 @@ class RowProgressTest {
 
   @Test
   void rowsSmoothedSoFarAreLoggedWhileTheStageRuns() throws InterruptedException {
-    StructType schema = new StructType().add(UnionRows.KIND, DataTypes.IntegerType, false).add("v", DataTypes.LongType);
     Dataset<Row> input = spark.range(0, 800, 1, 8).toDF().selectExpr("0 as " + UnionRows.KIND, "id as v");
     List<String> lines = new CopyOnWriteArrayList<>();
     long total;
     try (RowProgress progress = RowProgress.start(spark.sparkContext(), "smooth", 200, lines::add)) {
-      total = input.mapPartitions(progress.counting(new SlowEngine()), Encoders.row(schema)).count();
+      total = input.javaRDD().mapPartitions(progress.counting(new SlowEngine())).count();
       Thread.sleep(600);
       assertEquals(800, progress.soFar(), "state rows only: " + lines);
     }
