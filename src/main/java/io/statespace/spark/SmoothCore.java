@@ -26,14 +26,16 @@ public final class SmoothCore implements AutoCloseable {
   private final SmoothSettings settings;
   private final InputSource source;
   private final long rowsIn;
+  private final TextTimes.Kind timeKind;
   private final EngineStage engine;
   private final SegmentedSmoothing segments;
   private final OutputLayout layout;
   private Dataset<Row> side;
   private boolean statesCounted;
 
-  private SmoothCore(SparkSession spark, SmoothSettings settings, InputSource source, long rowsIn, EngineStage engine,
-      SegmentedSmoothing segments) {
+  private SmoothCore(SparkSession spark, SmoothSettings settings, InputSource source, long rowsIn, TextTimes.Kind timeKind,
+      EngineStage engine, SegmentedSmoothing segments) {
+    this.timeKind = timeKind;
     this.spark = spark;
     this.settings = settings;
     this.source = source;
@@ -58,13 +60,17 @@ public final class SmoothCore implements AutoCloseable {
   static SmoothCore run(SparkSession spark, InputSource source, SmoothSettings s, RowProgress progress,
       SegmentSteps segmentSteps) {
     spark.sparkContext().setJobDescription("smooth: count input rows");
-    long rowsIn = source.rows().count();
+    TextTimes.Counted counted = TextTimes.applies(s.format, s.outputFormat)
+        ? TextTimes.count(source.rows(), s.spec.columns().time())
+        : new TextTimes.Counted(source.rows().count(), null);
+    long rowsIn = counted.rows();
     if (progress != null) progress.total(rowsIn);
     SegmentedSmoothing segments = SegmentedSmoothing.prepare(spark, source, s.spec.columns(), s.spec.model(), segmentSteps,
         rowsIn);
     try {
       Dataset<Row> grouped = SmoothJob.grouped(spark, source, s.spec.columns(), s.partitions, segments.oneTask());
-      return new SmoothCore(spark, s, source, rowsIn, EngineStage.of(spark, grouped, s, progress, segments), segments);
+      return new SmoothCore(spark, s, source, rowsIn, counted.kind(), EngineStage.of(spark, grouped, s, progress, segments),
+          segments);
     } catch (RuntimeException e) {
       segments.close();
       throw e;
@@ -95,11 +101,12 @@ public final class SmoothCore implements AutoCloseable {
 
   /**
    * One row per smoothed input row: id, time, observations, inputs and the chosen state arrays (flattened for
-   * CSV). Its rows are counted as they are consumed, for {@link #report}: consume it once (write it).
+   * CSV; a CSV input's numeric times typed for a typed output, {@link TextTimes}). Its rows are counted as they
+   * are consumed, for {@link #report}: consume it once (write it).
    */
   public Dataset<Row> states(boolean flatten) {
     statesCounted = true;
-    return layout.states(engine.states(), flatten);
+    return TextTimes.typed(layout.states(engine.states(), flatten), settings.spec.columns().time(), timeKind);
   }
 
   /** One row per smoothed trajectory: id, steps, missing steps and values, log-likelihood. */

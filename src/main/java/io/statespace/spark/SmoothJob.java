@@ -66,8 +66,7 @@ public final class SmoothJob {
       core = SmoothCore.run(spark, source, s, progress, segmentSteps);
       LOG.info("smooth: {} input rows counted after {} s", core.rowsIn(), elapsed(start));
       spark.sparkContext().setJobDescription("smooth: read, parse, group, smooth and write states");
-      write(TextTimes.typed(core.states(s.outputFormat.equals("csv")), columns.time(), s.format, s.outputFormat),
-          s.outputFormat, out.part("states"));
+      write(core.states(s.outputFormat.equals("csv")), s.outputFormat, out.part("states"));
       LOG.info("smooth: rows grouped, trajectories smoothed and states written after {} s", elapsed(start));
       spark.sparkContext().setJobDescription("smooth: smooth again and write summary");
       write(core.summary(), s.outputFormat, out.part("summary"));

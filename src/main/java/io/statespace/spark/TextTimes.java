@@ -14,11 +14,13 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType;
+import scala.Tuple2;
 
 /**
  * A text input's time column in a typed output (Parquet, ORC, JSON): CSV holds every cell as text, so a
  * numeric time column would otherwise be written as strings. The column's type is decided from all the
- * written rows, and only where that keeps every value exactly: integers that fit in 64 bits as a long;
+ * valid time cells of the input (counted in the pass that counts the input rows), and only where that keeps
+ * every value exactly: integers that fit in 64 bits as a long;
  * decimals whose shortest double prints as the same number as a double; other decimals as a decimal of
  * their largest scale (up to 38 digits); anything else (ISO-8601 text, a mix) stays text as read.
  */
@@ -33,6 +35,17 @@ final class TextTimes {
   record Kind(boolean text, boolean fractional, boolean doubleExact, int scale, int integerDigits) implements Serializable {
     static final Kind NONE = new Kind(false, false, true, 0, 0);
     private static final Kind TEXT = new Kind(true, true, false, 0, 0);
+
+    /** The kind of one time cell; a cell that is not a valid time (it goes to quarantine) changes nothing. */
+    static Kind ofTime(String cell) {
+      if (cell == null) return NONE;
+      try {
+        ValueParser.time(cell);
+      } catch (ValueParser.NotANumber e) {
+        return NONE;
+      }
+      return of(cell);
+    }
 
     /** The kind of one cell (a null cell changes nothing). */
     static Kind of(String cell) {
@@ -67,14 +80,30 @@ final class TextTimes {
     }
   }
 
+  /** Whether a time column read as text is to be typed: text input (CSV) written in a typed format. */
+  static boolean applies(String inputFormat, String outputFormat) {
+    return InputSource.normalizeFormat(inputFormat).equals("csv") && !InputSource.normalizeFormat(outputFormat).equals("csv");
+  }
+
+  /** The input's row count and, when its time column is text, the kind of its valid time cells (else null). */
+  record Counted(long rows, Kind kind) {}
+
   /**
-   * The states with their time column typed when the input was CSV and the output is not (one Spark job
-   * over the time column decides the type); else the states as they are.
+   * Counts the input rows and, in the same pass, decides the kind of the time cells that are valid times (a
+   * cell that is not one is quarantined, so it does not decide the written type): the rows that reach the
+   * states are a subset of these, and no second pass over the states is needed.
    */
-  static Dataset<Row> typed(Dataset<Row> states, String time, String inputFormat, String outputFormat) {
-    if (!InputSource.normalizeFormat(inputFormat).equals("csv") || InputSource.normalizeFormat(outputFormat).equals("csv")) return states;
-    if (!(states.schema().apply(time).dataType() instanceof StringType)) return states;
-    Kind kind = states.select(col("`" + time + "`")).javaRDD().map(r -> Kind.of(r.getString(0))).fold(Kind.NONE, Kind::merge);
+  static Counted count(Dataset<Row> rows, String time) {
+    if (!(rows.schema().apply(time).dataType() instanceof StringType)) return new Counted(rows.count(), null);
+    Tuple2<Long, Kind> r = rows.select(col("`" + time + "`")).javaRDD()
+        .aggregate(new Tuple2<>(0L, Kind.NONE), (acc, row) -> new Tuple2<>(acc._1() + 1, acc._2().merge(Kind.ofTime(row.getString(0)))),
+            (a, b) -> new Tuple2<>(a._1() + b._1(), a._2().merge(b._2())));
+    return new Counted(r._1(), r._2());
+  }
+
+  /** The states with their time column written as {@code kind}'s type (as they are when kind is null or text). */
+  static Dataset<Row> typed(Dataset<Row> states, String time, Kind kind) {
+    if (kind == null || !(states.schema().apply(time).dataType() instanceof StringType)) return states;
     DataType type = kind.type();
     if (type.equals(DataTypes.StringType)) return states;
     UserDefinedFunction convert = udf((org.apache.spark.sql.api.java.UDF1<String, Object>) t -> convert(t, type), type);
