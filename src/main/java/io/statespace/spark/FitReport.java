@@ -108,11 +108,12 @@ public final class FitReport {
     this.provenance = provenance;
   }
 
-  /** This report with its provenance. */
+  /** This report with its provenance (and the evaluation cost it carries). */
   FitReport with(Provenance p) {
     return new FitReport(loss, optimizer, initialLoss, finalLoss, gradientNorm, iterations, stopReason, stopNote, evaluations,
         seconds, fitSeconds, engineSeconds, parallelism, parameters, standardErrorsNote, rowsIn, rowsUsed, rowsQuarantined,
-        quarantineByReason, trajectories, resumed, output, curvature, eStepTrajectoriesByEngine, inputFiles, leftOut, p);
+        quarantineByReason, trajectories, resumed, output, curvature, eStepTrajectoriesByEngine, inputFiles, leftOut, p)
+        .withEvaluationCost(gradientTrajectoriesByEngine, standardErrorsSeconds, standardErrorsPasses);
   }
 
   /** Gradient-based fits: the last evaluation's trajectories by engine (set by {@link #withEvaluationCost}). */
