@@ -8,6 +8,7 @@ import io.statespace.gpu.DeviceProbe;
 import io.statespace.model.spec.Columns;
 import io.statespace.model.spec.ModelSpec;
 import io.statespace.spark.InputSource;
+import io.statespace.spark.OutputChoice;
 import io.statespace.spark.RowwiseSmoothing;
 import io.statespace.spark.SmoothCore;
 import io.statespace.spark.SmoothSettings;
@@ -46,25 +47,28 @@ final class Smoothing {
   /** Everything the core needs, validated before any Spark job. */
   static SmoothSettings settings(SmoothingParams<?> p, SparkSession spark) {
     ModelSpec spec = spec(p);
-    checkOutputChoices(p);
+    OutputChoice outputs = outputChoice(p);
     String backend = BackendOption.parse(p.getBackend()).label();
     if (backend.equals("gpu")) checkGpu(spec, spark.sparkContext().getConf());
     int threads = p.getThreads() > 0 ? p.getThreads() : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
-    return SmoothSettings.forDataset(spec, EngineChoice.parse(p.getEngine()), threads, p.getPartitions(), backend);
+    return SmoothSettings.forDataset(spec, EngineChoice.parse(p.getEngine()), threads, p.getPartitions(), backend)
+        .withOutputs(outputs);
   }
 
   /**
-   * The output choices of {@code smooth --covariances/--no-filtered}: the parameters exist with the flags' names and
-   * values, but this build's core returns full covariances and the filtered moments only.
+   * The output choice of {@code smooth --covariances/--no-filtered} from the parameters of the same names:
+   * {@code covariances} full, std or none, {@code filtered} false as {@code --no-filtered}.
+   *
+   * @throws IllegalArgumentException naming the parameter, for a value that is none of the three (a guard: the
+   *     param's validator already refuses such a value when it is set)
    */
-  static void checkOutputChoices(SmoothingParams<?> p) {
-    if (!p.getCovariances().equals("full")) {
-      throw new IllegalArgumentException("covariances=" + p.getCovariances() + ": not available in this build, which "
-          + "returns full covariances only; leave covariances at full");
-    }
-    if (!p.getFiltered()) {
-      throw new IllegalArgumentException("filtered=false: not available in this build, which always returns the "
-          + "filtered moments; leave filtered at true");
+  static OutputChoice outputChoice(SmoothingParams<?> p) {
+    String covariances = p.getCovariances();
+    try {
+      return OutputChoice.parse(covariances, !p.getFiltered());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(p.uid() + ": parameter covariances given invalid value " + covariances
+          + "; must be full, std or none");
     }
   }
 
@@ -86,10 +90,10 @@ final class Smoothing {
   /** The exact output schema of {@code transform}; validates the parameters and the input's columns. */
   static StructType schema(SmoothingParams<?> p, StructType input) {
     ModelSpec spec = spec(p);
-    checkOutputChoices(p);
+    OutputChoice outputs = outputChoice(p);
     EngineChoice.parse(p.getEngine());
     RowwiseSmoothing.Invalid.parse(p.getHandleInvalid());
-    return RowwiseSmoothing.schema(input, spec.columns());
+    return RowwiseSmoothing.schema(input, spec.columns(), outputs);
   }
 
   static Dataset<Row> transform(SmoothingParams<?> p, Dataset<?> dataset) {

@@ -40,9 +40,11 @@ public final class SmoothingParamSet {
         ParamValidators.gtEq(0));
     partitions = new IntParam(parent, "partitions", "trajectory partitions (0: Spark's default parallelism)",
         ParamValidators.gtEq(0));
-    covariances = new Param<>(parent, "covariances", "covariances returned: full, std or none (only full until the "
-        + "output choices of smooth --covariances are available)", ParamValidators.inArray(List.of("full", "std", "none")));
-    filtered = new BooleanParam(parent, "filtered", "return the filtered moments (only true until smooth --no-filtered is available)");
+    covariances = new Param<>(parent, "covariances", "uncertainty returned with each mean, as smooth --covariances: "
+        + "full (*_cov, n*n row-major), std (*_std, square roots of the diagonal) or none",
+        ParamValidators.inArray(List.of("full", "std", "none")));
+    filtered = new BooleanParam(parent, "filtered", "return the filtered moments (filtered_mean and its "
+        + "uncertainty) besides the smoothed ones; false as smooth --no-filtered");
     handleInvalid = new Param<>(parent, "handleInvalid", "rows that cannot be smoothed: keep (null states, reason_code and "
         + "reason set), skip, or error", ParamValidators.inArray(List.of("keep", "skip", "error")));
     parent.setDefault(engine, "auto");

@@ -65,12 +65,15 @@ public interface SmoothingParams<T extends SmoothingParams<T>> extends Params {
     return smoothingParamSet().partitions;
   }
 
-  /** Which covariances to return: full (smooth's {@code --covariances}; only full for now). */
+  /**
+   * The uncertainty returned with each mean, as smooth's {@code --covariances}: full (n×n, row-major, in
+   * {@code *_cov}), std (square roots of the diagonal, in {@code *_std}) or none.
+   */
   default Param<String> covariances() {
     return smoothingParamSet().covariances;
   }
 
-  /** Whether to return the filtered moments besides the smoothed ones (only true for now). */
+  /** Whether to return the filtered moments besides the smoothed ones; false as smooth's {@code --no-filtered}. */
   default BooleanParam filtered() {
     return smoothingParamSet().filtered;
   }

@@ -41,9 +41,10 @@ public final class RowwiseSmoothing {
     }
   }
 
-  /** The columns added after the input's own, in order. */
-  public static final List<String> ADDED = List.of(UnionRows.FILTERED_MEAN, UnionRows.FILTERED_COV,
-      UnionRows.SMOOTHED_MEAN, UnionRows.SMOOTHED_COV, UnionRows.REASON_CODE, UnionRows.REASON);
+  /** Every name a state array or reason column can have: no input column may take one, whatever the choice. */
+  private static final List<String> RESERVED = List.of(UnionRows.FILTERED_MEAN, UnionRows.FILTERED_COV,
+      UnionRows.FILTERED_STD, UnionRows.SMOOTHED_MEAN, UnionRows.SMOOTHED_COV, UnionRows.SMOOTHED_STD,
+      UnionRows.REASON_CODE, UnionRows.REASON);
 
   private static final String R_KEY = "__statespace_r_key";
   private static final String R_TIME = "__statespace_r_time";
@@ -52,12 +53,25 @@ public final class RowwiseSmoothing {
   private RowwiseSmoothing() {}
 
   /**
-   * The output schema: the input's fields, then the state arrays and reason_code/reason (all nullable).
+   * The columns added after the input's own, in order: the state arrays of {@code choice} (as in the job's
+   * {@code states/}), then reason_code and reason.
+   */
+  public static List<String> added(OutputChoice choice) {
+    List<String> names = new ArrayList<>();
+    for (OutputChoice.StateArray a : choice.stateArrays()) names.add(a.name());
+    names.add(UnionRows.REASON_CODE);
+    names.add(UnionRows.REASON);
+    return List.copyOf(names);
+  }
+
+  /**
+   * The output schema: the input's fields, then the state arrays of {@code choice} and reason_code/reason (all
+   * nullable).
    *
    * @throws InputException when a column the model needs is missing or of an unusable type, or an input
-   *     column has the name of an added column
+   *     column has the name of a state array (of any choice) or reason column
    */
-  public static StructType schema(StructType input, Columns columns) {
+  public static StructType schema(StructType input, Columns columns, OutputChoice choice) {
     List<String> names = Arrays.asList(input.fieldNames());
     for (String name : columns.all()) {
       if (!names.contains(name)) {
@@ -68,34 +82,41 @@ public final class RowwiseSmoothing {
     ParsedRows.schema(input, columns);
     for (String name : names) {
       String lower = name.toLowerCase(Locale.ROOT);
-      if (ADDED.contains(lower) || lower.startsWith("__statespace_")) {
+      if (RESERVED.contains(lower) || lower.startsWith("__statespace_")) {
         throw new InputException("input DataFrame: column '" + name + "' clashes with an output column; rename or drop it");
       }
     }
-    StructType out = input;
-    for (int i = 0; i < 4; i++) out = out.add(ADDED.get(i), DataTypes.createArrayType(DataTypes.DoubleType, false), true);
+    return withAdded(input, choice);
+  }
+
+  /** {@code fields} followed by the state arrays of {@code choice} and reason_code/reason. */
+  private static StructType withAdded(StructType fields, OutputChoice choice) {
+    StructType out = fields;
+    for (OutputChoice.StateArray a : choice.stateArrays()) {
+      out = out.add(a.name(), DataTypes.createArrayType(DataTypes.DoubleType, false), true);
+    }
     return out.add(UnionRows.REASON_CODE, DataTypes.StringType, true).add(UnionRows.REASON, DataTypes.StringType, true);
   }
 
   /** One output row per input row (fewer with {@link Invalid#SKIP}), schema {@link #schema}. */
   public static Dataset<Row> transform(SparkSession spark, Dataset<Row> df, SmoothSettings s, Invalid invalid) {
     Columns columns = s.spec.columns();
-    StructType outSchema = schema(df.schema(), columns);
+    OutputChoice choice = s.outputs;
+    int arrays = choice.stateArrays().size();
+    StructType outSchema = schema(df.schema(), columns, choice);
     InputSource source = InputSource.of(df, columns);
     Dataset<Row> union = SmoothCore.union(spark, source, s);
     DataType idType = df.schema().apply(columns.id()).dataType();
-    StructType rightSchema = new StructType().add(R_KEY, DataTypes.StringType, true).add(R_TIME, DataTypes.StringType, true)
-        .add(R_KIND, DataTypes.IntegerType, false);
-    for (int i = 0; i < 4; i++) rightSchema = rightSchema.add(ADDED.get(i), DataTypes.createArrayType(DataTypes.DoubleType, false), true);
-    rightSchema = rightSchema.add(UnionRows.REASON_CODE, DataTypes.StringType, true).add(UnionRows.REASON, DataTypes.StringType, true);
-    Dataset<Row> right = union.mapPartitions(new Outcomes(union.schema(), idType), Encoders.row(rightSchema))
+    StructType rightSchema = withAdded(new StructType().add(R_KEY, DataTypes.StringType, true)
+        .add(R_TIME, DataTypes.StringType, true).add(R_KIND, DataTypes.IntegerType, false), choice);
+    Dataset<Row> right = union.mapPartitions(new Outcomes(union.schema(), idType, choice), Encoders.row(rightSchema))
         .dropDuplicates(new String[] {R_KEY, R_TIME, R_KIND});
     Dataset<Row> left = df.mapPartitions(new RowKeys(columns, df.schema(), source.corruptColumn()),
         Encoders.row(RowKeys.schema(df.schema())));
     Column on = left.col(RowKeys.KEY).equalTo(right.col(R_KEY)).and(left.col(RowKeys.TIME).equalTo(right.col(R_TIME)));
     Dataset<Row> joined = left.join(right, on, "left_outer");
     return joined.mapPartitions(new Finish(df.schema().size(), df.schema().fieldIndex(columns.id()),
-        df.schema().fieldIndex(columns.time()), invalid), Encoders.row(outSchema));
+        df.schema().fieldIndex(columns.time()), arrays, invalid), Encoders.row(outSchema));
   }
 
   /**
@@ -111,10 +132,11 @@ public final class RowwiseSmoothing {
     private final int qTime;
     private final int code;
     private final int reason;
-    private final int firstState;
+    private final int[] states;
     private final DataType idType;
 
-    Outcomes(StructType union, DataType idType) {
+    /** @param choice the state arrays to carry, looked up in {@code union} by name, in the choice's order */
+    Outcomes(StructType union, DataType idType, OutputChoice choice) {
       this.kind = union.fieldIndex(UnionRows.KIND);
       this.id = union.fieldIndex(UnionRows.ID);
       this.time = union.fieldIndex(UnionRows.TIME);
@@ -122,7 +144,9 @@ public final class RowwiseSmoothing {
       this.qTime = union.fieldIndex(UnionRows.Q_TIME);
       this.code = union.fieldIndex(UnionRows.REASON_CODE);
       this.reason = union.fieldIndex(UnionRows.REASON);
-      this.firstState = union.fieldIndex(UnionRows.FILTERED_MEAN);
+      List<OutputChoice.StateArray> arrays = choice.stateArrays();
+      this.states = new int[arrays.size()];
+      for (int i = 0; i < states.length; i++) states[i] = union.fieldIndex(arrays.get(i).name());
       this.idType = idType;
     }
 
@@ -150,12 +174,21 @@ public final class RowwiseSmoothing {
     private Row outcome(Row u) {
       int k = u.getInt(kind);
       if (k == UnionRows.STATE) {
-        return RowFactory.create(CellText.key(u.get(id)), CellText.of(u.get(time)), k, u.get(firstState),
-            u.get(firstState + 1), u.get(firstState + 2), u.get(firstState + 3), null, null);
+        Object[] v = new Object[3 + states.length + 2];
+        v[0] = CellText.key(u.get(id));
+        v[1] = CellText.of(u.get(time));
+        v[2] = k;
+        for (int i = 0; i < states.length; i++) v[3 + i] = u.get(states[i]);
+        return RowFactory.create(v);
       }
       if (k == UnionRows.QUARANTINE && !RowKeys.PARSE_REASONS.contains(u.getString(code))) {
-        return RowFactory.create(RowKeys.keyOfIdText(u.getString(qId), idType), u.getString(qTime), k, null, null, null,
-            null, u.getString(code), u.getString(reason));
+        Object[] v = new Object[3 + states.length + 2];
+        v[0] = RowKeys.keyOfIdText(u.getString(qId), idType);
+        v[1] = u.getString(qTime);
+        v[2] = k;
+        v[3 + states.length] = u.getString(code);
+        v[4 + states.length] = u.getString(reason);
+        return RowFactory.create(v);
       }
       return null;
     }
@@ -167,12 +200,15 @@ public final class RowwiseSmoothing {
     private final int width;
     private final int idIndex;
     private final int timeIndex;
+    private final int arrays;
     private final Invalid invalid;
 
-    Finish(int width, int idIndex, int timeIndex, Invalid invalid) {
+    /** @param arrays how many state arrays the joined rows carry after (key, time, kind) */
+    Finish(int width, int idIndex, int timeIndex, int arrays, Invalid invalid) {
       this.width = width;
       this.idIndex = idIndex;
       this.timeIndex = timeIndex;
+      this.arrays = arrays;
       this.invalid = invalid;
     }
 
@@ -204,8 +240,8 @@ public final class RowwiseSmoothing {
       String reason = j.getString(keys + 3);
       boolean matched = !j.isNullAt(right + 2);
       if (code == null && matched) {
-        code = j.getString(right + 7);
-        reason = j.getString(right + 8);
+        code = j.getString(right + 3 + arrays);
+        reason = j.getString(right + 4 + arrays);
       }
       if (code == null && (!matched || j.isNullAt(right + 3))) {
         throw new IllegalStateException("row with id " + CellText.of(j.get(idIndex)) + ", time " + CellText.of(j.get(timeIndex))
@@ -216,9 +252,9 @@ public final class RowwiseSmoothing {
         throw new QuarantinedRowException("handleInvalid=error: the row with id " + CellText.of(j.get(idIndex)) + ", time "
             + CellText.of(j.get(timeIndex)) + " was quarantined (" + code + ": " + reason + "); set handleInvalid to keep or skip");
       }
-      List<Object> v = new ArrayList<>(width + ADDED.size());
+      List<Object> v = new ArrayList<>(width + arrays + 2);
       for (int i = 0; i < width; i++) v.add(j.get(i));
-      for (int i = 0; i < 4; i++) v.add(code == null ? j.get(right + 3 + i) : null);
+      for (int i = 0; i < arrays; i++) v.add(code == null ? j.get(right + 3 + i) : null);
       v.add(code);
       v.add(reason);
       return RowFactory.create(v.toArray());

@@ -78,8 +78,8 @@ public final class SmoothCore implements AutoCloseable {
   }
 
   /**
-   * Every union row of the engine (all four state arrays; no segmented path): the library's row-wise join
-   * ({@link RowwiseSmoothing}).
+   * Every union row of the engine (the state arrays of {@code s}'s output choice; no segmented path): the
+   * library's row-wise join ({@link RowwiseSmoothing}).
    */
   static Dataset<Row> union(SparkSession spark, InputSource source, SmoothSettings s) {
     Columns columns = s.spec.columns();

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.statespace.execution.EngineChoice;
 import io.statespace.model.spec.ModelSpec;
 import io.statespace.spark.InputException;
+import io.statespace.spark.OutputChoice;
 import io.statespace.spark.RowwiseSmoothing;
 import io.statespace.spark.SmoothJob;
 import io.statespace.spark.SmoothReport;
@@ -79,9 +80,14 @@ class KalmanSmootherTest {
 
   /** Runs the smooth job with Parquet output and returns its directory. */
   private static Path job(Path input, String modelJson, String name) {
+    return job(input, modelJson, name, OutputChoice.FULL);
+  }
+
+  /** Runs the smooth job with Parquet output and {@code outputs} ({@code --covariances}, {@code --no-filtered}). */
+  private static Path job(Path input, String modelJson, String name, OutputChoice outputs) {
     Path out = dir.resolve(name);
     SmoothJob.run(spark, new SmoothSettings(input.toString(), "csv", out.toString(), "parquet", ModelSpec.parse(modelJson),
-        EngineChoice.SEQUENTIAL, 1, 2, false));
+        EngineChoice.SEQUENTIAL, 1, 2, false).withOutputs(outputs));
     return out;
   }
 
@@ -120,7 +126,7 @@ class KalmanSmootherTest {
       Row e = expected.get(key(r, "id", "t"));
       assertNotNull(e, "no job row for " + key(r, "id", "t"));
       assertEquals(e.<Double>getAs("x"), number(r.<String>getAs("x")), "the state belongs to another input row");
-      for (String c : RowwiseSmoothing.ADDED.subList(0, 4)) {
+      for (String c : RowwiseSmoothing.added(OutputChoice.FULL).subList(0, 4)) {
         assertEquals(e.getList(e.fieldIndex(c)), r.getList(r.fieldIndex(c)), c + " of " + key(r, "id", "t"));
       }
       assertNull(r.getAs("reason_code"));
@@ -215,10 +221,9 @@ class KalmanSmootherTest {
     assertTrue(clash.getMessage().contains("column 'reason' clashes with an output column"), clash.getMessage());
     assertEquals(jobs, spark.sparkContext().statusTracker().getJobIdsForGroup(null).length, "no Spark job ran");
 
-    IllegalArgumentException std = assertThrows(IllegalArgumentException.class,
-        () -> s.copy(new org.apache.spark.ml.param.ParamMap()).setCovariances("std").transformSchema(df.schema()));
-    assertEquals("covariances=std: not available in this build, which returns full covariances only; leave covariances at full",
-        std.getMessage());
+    IllegalArgumentException cov = assertThrows(IllegalArgumentException.class, () -> s.setCovariances("diag"));
+    assertTrue(cov.getMessage().contains("parameter covariances given invalid value diag"), cov.getMessage());
+    assertEquals("full", s.getCovariances(), "the refused value was not set");
     IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> s.setHandleInvalid("drop"));
     assertTrue(bad.getMessage().contains("parameter handleInvalid given invalid value drop"), bad.getMessage());
   }
@@ -243,6 +248,109 @@ class KalmanSmootherTest {
       assertEquals(report.rowsIn, r.states().count() + r.quarantine().count());
       assertEquals(List.of(spark.read().parquet(out.resolve("states").toString()).schema().fieldNames()),
           List.of(r.states().schema().fieldNames()));
+    }
+  }
+
+  /**
+   * covariances and filtered as the job's --covariances and --no-filtered: transform and smooth(df) carry the
+   * same state columns as the job's states/ written with the same flags, row for row, and std is the square
+   * root of the full covariance's diagonal.
+   */
+  @Test
+  void outputChoicesEqualTheJobWithTheSameFlags() throws Exception {
+    Path input = write("choices.csv", BAD);
+    String json = model("tracking");
+    Dataset<Row> df = csv(input);
+    List<String> inputCols = List.of(df.schema().fieldNames());
+    Map<String, Row> full = new HashMap<>();
+    for (Row r : smoother(json).transform(df).collectAsList()) full.put(key(r, "id", "t"), r);
+    int n = 4;
+    for (String[] flags : new String[][] {{"std", "true"}, {"none", "true"}, {"full", "false"}, {"std", "false"}}) {
+      String cov = flags[0];
+      boolean filtered = Boolean.parseBoolean(flags[1]);
+      String label = "covariances=" + cov + ", filtered=" + filtered;
+      List<String> arrays = new ArrayList<>();
+      for (String prefix : filtered ? List.of("filtered", "smoothed") : List.of("smoothed")) {
+        arrays.add(prefix + "_mean");
+        if (!cov.equals("none")) arrays.add(prefix + (cov.equals("full") ? "_cov" : "_std"));
+      }
+      Path out = job(input, json, "choice-" + cov + "-" + filtered, OutputChoice.parse(cov, !filtered));
+      Dataset<Row> written = spark.read().parquet(out.resolve("states").toString());
+      List<String> writtenArrays = new ArrayList<>(List.of(written.schema().fieldNames()));
+      writtenArrays.removeIf(c -> !c.endsWith("_mean") && !c.endsWith("_cov") && !c.endsWith("_std"));
+      assertEquals(arrays, writtenArrays, "the job's state arrays, " + label);
+      Map<String, Row> expected = states(out);
+
+      KalmanSmoother k = smoother(json).setCovariances(cov).setFiltered(filtered);
+      try (SmoothResult r = k.smooth(df)) {
+        assertEquals(List.of(written.schema().fieldNames()), List.of(r.states().schema().fieldNames()), label);
+        List<Row> got = r.states().collectAsList();
+        assertEquals(expected.size(), got.size(), "state rows, " + label);
+        for (Row g : got) {
+          Row e = expected.get(key(g, "id", "t"));
+          assertNotNull(e, "smooth(df) has a state row the job did not write: " + key(g, "id", "t") + ", " + label);
+          for (String c : written.schema().fieldNames()) sameCell(e, g, c, label);
+        }
+      }
+
+      Dataset<Row> transformed = k.transform(df);
+      assertEquals(k.transformSchema(df.schema()), transformed.schema(), label);
+      List<String> names = new ArrayList<>(inputCols);
+      names.addAll(arrays);
+      names.addAll(List.of("reason_code", "reason"));
+      assertEquals(names, List.of(transformed.schema().fieldNames()), label);
+      List<Row> rows = transformed.collectAsList();
+      assertEquals(df.count(), rows.size(), "keep loses no row, " + label);
+      int smoothed = 0;
+      for (Row t : rows) {
+        if (t.getAs("reason_code") != null) {
+          for (String c : arrays) assertNull(t.getAs(c), c + " of a quarantined row, " + label);
+          continue;
+        }
+        smoothed++;
+        Row e = expected.get(key(t, "id", "t"));
+        assertNotNull(e, "transform smoothed a row the job did not: " + key(t, "id", "t") + ", " + label);
+        assertEquals(e.<Double>getAs("x"), number(t.<String>getAs("x")), "the state belongs to another input row");
+        for (String c : arrays) sameCell(e, t, c, label);
+        Row f = full.get(key(t, "id", "t"));
+        for (String c : arrays) {
+          List<Double> v = t.getList(t.fieldIndex(c));
+          String prefix = c.substring(0, c.indexOf('_'));
+          if (c.endsWith("_mean")) {
+            assertEquals(f.getList(f.fieldIndex(c)), v, c + " as with covariances=full, " + label);
+          } else if (c.endsWith("_std")) {
+            List<Double> fullCov = f.getList(f.fieldIndex(prefix + "_cov"));
+            assertEquals(n, v.size(), c + " length");
+            for (int i = 0; i < n; i++) {
+              double sd = Math.sqrt(fullCov.get(i * n + i));
+              assertEquals(sd, v.get(i), 1e-12 * Math.max(1.0, sd), c + "[" + i + "] of " + key(t, "id", "t"));
+            }
+          }
+        }
+      }
+      assertEquals(expected.size(), smoothed, "smoothed rows, " + label);
+    }
+  }
+
+  /**
+   * Column {@code c} of the job's row {@code e} and the API's row {@code g}: arrays element by element, else equal;
+   * id and t by their text, since the job types an all-integer CSV time column as long where the DataFrame's stays
+   * the string it was given.
+   */
+  private static void sameCell(Row e, Row g, String c, String label) {
+    Object ev = e.get(e.fieldIndex(c));
+    Object gv = g.get(g.fieldIndex(c));
+    if (ev instanceof scala.collection.Seq<?> || gv instanceof scala.collection.Seq<?>) {
+      List<Object> el = e.getList(e.fieldIndex(c));
+      List<Object> gl = g.getList(g.fieldIndex(c));
+      assertEquals(el.size(), gl.size(), c + " length of " + key(g, "id", "t") + ", " + label);
+      for (int i = 0; i < el.size(); i++) {
+        assertEquals(el.get(i), gl.get(i), c + "[" + i + "] of " + key(g, "id", "t") + ", " + label);
+      }
+    } else if (c.equals("id") || c.equals("t")) {
+      assertEquals(String.valueOf(ev), String.valueOf(gv), c + " of " + key(g, "id", "t") + ", " + label);
+    } else {
+      assertEquals(ev, gv, c + " of " + key(g, "id", "t") + ", " + label);
     }
   }
 
