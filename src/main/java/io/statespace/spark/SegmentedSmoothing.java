@@ -82,7 +82,7 @@ final class SegmentedSmoothing implements AutoCloseable {
     long threshold = option.resolve(spark, model.stateDim(), model.obsDim(), model.inputDim());
     LOG.info("smooth: segment steps {}: a trajectory longer than that is smoothed in segments across tasks",
         option.describe(threshold));
-    if (rowsIn <= threshold) {
+    if (rowsIn <= threshold || longestById(spark, source) <= threshold) {
       return new SegmentedSmoothing(model, columns, null, Set.of(), new ArrayList<>(), null, null, null, null, threshold);
     }
     Dataset<Row> input = source.rows();
@@ -195,6 +195,17 @@ final class SegmentedSmoothing implements AutoCloseable {
   /** The segmented trajectories' keys (after any refusal). */
   Set<String> segmentedKeys() {
     return segmented;
+  }
+
+  /**
+   * The most input rows that share one id value, an upper bound on any trajectory's length (rows that parse
+   * badly or share a time only count more), from one aggregation over the id column alone: when no id has more
+   * rows than the threshold, the search that parses every row is skipped.
+   */
+  private static long longestById(SparkSession spark, InputSource source) {
+    spark.sparkContext().setJobDescription("smooth: rows per id (is any trajectory long enough to cut?)");
+    Row r = source.rows().groupBy(col("`" + source.columns().id() + "`")).count().agg(functions.max("count")).first();
+    return r.isNullAt(0) ? 0 : r.getLong(0);
   }
 
   /**
