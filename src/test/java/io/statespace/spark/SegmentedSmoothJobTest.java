@@ -12,6 +12,7 @@ import io.statespace.model.spec.ModelSpec;
 import io.statespace.simulate.CsvSink;
 import io.statespace.simulate.MissingPattern;
 import io.statespace.simulate.ModelScenario;
+import io.statespace.testing.LogCapture;
 import io.statespace.testing.SparkTestSession;
 import io.statespace.testing.WrittenRows;
 import io.statespace.data.Trajectory;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.logging.log4j.Level;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -71,6 +73,31 @@ class SegmentedSmoothJobTest {
   private static SmoothReport smooth(String input, String output, String segmentSteps) {
     return SmoothJob.run(spark, new SmoothSettings(input, "csv", output, "parquet", trackingSpec(), EngineChoice.SEQUENTIAL,
         1, 3, false), SegmentSteps.parse(segmentSteps));
+  }
+
+  /**
+   * An input with more rows than the threshold but no id with that many: the rows-per-id bound skips the search
+   * that parses every row, and every trajectory is smoothed in one task.
+   */
+  @Test
+  void manyShortTrajectoriesSkipTheSearch() throws IOException {
+    ModelSpec spec = trackingSpec();
+    ModelScenario scenario = new ModelScenario(spec.model(), 0.1, 0.0, new MissingPattern(0.1, 0.0));
+    SplittableRandom rng = new SplittableRandom(5);
+    Path input = dir.resolve("short.csv");
+    try (CsvSink sink = new CsvSink(input, "id", "t", List.of("x", "y"), List.of(), List.of())) {
+      for (int k = 0; k < 12; k++) sink.write(scenario.generate("s-" + k, 40, rng.split()));
+    }
+    SmoothReport report;
+    List<String> searched;
+    try (LogCapture log = LogCapture.of(SegmentedSmoothing.class)) {
+      report = smooth(input.toString(), dir.resolve("out-short").toString(), "50");
+      searched = log.lines(Level.INFO, "smooth: no trajectory is longer than");
+    }
+    assertEquals(480, report.rowsIn);
+    assertEquals(List.of(), searched, "the search ran although no id has more than 40 rows");
+    assertEquals(Map.of("sequential", 12), SmoothJobTest.writtenReport(dir.resolve("out-short").toString())
+        .get("trajectories_by_engine"));
   }
 
   /** Two long trajectories (one with duplicate times), twenty short ones and an unreadable row. */
