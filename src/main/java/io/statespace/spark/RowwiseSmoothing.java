@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -152,23 +151,7 @@ public final class RowwiseSmoothing {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      return new Iterator<>() {
-        private Row next;
-
-        @Override
-        public boolean hasNext() {
-          while (next == null && rows.hasNext()) next = outcome(rows.next());
-          return next != null;
-        }
-
-        @Override
-        public Row next() {
-          if (!hasNext()) throw new NoSuchElementException();
-          Row r = next;
-          next = null;
-          return r;
-        }
-      };
+      return Iterators.mapping(rows, this::outcome);
     }
 
     private Row outcome(Row u) {
@@ -214,23 +197,7 @@ public final class RowwiseSmoothing {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      return new Iterator<>() {
-        private Row next;
-
-        @Override
-        public boolean hasNext() {
-          while (next == null && rows.hasNext()) next = finish(rows.next());
-          return next != null;
-        }
-
-        @Override
-        public Row next() {
-          if (!hasNext()) throw new NoSuchElementException();
-          Row r = next;
-          next = null;
-          return r;
-        }
-      };
+      return Iterators.mapping(rows, this::finish);
     }
 
     private Row finish(Row j) {

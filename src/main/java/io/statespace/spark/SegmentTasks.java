@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
@@ -36,34 +35,6 @@ import org.apache.spark.sql.types.DataType;
  */
 final class SegmentTasks {
   private SegmentTasks() {}
-
-  /** The elements of {@code it} for which {@code keep} holds, lazily. */
-  static <T> Iterator<T> keeping(Iterator<T> it, Predicate<T> keep) {
-    return new Iterator<>() {
-      private T next = advance();
-
-      private T advance() {
-        while (it.hasNext()) {
-          T t = it.next();
-          if (keep.test(t)) return t;
-        }
-        return null;
-      }
-
-      @Override
-      public boolean hasNext() {
-        return next != null;
-      }
-
-      @Override
-      public T next() {
-        if (next == null) throw new NoSuchElementException();
-        T t = next;
-        next = advance();
-        return t;
-      }
-    };
-  }
 
   /** A pass's result for one segment: its element, or why it has none. */
   interface Result extends Serializable {
@@ -103,13 +74,13 @@ final class SegmentTasks {
       Map<String, SegmentSpan> all = spans.value();
       Set<String> keys = new HashSet<>();
       for (SegmentSpan s : all.values()) keys.add(s.key());
-      Iterator<Row> inPlay = keeping(rows, r -> keys.contains(r.getString(ParsedRows.KEY_INDEX)));
+      Iterator<Row> inPlay = Iterators.keeping(rows, r -> keys.contains(r.getString(ParsedRows.KEY_INDEX)));
       TrajectoryAssembler assembler = new TrajectoryAssembler(inPlay, columns, model.obsDim(), model.inputDim(), rejects,
           key -> {
             SegmentSpan span = all.get(SegmentSpan.id(partition, key));
             return span == null ? null : span.origin();
           });
-      return keeping(assembler, Objects::nonNull);
+      return Iterators.keeping(assembler, Objects::nonNull);
     }
 
     SegmentSpan span(int partition, AssembledTrajectory a) {
