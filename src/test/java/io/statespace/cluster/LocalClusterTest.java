@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -177,7 +176,7 @@ class LocalClusterTest {
 
     long in = WrittenRows.csvDataLines(largeInput);
     assertEquals(150_000, in);
-    assertEquals(in, rows(disturbed.resolve("states")).size() + rows(disturbed.resolve("quarantine")).size(),
+    assertEquals(in, WrittenRows.csvPartRows(disturbed.resolve("states")).size() + WrittenRows.csvPartRows(disturbed.resolve("quarantine")).size(),
         "input rows against the rows written to states/ and quarantine/");
     assertSameRows(reference.resolve("states"), disturbed.resolve("states"), 0.0);
     assertSameRows(reference.resolve("summary"), disturbed.resolve("summary"), 0.0);
@@ -324,8 +323,8 @@ class LocalClusterTest {
 
   /** The CSV rows of two output folders, sorted, are equal field by field (numbers within rel). */
   private static void assertSameRows(Path a, Path b, double rel) throws IOException {
-    List<String> ra = rows(a);
-    List<String> rb = rows(b);
+    List<String> ra = WrittenRows.csvPartRows(a);
+    List<String> rb = WrittenRows.csvPartRows(b);
     assertEquals(ra.size(), rb.size(), "row counts differ between " + a + " and " + b);
     assertEquals(ra.stream().distinct().count(), ra.size(), "duplicate rows in " + a);
     for (int i = 0; i < ra.size(); i++) {
@@ -340,17 +339,5 @@ class LocalClusterTest {
         assertTrue(Math.abs(x - y) <= rel * Math.max(Math.abs(x), Math.abs(y)), ra.get(i) + " vs " + rb.get(i));
       }
     }
-  }
-
-  private static List<String> rows(Path folder) throws IOException {
-    List<String> all = new ArrayList<>();
-    try (Stream<Path> parts = Files.list(folder)) {
-      for (Path part : parts.filter(f -> f.getFileName().toString().startsWith("part-")).collect(Collectors.toList())) {
-        List<String> lines = Files.readAllLines(part);
-        if (!lines.isEmpty()) all.addAll(lines.subList(1, lines.size()));
-      }
-    }
-    Collections.sort(all);
-    return all;
   }
 }

@@ -8,17 +8,14 @@ import io.statespace.simulate.CsvSink;
 import io.statespace.simulate.MissingPattern;
 import io.statespace.simulate.ModelScenario;
 import io.statespace.testing.LocalCluster;
+import io.statespace.testing.WrittenRows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,8 +93,8 @@ class SegmentedClusterTest {
 
   /** The CSV rows of two output folders, sorted, equal field by field (numbers within 1e-9 relative, floor 1e-9). */
   private static void assertSameRows(Path a, Path b) throws IOException {
-    List<String> ra = rows(a);
-    List<String> rb = rows(b);
+    List<String> ra = WrittenRows.csvPartRows(a);
+    List<String> rb = WrittenRows.csvPartRows(b);
     assertEquals(ra.size(), rb.size(), "row counts differ between " + a + " and " + b);
     for (int i = 0; i < ra.size(); i++) {
       if (ra.get(i).equals(rb.get(i))) continue;
@@ -111,17 +108,5 @@ class SegmentedClusterTest {
         assertTrue(Math.abs(x - y) <= 1e-9 * Math.max(1.0, Math.max(Math.abs(x), Math.abs(y))), ra.get(i) + " vs " + rb.get(i));
       }
     }
-  }
-
-  private static List<String> rows(Path folder) throws IOException {
-    List<String> all = new ArrayList<>();
-    try (Stream<Path> parts = Files.list(folder)) {
-      for (Path part : parts.filter(f -> f.getFileName().toString().startsWith("part-")).collect(Collectors.toList())) {
-        List<String> lines = Files.readAllLines(part);
-        if (!lines.isEmpty()) all.addAll(lines.subList(1, lines.size()));
-      }
-    }
-    Collections.sort(all);
-    return all;
   }
 }

@@ -62,16 +62,8 @@ class SegmentedSmoothJobTest {
     spark.stop();
   }
 
-  private static ModelSpec trackingSpec() {
-    double[] cov = new double[16];
-    for (int i = 0; i < 4; i++) cov[i * 5] = 1.0;
-    ConstantVelocityModel model = new ConstantVelocityModel(2, Double.NaN, ConstantVelocityModel.Noise.CONTINUOUS,
-        0.7, new double[] {0.4, 0.6}, new double[] {1.0, -2.0, 0.5, 0.3}, cov);
-    return new ModelSpec(model, COLUMNS, FitSpec.none(), null);
-  }
-
   private static SmoothReport smooth(String input, String output, String segmentSteps) {
-    return SmoothJob.run(spark, new SmoothSettings(input, "csv", output, "parquet", trackingSpec(), EngineChoice.SEQUENTIAL,
+    return SmoothJob.run(spark, new SmoothSettings(input, "csv", output, "parquet", SmoothJobTest.trackingSpec(), EngineChoice.SEQUENTIAL,
         1, 3, false), SegmentSteps.parse(segmentSteps));
   }
 
@@ -81,7 +73,7 @@ class SegmentedSmoothJobTest {
    */
   @Test
   void manyShortTrajectoriesSkipTheSearch() throws IOException {
-    ModelSpec spec = trackingSpec();
+    ModelSpec spec = SmoothJobTest.trackingSpec();
     ModelScenario scenario = new ModelScenario(spec.model(), 0.1, 0.0, new MissingPattern(0.1, 0.0));
     SplittableRandom rng = new SplittableRandom(5);
     Path input = dir.resolve("short.csv");
@@ -103,7 +95,7 @@ class SegmentedSmoothJobTest {
   /** Two long trajectories (one with duplicate times), twenty short ones and an unreadable row. */
   @Test
   void segmentedOutputEqualsOneTaskOutput() throws IOException {
-    ModelSpec spec = trackingSpec();
+    ModelSpec spec = SmoothJobTest.trackingSpec();
     ModelScenario scenario = new ModelScenario(spec.model(), 0.1, 0.3, new MissingPattern(0.1, 0.1));
     SplittableRandom rng = new SplittableRandom(23);
     Path input = dir.resolve("mixed.csv");
@@ -196,7 +188,7 @@ class SegmentedSmoothJobTest {
     assertEquals(Map.of("sequential", 1), SmoothJobTest.writtenReport(out).get("trajectories_by_engine"));
     assertEquals(gaps.length(), WrittenRows.count(spark, Path.of(out, "states"), "parquet"));
     assertEquals(gaps.length(), report.rowsOut);
-    Posterior expected = new SequentialEngine().smooth(trackingSpec().model(), gaps, Outputs.MOMENTS);
+    Posterior expected = new SequentialEngine().smooth(SmoothJobTest.trackingSpec().model(), gaps, Outputs.MOMENTS);
     List<Row> rows = spark.read().parquet(out + "/states").orderBy(org.apache.spark.sql.functions.col("t").cast("decimal(20,3)"))
         .collectAsList();
     double worst = 0.0;

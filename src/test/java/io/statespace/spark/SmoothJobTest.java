@@ -61,7 +61,8 @@ class SmoothJobTest {
     spark.stop();
   }
 
-  private static ModelSpec trackingSpec() {
+  /** The tracking model (2-D constant velocity, dt from the time column) with columns id, t, x, y. */
+  static ModelSpec trackingSpec() {
     double[] cov = new double[16];
     for (int i = 0; i < 4; i++) cov[i * 5] = 1.0;
     ConstantVelocityModel model = new ConstantVelocityModel(2, Double.NaN, ConstantVelocityModel.Noise.CONTINUOUS,

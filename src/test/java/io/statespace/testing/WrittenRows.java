@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -26,6 +28,21 @@ public final class WrittenRows {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The data lines of a CSV output folder's part files (each without its header), sorted. */
+  public static List<String> csvPartRows(Path folder) {
+    List<String> all = new ArrayList<>();
+    try (Stream<Path> parts = Files.list(folder)) {
+      for (Path part : parts.filter(f -> f.getFileName().toString().startsWith("part-")).collect(Collectors.toList())) {
+        List<String> lines = Files.readAllLines(part);
+        if (!lines.isEmpty()) all.addAll(lines.subList(1, lines.size()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Collections.sort(all);
+    return all;
   }
 
   /** The rows of an output folder in the given format; 0 when the folder was not written. */
