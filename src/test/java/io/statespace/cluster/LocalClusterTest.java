@@ -117,8 +117,8 @@ class LocalClusterTest {
     assertEquals(0, p.exitValue(), out);
     assertTrue(out.contains("rows in: 4000 = rows out: 4000 + rows quarantined: 0 (balanced)"), out);
     assertTrue(offLoopback.isEmpty(), "sockets off loopback: " + offLoopback);
-    assertSameRows(local.resolve("states"), remote.resolve("states"), 1e-12);
-    assertSameRows(local.resolve("summary"), remote.resolve("summary"), 1e-12);
+    WrittenRows.assertSameCsvRows(local.resolve("states"), remote.resolve("states"), 1e-12, 0.0);
+    WrittenRows.assertSameCsvRows(local.resolve("summary"), remote.resolve("summary"), 1e-12, 0.0);
   }
 
   /**
@@ -178,8 +178,8 @@ class LocalClusterTest {
     assertEquals(150_000, in);
     assertEquals(in, WrittenRows.csvPartRows(disturbed.resolve("states")).size() + WrittenRows.csvPartRows(disturbed.resolve("quarantine")).size(),
         "input rows against the rows written to states/ and quarantine/");
-    assertSameRows(reference.resolve("states"), disturbed.resolve("states"), 0.0);
-    assertSameRows(reference.resolve("summary"), disturbed.resolve("summary"), 0.0);
+    WrittenRows.assertSameCsvRows(reference.resolve("states"), disturbed.resolve("states"), 0.0, 0.0);
+    WrittenRows.assertSameCsvRows(reference.resolve("summary"), disturbed.resolve("summary"), 0.0, 0.0);
   }
 
   /**
@@ -321,23 +321,4 @@ class LocalClusterTest {
     }
   }
 
-  /** The CSV rows of two output folders, sorted, are equal field by field (numbers within rel). */
-  private static void assertSameRows(Path a, Path b, double rel) throws IOException {
-    List<String> ra = WrittenRows.csvPartRows(a);
-    List<String> rb = WrittenRows.csvPartRows(b);
-    assertEquals(ra.size(), rb.size(), "row counts differ between " + a + " and " + b);
-    assertEquals(ra.stream().distinct().count(), ra.size(), "duplicate rows in " + a);
-    for (int i = 0; i < ra.size(); i++) {
-      if (ra.get(i).equals(rb.get(i))) continue;
-      String[] fa = ra.get(i).split(",", -1);
-      String[] fb = rb.get(i).split(",", -1);
-      assertEquals(fa.length, fb.length, ra.get(i) + " vs " + rb.get(i));
-      for (int j = 0; j < fa.length; j++) {
-        if (fa[j].equals(fb[j])) continue;
-        double x = Double.parseDouble(fa[j]);
-        double y = Double.parseDouble(fb[j]);
-        assertTrue(Math.abs(x - y) <= rel * Math.max(Math.abs(x), Math.abs(y)), ra.get(i) + " vs " + rb.get(i));
-      }
-    }
-  }
 }

@@ -84,29 +84,11 @@ class SegmentedClusterTest {
       String report = Files.readString(remote.resolve("report.json"));
       assertTrue(report.contains("\"segmented\" : 2"), report);
       assertTrue(out.contains("rows in: 67501 = rows out: 67501 + rows quarantined: 0 (balanced)"), out);
-      assertSameRows(local.resolve("states"), remote.resolve("states"));
-      assertSameRows(local.resolve("summary"), remote.resolve("summary"));
+      WrittenRows.assertSameCsvRows(local.resolve("states"), remote.resolve("states"), 1e-9, 1e-9);
+      WrittenRows.assertSameCsvRows(local.resolve("summary"), remote.resolve("summary"), 1e-9, 1e-9);
     }
     System.out.printf(Locale.ROOT, "[segments] cluster: 67,501 rows, segments of 4,000 steps, 1 executor core %.1f s, 2 executors %.1f s,"
         + " ratio %.2f (shared machine)%n", seconds[0], seconds[1], seconds[0] / seconds[1]);
   }
 
-  /** The CSV rows of two output folders, sorted, equal field by field (numbers within 1e-9 relative, floor 1e-9). */
-  private static void assertSameRows(Path a, Path b) throws IOException {
-    List<String> ra = WrittenRows.csvPartRows(a);
-    List<String> rb = WrittenRows.csvPartRows(b);
-    assertEquals(ra.size(), rb.size(), "row counts differ between " + a + " and " + b);
-    for (int i = 0; i < ra.size(); i++) {
-      if (ra.get(i).equals(rb.get(i))) continue;
-      String[] fa = ra.get(i).split(",", -1);
-      String[] fb = rb.get(i).split(",", -1);
-      assertEquals(fa.length, fb.length, ra.get(i) + " vs " + rb.get(i));
-      for (int j = 0; j < fa.length; j++) {
-        if (fa[j].equals(fb[j])) continue;
-        double x = Double.parseDouble(fa[j]);
-        double y = Double.parseDouble(fb[j]);
-        assertTrue(Math.abs(x - y) <= 1e-9 * Math.max(1.0, Math.max(Math.abs(x), Math.abs(y))), ra.get(i) + " vs " + rb.get(i));
-      }
-    }
-  }
 }

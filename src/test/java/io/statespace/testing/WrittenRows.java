@@ -1,5 +1,8 @@
 package io.statespace.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,6 +46,30 @@ public final class WrittenRows {
     }
     Collections.sort(all);
     return all;
+  }
+
+  /**
+   * The CSV rows of two output folders, sorted, are the same rows field by field: text equal, numbers within
+   * {@code rel} relative with an absolute {@code floor}; no row appears twice (states and summaries are unique by
+   * (id, time) and by id).
+   */
+  public static void assertSameCsvRows(Path a, Path b, double rel, double floor) {
+    List<String> ra = csvPartRows(a);
+    List<String> rb = csvPartRows(b);
+    assertEquals(ra.size(), rb.size(), "row counts differ between " + a + " and " + b);
+    assertEquals(ra.stream().distinct().count(), ra.size(), "duplicate rows in " + a);
+    for (int i = 0; i < ra.size(); i++) {
+      if (ra.get(i).equals(rb.get(i))) continue;
+      String[] fa = ra.get(i).split(",", -1);
+      String[] fb = rb.get(i).split(",", -1);
+      assertEquals(fa.length, fb.length, ra.get(i) + " vs " + rb.get(i));
+      for (int j = 0; j < fa.length; j++) {
+        if (fa[j].equals(fb[j])) continue;
+        double x = Double.parseDouble(fa[j]);
+        double y = Double.parseDouble(fb[j]);
+        assertTrue(Math.abs(x - y) <= Math.max(floor, rel * Math.max(Math.abs(x), Math.abs(y))), ra.get(i) + " vs " + rb.get(i));
+      }
+    }
   }
 
   /** The rows of an output folder in the given format; 0 when the folder was not written. */
