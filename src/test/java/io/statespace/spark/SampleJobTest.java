@@ -191,6 +191,21 @@ class SampleJobTest {
   }
 
   @Test
+  void aTrajectoryWhoseKernelOverflowsIsQuarantinedWithAllItsRows() throws IOException {
+    Path in = dir.resolve("huge.csv");
+    Files.writeString(in, "id,t,x,y\nhuge,0,1e308,1e308\nhuge,0.1,-1e308,1e308\nhuge,0.2,1e308,-1e308\nok,0,1,2\nok,0.1,1.1,2.1\n");
+    String out = dir.resolve("huge-out").toString();
+    assertEquals(0, cli("sample", "--input", in.toString(), "--model", model.toString(), "--output", out, "--draws", "5"));
+    List<String> quarantine = WrittenRows.csvPartRows(Path.of(out, "quarantine"));
+    assertEquals(3, quarantine.size(), quarantine.toString());
+    assertTrue(quarantine.stream().allMatch(l -> l.startsWith("huge,") && l.contains(",inference_failed,\"inference failed: "
+        + "trajectory 'huge', step 1: backward-sampling mean is not finite\"")), quarantine.toString());
+    List<String> samples = WrittenRows.csvPartRows(Path.of(out, "samples"));
+    assertEquals(2 * 5, samples.size(), "the other trajectory's rows x draws");
+    assertTrue(samples.stream().allMatch(l -> l.startsWith("ok,")), samples.toString());
+  }
+
+  @Test
   void badDrawsAndClashingColumnsAreRefusedBeforeWork() throws IOException {
     String out = dir.resolve("refused").toString();
     StringWriter err = new StringWriter();
