@@ -206,6 +206,24 @@ class SampleJobTest {
   }
 
   @Test
+  void theApiSamplesASingleSeriesWithoutAnIdAndRefusesZeroDraws() {
+    Dataset<Row> nile = spark.createDataFrame(List.of(
+        org.apache.spark.sql.RowFactory.create(1871, 1120.0), org.apache.spark.sql.RowFactory.create(1872, 1160.0),
+        org.apache.spark.sql.RowFactory.create(1873, null), org.apache.spark.sql.RowFactory.create(1874, 1210.0)),
+        new org.apache.spark.sql.types.StructType().add("year", "int").add("flow", "double"));
+    KalmanSmoother smoother = new KalmanSmoother().setModelJson("{\"family\": \"local-level\", \"level_std\": 38.3, "
+        + "\"measurement_std\": 122.9, \"initial\": {\"mean\": [1000], \"cov\": [[1e7]]}, "
+        + "\"columns\": {\"time\": \"year\", \"observations\": [\"flow\"]}}");
+    Dataset<Row> draws = smoother.sample(nile, 3, 5L);
+    assertEquals(List.of("id", "year", "flow", "draw", "sample"), List.of(draws.columns()));
+    List<Row> rows = draws.collectAsList();
+    assertEquals(12, rows.size(), "4 rows x 3 draws");
+    assertTrue(rows.stream().allMatch(r -> "series".equals(r.getString(0)) && r.getList(4).size() == 1), rows.toString());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> smoother.sample(nile, 0, 5L));
+    assertTrue(e.getMessage().endsWith(": draws must be at least 1, got 0"), e.getMessage());
+  }
+
+  @Test
   void badDrawsAndClashingColumnsAreRefusedBeforeWork() throws IOException {
     String out = dir.resolve("refused").toString();
     StringWriter err = new StringWriter();
