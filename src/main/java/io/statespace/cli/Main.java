@@ -16,14 +16,14 @@ import picocli.CommandLine.Command;
 @Command(name = "statespace", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
     description = "Kalman filtering, RTS and parallel-in-time smoothing, and fitting of linear-Gaussian "
         + "state-space models over many trajectories on Apache Spark.",
-    subcommands = {SmoothCommand.class, FitCommand.class, SimulateCommand.class, PlotCommand.class, BenchCommand.class})
+    subcommands = {SmoothCommand.class, SampleCommand.class, FitCommand.class, SimulateCommand.class, PlotCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
   /** Exit code for configuration and usage errors. */
   public static final int USAGE = 2;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required (smooth, fit, simulate, plot, bench)");
+    throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required (smooth, sample, fit, simulate, plot, bench)");
   }
 
   public static void main(String[] args) {

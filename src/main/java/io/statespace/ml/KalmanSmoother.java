@@ -62,6 +62,17 @@ public final class KalmanSmoother extends Transformer implements SmoothingParams
     return Smoothing.smooth(this, dataset);
   }
 
+  /**
+   * {@code draws} joint draws per trajectory from the smoothing distribution p(x_0..x_{T-1} | y), as the
+   * {@code sample} job writes them to {@code samples/}: one row per (input row, draw) with id, time, observations,
+   * inputs, {@code draw} (int) and {@code sample} (array&lt;double&gt;, n values). Draw d of trajectory k depends
+   * on ({@code seed}, k's id, d) only. Quarantined rows are left out ({@code handleInvalid} keep or skip) or fail
+   * the job naming the row (error). Lazy.
+   */
+  public Dataset<Row> sample(Dataset<?> dataset, int draws, long seed) {
+    return Sampling.sample(this, dataset, draws, seed);
+  }
+
   @Override
   public KalmanSmoother copy(ParamMap extra) {
     return defaultCopy(extra);
