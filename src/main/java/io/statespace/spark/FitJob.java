@@ -107,7 +107,8 @@ public final class FitJob {
       String engineDecision = s.search().method() != FitSettings.Method.EM
           ? loss.engine() == LossFunction.Engine.BATCHED
               ? "loss and exact gradient by reverse-mode differentiation through the batched Kalman filter, each block's "
-                  + "trajectories in lockstep lanes (the default; the sequential adjoint takes over, counted in report.json's "
+                  + "trajectories in lockstep lanes, the covariance half once per group of trajectories that share it "
+                  + "(the default; the sequential adjoint takes over, counted in report.json's "
                   + "gradient_trajectories_by_engine, tiles under " + io.statespace.inference.batched.BatchedEngine.MIN_LOCKSTEP_LANES
                   + " lanes and any tile where a lane fails numerically)"
               : "loss and exact gradient per trajectory by reverse-mode differentiation through the sequential Kalman filter "
