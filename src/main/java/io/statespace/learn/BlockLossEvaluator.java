@@ -13,7 +13,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A {@link LossFunction} over a block of trajectories in lockstep lanes: the block is sorted by length
+ * A {@link LossFunction} over a block of trajectories in lockstep lanes. Trajectories that share a covariance
+ * recursion (under {@link LossFunction.Engine#BATCHED}: {@link SharedAdjoint#groups}) are evaluated first, group
+ * by group, with the covariance half of the forward and reverse pass once per group ({@link SharedAdjoint};
+ * docs/ARCHITECTURE.md §7.4). The rest is sorted by length
  * (longest first) and cut into tiles of up to {@link BatchedEngine#DEFAULT_WIDTH} lanes, as even as possible
  * (100 trajectories make tiles of 50 and 50, not 64 and 36, and 70 make 35 and 35, not 64 and a
  * sequential 6), each evaluated by

@@ -297,11 +297,11 @@ public final class SharedAdjoint {
     capacity = cap;
   }
 
+  /** Room for steps × lanes; reallocated to exactly that when short, so the tape never exceeds the bound. */
   private void ensureLaneTape(int steps, int lanes) {
     int entries = steps * laneTapeDoublesPerStep(n, m);
     if (laneTape.length < entries || (laneTape.length > 0 && laneTape[0].length < lanes)) {
-      int w = Math.max(lanes, laneTape.length > 0 ? laneTape[0].length : 0);
-      laneTape = new double[Math.max(entries, laneTape.length)][w];
+      laneTape = new double[entries][lanes];
     }
   }
 
