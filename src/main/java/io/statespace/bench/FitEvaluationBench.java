@@ -20,7 +20,8 @@ import java.util.function.ToDoubleFunction;
  * The fit-evaluation rows of {@code bench --throughput}: steps per second of one objective evaluation (loss and
  * exact gradient in θ = (log q, log measurement_std[0], log measurement_std[1])) by the sequential adjoint
  * filter and by the batched one, for the negative log-likelihood and for the prediction loss with 10% dropout
- * (the seed experiment's), beside the batched smoother on the same data, in the blocks the fit job makes,
+ * (the seed experiment's), and for the likelihood the batched one without shared covariances ("batched per
+ * lane"), beside the batched smoother on the same data, in the blocks the fit job makes,
  * on one thread, interleaved. Cases: N × T as given (10,000 × 100 by default) and the seed experiment's shape,
  * 80,000 × 10.
  */
@@ -60,6 +61,8 @@ public final class FitEvaluationBench {
     rows.add(evaluation("fit evaluation, prediction loss + exact gradient", "sequential", prediction, theta));
     rows.add(evaluation("fit evaluation, prediction loss + exact gradient", "batched",
         prediction.withEngine(LossFunction.Engine.BATCHED), theta));
+    rows.add(evaluation("fit evaluation, nll + exact gradient", "batched per lane",
+        nll.withEngine(LossFunction.Engine.BATCHED_PER_LANE), theta));
     int[][] shapes = {{trajectories, steps}, {80_000, 10}};
     double[][] rates = new double[rows.size()][shapes.length];
     double[][] checks = new double[rows.size()][shapes.length];
@@ -94,9 +97,10 @@ public final class FitEvaluationBench {
       out.println(line);
     }
     for (int c = 0; c < shapes.length; c++) {
-      out.printf(Locale.ROOT, "%d x %d: batched / sequential, nll %.1fx, prediction %.1fx; loss + gradient checksum "
-          + "batched vs sequential: nll %.1e, prediction %.1e relative%n", shapes[c][0], shapes[c][1],
-          rates[2][c] / rates[1][c], rates[4][c] / rates[3][c], relative(checks[2][c], checks[1][c]),
+      out.printf(Locale.ROOT, "%d x %d: batched / sequential, nll %.1fx, prediction %.1fx; nll batched / batched per "
+          + "lane %.1fx; loss + gradient checksum batched vs sequential: nll %.1e (per lane %.1e), prediction %.1e "
+          + "relative%n", shapes[c][0], shapes[c][1], rates[2][c] / rates[1][c], rates[4][c] / rates[3][c],
+          rates[2][c] / rates[5][c], relative(checks[2][c], checks[1][c]), relative(checks[5][c], checks[1][c]),
           relative(checks[4][c], checks[3][c]));
     }
   }

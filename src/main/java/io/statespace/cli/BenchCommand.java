@@ -2,6 +2,7 @@ package io.statespace.cli;
 
 import io.statespace.bench.DynamaxTable;
 import io.statespace.bench.EndToEndBench;
+import io.statespace.bench.FitEvaluationBench;
 import io.statespace.bench.MemoryBench;
 import io.statespace.bench.ThroughputBench;
 import io.statespace.execution.EngineChoice;
@@ -24,6 +25,9 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--throughput", description = "Steps/s of each engine and each peer, 10,000 x 100 and 1 x 10^5.")
   boolean throughput;
+
+  @Option(names = "--fit-evaluation", description = "Only the fit-evaluation rows of --throughput.")
+  boolean fitEvaluation;
 
   @Option(names = "--dynamax", description = "Serial vs parallel smoother for T = 100 .. 100,000, table + PNG.")
   boolean dynamax;
@@ -85,7 +89,8 @@ public final class BenchCommand implements Callable<Integer> {
       throw new ConfigException("--runs, --trajectories, --steps, --long-steps and --memory-steps must be positive");
     }
     int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-    boolean defaults = !throughput && !dynamax && !endToEnd && !memory;
+    boolean defaults = !throughput && !dynamax && !endToEnd && !memory && !fitEvaluation;
+    if (fitEvaluation && !throughput) new FitEvaluationBench(trajectories, steps, runs, warmupSeconds).run(System.out);
     if (memory) new MemoryBench(memorySteps, engine == null ? "in-place" : engine).run(System.out);
     if (throughput || defaults) {
       new ThroughputBench(trajectories, steps, longSteps, runs, warmupSeconds).run(System.out);

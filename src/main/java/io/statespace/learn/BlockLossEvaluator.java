@@ -6,12 +6,17 @@ import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.batched.BatchedAdjoint;
 import io.statespace.inference.batched.BatchedEngine;
+import io.statespace.inference.batched.SharedAdjoint;
+import java.util.ArrayList;
 import io.statespace.model.StateSpaceModel;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A {@link LossFunction} over a block of trajectories in lockstep lanes: the block is sorted by length
+ * A {@link LossFunction} over a block of trajectories in lockstep lanes. Trajectories that share a covariance
+ * recursion (under {@link LossFunction.Engine#BATCHED}: {@link SharedAdjoint#groups}) are evaluated first, group
+ * by group, with the covariance half of the forward and reverse pass once per group ({@link SharedAdjoint};
+ * docs/ARCHITECTURE.md §7.4). The rest is sorted by length
  * (longest first) and cut into tiles of up to {@link BatchedEngine#DEFAULT_WIDTH} lanes, as even as possible
  * (100 trajectories make tiles of 50 and 50, not 64 and 36, and 70 make 35 and 35, not 64 and a
  * sequential 6), each evaluated by
@@ -44,6 +49,10 @@ final class BlockLossEvaluator {
   private final byte[][] modes;
   private final Trajectory[] lanes;
   private final BatchedAdjoint.Sink sink;
+  private SharedAdjoint shared;
+  private GradientChain groupChain;
+  private SharedAdjoint.Sink groupSink;
+  private long sharedLanes;
   private BatchedEngine smoother;
   private FisherGradient fisher;
   private GradientChain fisherChain;
@@ -82,7 +91,10 @@ final class BlockLossEvaluator {
       addFisher(block, accumulator);
       return;
     }
-    Trajectory[] sorted = byLengthDescending(block);
+    List<Trajectory> rest = block;
+    if (loss.engine() == LossFunction.Engine.BATCHED) rest = addGroups(block, accumulator);
+    if (rest.isEmpty()) return;
+    Trajectory[] sorted = byLengthDescending(rest);
     int perLaneStep = BatchedAdjoint.tapeDoublesPerLaneStep(model.stateDim(), model.obsDim());
     int start = 0;
     while (start < sorted.length) {
@@ -101,6 +113,85 @@ final class BlockLossEvaluator {
       }
       start += size;
     }
+  }
+
+  /**
+   * Evaluates the groups of the block that share a covariance recursion ({@link SharedAdjoint#groups}, at least
+   * {@link BatchedEngine#MIN_SHARED_LANES} of them, with room for {@link BatchedEngine#MIN_LOCKSTEP_LANES}
+   * lanes in a tile's tape) with the covariance half once per group; returns the trajectories left over. A
+   * group's gradient is chained once, through its first trajectory: exact, since its members share the
+   * time gaps and have no inputs, and every chain rule is linear in the step gradients.
+   */
+  private List<Trajectory> addGroups(List<Trajectory> block, LossAccumulator accumulator) {
+    boolean prediction = loss.kind() == LossFunction.Kind.PREDICTION;
+    byte[][] blockModes = null;
+    if (prediction && loss.dropout().rate() > 0.0) {
+      blockModes = new byte[block.size()][];
+      for (int i = 0; i < block.size(); i++) {
+        blockModes[i] = new byte[block.get(i).length()];
+        LossEvaluator.fillModes(loss, block.get(i), sequential.epoch(), blockModes[i]);
+      }
+    }
+    SharedAdjoint.Grouping grouping = SharedAdjoint.groups(model, block, blockModes, BatchedEngine.MIN_SHARED_LANES);
+    if (grouping == null || grouping.groups().isEmpty()) return block;
+    long perLaneStep = SharedAdjoint.laneTapeDoublesPerStep(model.stateDim(), model.obsDim());
+    List<Trajectory> rest = new ArrayList<>(grouping.rest().length);
+    for (int i : grouping.rest()) rest.add(block.get(i));
+    for (int[] group : grouping.groups()) {
+      long steps = block.get(group[0]).length();
+      if (steps * perLaneStep * BatchedEngine.MIN_LOCKSTEP_LANES > TAPE_DOUBLES) {
+        for (int i : group) rest.add(block.get(i));
+        continue;
+      }
+      Trajectory[] members = new Trajectory[group.length];
+      for (int k = 0; k < group.length; k++) members[k] = block.get(group[k]);
+      addGroup(members, blockModes == null ? null : blockModes[group[0]], prediction, accumulator);
+    }
+    return rest;
+  }
+
+  private void addGroup(Trajectory[] members, byte[] groupModes, boolean prediction, LossAccumulator accumulator) {
+    if (shared == null) {
+      shared = new SharedAdjoint(model.stateDim(), model.obsDim(), width, TAPE_DOUBLES);
+      groupChain = parameterization.chain(theta);
+      groupSink = new SharedAdjoint.Sink() {
+        @Override
+        public void initial(double[] dMean, double[] dCov) {
+          groupChain.initial(dMean, dCov);
+        }
+
+        @Override
+        public void dynamics(int t, double[] dWeights, double[] dBias, double[] dCov) {
+          groupChain.dynamics(t, dWeights, dBias, dCov);
+        }
+
+        @Override
+        public void emissions(int t, double[] dWeights, double[] dBias, double[] dCov) {
+          groupChain.emissions(t, dWeights, dBias, dCov);
+        }
+      };
+    }
+    groupChain.begin(members[0]);
+    boolean ok = shared.evaluate(model, members, members.length, groupModes, prediction ? 0.0 : 1.0,
+        prediction ? 1.0 : 0.0, groupSink);
+    if (!ok) {
+      for (Trajectory t : members) {
+        sequential.addSequential(t, accumulator);
+        accumulator.countEngine(false, true);
+      }
+      return;
+    }
+    groupChain.end(accumulator.gradientSums());
+    for (int l = 0; l < members.length; l++) {
+      accumulator.addTrajectory(shared.loss(l), members[l].length(), shared.scored(l));
+      accumulator.countEngine(true, false);
+    }
+    sharedLanes += members.length;
+  }
+
+  /** Trajectories this evaluator has evaluated with a shared covariance half, for tests. */
+  long sharedLanes() {
+    return sharedLanes;
   }
 
   private void addTile(Trajectory[] sorted, int start, int size, LossAccumulator accumulator) {

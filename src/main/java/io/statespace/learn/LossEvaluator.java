@@ -90,7 +90,7 @@ public final class LossEvaluator {
    * trajectories are evaluated as one block in lockstep lanes ({@link BlockLossEvaluator}).
    */
   public LossAccumulator addAll(Iterable<Trajectory> trajectories, LossAccumulator accumulator) {
-    if (loss.engine() == LossFunction.Engine.BATCHED) {
+    if (loss.engine() != LossFunction.Engine.SEQUENTIAL) {
       java.util.List<Trajectory> block = new java.util.ArrayList<>();
       for (Trajectory t : trajectories) block.add(t);
       if (lanes == null) lanes = new BlockLossEvaluator(this, loss, model, theta);
@@ -99,6 +99,11 @@ public final class LossEvaluator {
     }
     for (Trajectory t : trajectories) add(t, accumulator);
     return accumulator;
+  }
+
+  /** Trajectories evaluated with a shared covariance half so far ({@link BlockLossEvaluator}), for tests. */
+  long sharedLanes() {
+    return lanes == null ? 0 : lanes.sharedLanes();
   }
 
   private byte[] dropoutModes(Trajectory trajectory) {

@@ -56,12 +56,15 @@ public final class LossFunction implements Serializable {
 
   /**
    * Which filter evaluates a block: {@code SEQUENTIAL}, one trajectory at a time (the reference), or
-   * {@code BATCHED}, the block's trajectories in lockstep lanes ({@link BlockLossEvaluator}); the same
-   * numbers to rounding (tested at 1e-12 per component).
+   * {@code BATCHED}, the block's trajectories in lockstep lanes ({@link BlockLossEvaluator}), with the
+   * covariance half run once per group of trajectories that share it; the same numbers to rounding (tested
+   * at 1e-12 per component).
    */
   public enum Engine {
     SEQUENTIAL("sequential"),
-    BATCHED("batched");
+    BATCHED("batched"),
+    /** BATCHED without sharing the covariance half among trajectories that share it: for comparisons. */
+    BATCHED_PER_LANE("batched_per_lane");
 
     private final String key;
 

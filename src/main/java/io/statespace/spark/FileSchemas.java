@@ -29,13 +29,20 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
 
 /**
- * Each input file's own schema, read in one Spark job over the files (a CSV file's header line, a Parquet
- * footer, an ORC footer), so that columns are matched by every file's own names and types rather than by
- * the first file's: a CSV part whose columns come in another order is read by name, not by position.
+ * Each input file's own schema (a CSV file's header line, a Parquet footer, an ORC footer), read in one Spark
+ * job over the files, or on the driver for at most {@link #DRIVER_FILES} files, so that columns are matched
+ * by every file's own names and types rather than by the first file's: a CSV part whose columns come in
+ * another order is read by name, not by position.
  */
 final class FileSchemas {
   /** One file's schema (null when the file has none: an empty CSV file), or why it could not be read. */
   record FileSchema(String file, StructType schema, String error) implements Serializable {}
+
+  /**
+   * Up to this many files are read on the driver: a few header lines or footers cost less there than the
+   * scheduling of a Spark job (about a second of the 2,000 × 50 fit's input phase, docs/BENCHMARKS.md).
+   */
+  static final int DRIVER_FILES = 8;
 
   private FileSchemas() {}
 
@@ -43,6 +50,11 @@ final class FileSchemas {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
     for (Map.Entry<String, String> e : input.readerOptions().entrySet()) conf.set(e.getKey(), e.getValue());
+    if (input.count() <= DRIVER_FILES) {
+      List<FileSchema> out = new ArrayList<>();
+      for (String f : input.files()) out.add(schema(one(f, format, conf)));
+      return out;
+    }
     SerializableConfiguration shared = new SerializableConfiguration(conf);
     int slices = Math.max(1, Math.min(input.count(), 4 * jsc.defaultParallelism()));
     String previous = spark.sparkContext().getLocalProperty("spark.job.description");
@@ -50,11 +62,15 @@ final class FileSchemas {
     try {
       List<String[]> found = jsc.parallelize(input.files(), slices).map(f -> one(f, format, shared.value())).collect();
       List<FileSchema> out = new ArrayList<>();
-      for (String[] r : found) out.add(new FileSchema(r[0], r[1] == null ? null : (StructType) DataType.fromJson(r[1]), r[2]));
+      for (String[] r : found) out.add(schema(r));
       return out;
     } finally {
       spark.sparkContext().setJobDescription(previous);
     }
+  }
+
+  private static FileSchema schema(String[] r) {
+    return new FileSchema(r[0], r[1] == null ? null : (StructType) DataType.fromJson(r[1]), r[2]);
   }
 
   /** {file, schema as JSON or null, error or null}: plain strings, so that nothing but text crosses the wire. */

@@ -20,7 +20,6 @@ import io.statespace.learn.Parameterization;
 import io.statespace.learn.StandardErrors;
 import io.statespace.model.spec.Columns;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,7 +35,6 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
 
 /**
  * The {@code fit} job (docs/ARCHITECTURE.md §3): read and validate rows exactly as {@code smooth} does, group
@@ -83,22 +81,22 @@ public final class FitJob {
     DistributedObjective objective = null;
     boolean committed = false;
     try {
-      jsc.setJobDescription("fit: count input rows");
-      Dataset<Row> input = source.rows();
-      long rowsIn = input.count();
       int partitions = s.paths().partitions() > 0 ? s.paths().partitions() : Math.max(1, jsc.defaultParallelism());
       LossFunction loss = s.objective().function(param).withEngine(s.search().smoother() == FitSettings.Smoother.BATCHED
           ? LossFunction.Engine.BATCHED : LossFunction.Engine.SEQUENTIAL);
       jsc.setJobDescription("fit: read, validate and group trajectories; check each at the starting point");
+      InputRowCount inputRows = new InputRowCount();
+      jsc.sc().register(inputRows, "fit: input rows");
       items = assemble(source, columns, s.spec().model().obsDim(), s.spec().model().inputDim(), partitions,
-          new StartingPointScreen(loss, param.initial(), columns));
-      Accounting counts = Accounting.of(items);
+          new StartingPointScreen(loss, param.initial(), columns), inputRows);
+      FitAccounting counts = FitAccounting.of(items);
+      long rowsIn = inputRows.total();
       if (rowsIn != counts.rowsUsed + counts.rowsQuarantined) {
         throw new IllegalStateException("row accounting failed: rows in " + rowsIn + " != rows used " + counts.rowsUsed
             + " + rows quarantined " + counts.rowsQuarantined);
       }
       s.extras().quarantineLimit().check("fit", rowsIn, counts.rowsQuarantined, counts.byReason);
-      FitReport.LeftOut leftOut = leftOut(items);
+      FitReport.LeftOut leftOut = leftOut(counts);
       if (counts.trajectories == 0) {
         throw new InputException("input " + s.paths().input() + ": no trajectory left to fit (" + rowsIn + " rows, "
             + counts.rowsQuarantined + " quarantined: " + new java.util.TreeMap<>(counts.byReason) + ")");
@@ -109,7 +107,8 @@ public final class FitJob {
       String engineDecision = s.search().method() != FitSettings.Method.EM
           ? loss.engine() == LossFunction.Engine.BATCHED
               ? "loss and exact gradient by reverse-mode differentiation through the batched Kalman filter, each block's "
-                  + "trajectories in lockstep lanes (the default; the sequential adjoint takes over, counted in report.json's "
+                  + "trajectories in lockstep lanes, the covariance half once per group of trajectories that share it "
+                  + "(the default; the sequential adjoint takes over, counted in report.json's "
                   + "gradient_trajectories_by_engine, tiles under " + io.statespace.inference.batched.BatchedEngine.MIN_LOCKSTEP_LANES
                   + " lanes and any tile where a lane fails numerically)"
               : "loss and exact gradient per trajectory by reverse-mode differentiation through the sequential Kalman filter "
@@ -214,9 +213,17 @@ public final class FitJob {
   /** As above, with the trajectories {@code screen} rejects at the starting point quarantined (null: none). */
   static JavaRDD<FitItem> assemble(InputSource source, Columns columns, int obsDim, int inputDim, int partitions,
       StartingPointScreen screen) {
+    return assemble(source, columns, obsDim, inputDim, partitions, screen, null);
+  }
+
+  /** As above, with the input rows counted into {@code inputRows} as they are parsed (null: not counted). */
+  static JavaRDD<FitItem> assemble(InputSource source, Columns columns, int obsDim, int inputDim, int partitions,
+      StartingPointScreen screen, InputRowCount inputRows) {
     Dataset<Row> input = source.rows();
     StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
-    return input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()), Encoders.row(parsedSchema))
+    org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row> parse =
+        new ParsedRows(columns, input.schema(), source.corruptColumn());
+    return input.mapPartitions(inputRows == null ? parse : inputRows.counting(parse), Encoders.row(parsedSchema))
         .repartition(partitions, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
         .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME))
         .toJavaRDD()
@@ -228,22 +235,14 @@ public final class FitJob {
    * The trajectories left out because they cannot be evaluated at the starting point ("id (reason)",
    * sorted, at most {@link FitReport#LISTED_IDS}), with their number; logged and reported.
    */
-  private static FitReport.LeftOut leftOut(JavaRDD<FitItem> items) {
-    String inference = RejectReason.INFERENCE_FAILED.code();
-    String nonfinite = RejectReason.NONFINITE_LOSS.code();
-    JavaRDD<String> ids = items.filter(i -> !i.isBlock() && (i.rejected[2].equals(inference) || i.rejected[2].equals(nonfinite)))
-        .map(i -> i.rejected[0] + " (" + i.rejected[2] + ")").distinct().cache();
-    try {
-      long count = ids.count();
-      List<String> first = count == 0 ? List.of() : ids.takeOrdered(FitReport.LISTED_IDS);
-      if (count > 0) {
-        LOG.warn("fit: {} trajectory(ies) cannot be evaluated at the starting point and went to quarantine/ with all their rows: {}{}",
-            count, String.join(", ", first), count > first.size() ? ", ..." : "");
-      }
-      return new FitReport.LeftOut(count, first);
-    } finally {
-      ids.unpersist();
+  private static FitReport.LeftOut leftOut(FitAccounting counts) {
+    List<String> first = counts.leftOutListed();
+    long count = counts.leftOutCount;
+    if (count > 0) {
+      LOG.warn("fit: {} trajectory(ies) cannot be evaluated at the starting point and went to quarantine/ with all their rows: {}{}",
+          count, String.join(", ", first), count > first.size() ? ", ..." : "");
     }
+    return new FitReport.LeftOut(count, first);
   }
 
   private static Optimizer optimizer(FitSettings s, Parameterization param, DistributedObjective objective,
@@ -346,30 +345,6 @@ public final class FitJob {
 
     CheckpointMismatch(String message) {
       super(message);
-    }
-  }
-
-  /** Row and trajectory counts of the cached items, with quarantine reasons. */
-  private static final class Accounting {
-    long trajectories;
-    long rowsUsed;
-    long rowsQuarantined;
-    Map<String, Long> byReason = new HashMap<>();
-
-    static Accounting of(JavaRDD<FitItem> items) {
-      Accounting a = new Accounting();
-      for (Tuple2<String, Long> t : items.mapToPair(i -> i.isBlock() ? new Tuple2<>("", 0L) : new Tuple2<>(i.rejected[2], 1L))
-          .reduceByKey(Long::sum).collect()) {
-        if (!t._1().isEmpty()) {
-          a.byReason.put(t._1(), t._2());
-          a.rowsQuarantined += t._2();
-        }
-      }
-      for (long[] c : items.filter(FitItem::isBlock).map(i -> new long[] {i.block.trajectories.length, i.block.steps()}).collect()) {
-        a.trajectories += c[0];
-        a.rowsUsed += c[1];
-      }
-      return a;
     }
   }
 }

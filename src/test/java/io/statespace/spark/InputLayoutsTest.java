@@ -148,6 +148,26 @@ class InputLayoutsTest {
     assertEquals(3, r.inputFiles);
   }
 
+  /**
+   * More parts than {@link FileSchemas#DRIVER_FILES}, so that their headers are read in a Spark job rather than
+   * on the driver (the test above takes the driver's path): every part's own column order is honoured.
+   */
+  @Test
+  void csvPartsReadInASparkJobAreMatchedByNameToo() throws IOException {
+    Path in = dir.resolve("many-orders");
+    String[][] orders = {{"id", "t", "x", "y"}, {"y", "id", "x", "t"}, {"t", "note", "x", "y", "id"}, {"x", "y", "t", "id"}};
+    List<Obs> all = new ArrayList<>();
+    int parts = FileSchemas.DRIVER_FILES + 2;
+    for (int p = 0; p < parts; p++) {
+      List<Obs> part = rows("p" + p, 1, 3, 100 * p);
+      writeCsv(in.resolve("part-" + p + ".csv"), part, orders[p % orders.length]);
+      all.addAll(part);
+    }
+    SmoothReport r = smooth(in, "csv", "out-many-orders");
+    checkWritten("out-many-orders", all, 0);
+    assertEquals(parts, r.inputFiles);
+  }
+
   @Test
   void aCsvPartLackingOrRepeatingANeededColumnIsRefusedNamingTheFile() throws IOException {
     Path in = dir.resolve("lacking");

@@ -50,12 +50,21 @@ final class CovarianceGroups {
    * @param hash a hash of a pattern ({@link #hash}); tests pass a weak one to force collisions
    */
   static CovarianceGroups of(List<Trajectory> block, boolean gaps, ToLongFunction<Pattern> hash, int minSize) {
-    int count = block.size();
+    List<Pattern> patterns = new ArrayList<>(block.size());
+    for (Trajectory tr : block) patterns.add(Pattern.of(tr));
+    return ofPatterns(patterns, gaps, hash, minSize);
+  }
+
+  /**
+   * The same over given patterns (the batched adjoint passes each trajectory's effective update mask as its
+   * missing bits): the index lists refer to the list's order.
+   */
+  static CovarianceGroups ofPatterns(List<Pattern> patternList, boolean gaps, ToLongFunction<Pattern> hash, int minSize) {
+    int count = patternList.size();
     long[] hashes = new long[count];
-    Pattern[] patterns = new Pattern[count];
+    Pattern[] patterns = patternList.toArray(new Pattern[0]);
     Integer[] order = new Integer[count];
     for (int i = 0; i < count; i++) {
-      patterns[i] = Pattern.of(block.get(i));
       hashes[i] = hash.applyAsLong(patterns[i]);
       order[i] = i;
     }
