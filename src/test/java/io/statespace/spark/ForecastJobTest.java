@@ -403,4 +403,30 @@ class ForecastJobTest {
         + "rows out: 15 + rows quarantined: 0 (NOT BALANCED)"), l.getMessage());
     SmoothJob.refuseUnlessBalanced(new SmoothReport(10, 16, 0, 6, 2, Map.of(), "e", Map.of(), Map.of(), 0, null, 1), 2, 0, 3);
   }
+
+  @Test
+  void aTrajectoryTheEnginesCannotProcessGetsNoForecastRows() throws IOException {
+    Path input = Files.writeString(dir.resolve("huge.csv"), "id,t,x,y\nok,0.0,1.0,2.0\nok,0.5,1.1,2.1\n"
+        + "huge,0.0,1e300,1e300\nhuge,0.5,1e300,1e300\n");
+    String out = dir.resolve("huge-out").toString();
+    SmoothReport report = SmoothJob.run(spark, settings(cvModel, input, out, "csv", "auto", 3, null));
+    assertEquals(Map.of("inference_failed", 2L), report.quarantineByReason);
+    assertEquals(2, WrittenRows.count(spark, Path.of(out, "quarantine"), "csv"), "huge's two input rows, no forecast row");
+    List<Row> states = spark.read().option("header", "true").csv(out + "/states").collectAsList();
+    assertEquals(List.of("ok|0.0|false", "ok|0.5|false", "ok|1.0|true", "ok|1.5|true", "ok|2.0|true"), states.stream()
+        .map(r -> r.getAs("id") + "|" + r.getAs("t") + "|" + r.getAs("forecast")).sorted().collect(Collectors.toList()));
+    assertEquals(3, report.rowsForecast);
+    assertEquals(1, report.trajectories);
+  }
+
+  @Test
+  void integerTextTimesWithAFractionalStepAreWrittenAsDoublesThatHoldEveryForecastTime() throws IOException {
+    String out = dir.resolve("nile-half").toString();
+    SmoothJob.run(spark, settings(nileModel, nileCsv, out, "parquet", "auto", 3, "0.5"));
+    Dataset<Row> states = spark.read().parquet(out + "/states");
+    assertEquals(DataTypes.DoubleType, states.schema().apply("year").dataType());
+    assertEquals(List.of(1970.5, 1971.0, 1971.5), states.filter("forecast").orderBy("year").collectAsList().stream()
+        .map(r -> r.<Double>getAs("year")).collect(Collectors.toList()));
+    assertEquals(1871.0, states.filter("not forecast").orderBy("year").first().<Double>getAs("year"));
+  }
 }
