@@ -2,6 +2,7 @@ package io.statespace.cli;
 
 import io.statespace.execution.EngineChoice;
 import io.statespace.model.spec.ModelSpec;
+import io.statespace.spark.ForecastTimes;
 import io.statespace.spark.OutputChoice;
 import io.statespace.spark.SegmentSteps;
 import io.statespace.spark.SmoothJob;
@@ -44,6 +45,12 @@ public final class SmoothCommand implements Callable<Integer> {
   @Option(names = "--no-filtered", description = "Write the smoothed moments only, not the filtered ones.")
   boolean noFiltered;
 
+  @Option(names = "--forecast-steps", defaultValue = "0", paramLabel = "H", description = "Append H forecast rows per trajectory after its last time (column forecast = true; default: ${DEFAULT-VALUE}).")
+  int forecastSteps;
+
+  @Option(names = "--forecast-dt", paramLabel = "SECONDS", description = "Seconds between forecast rows (default: the model's fixed dt; required without one).")
+  String forecastDt;
+
   @Override
   public Integer call() {
     ModelSpec spec = in.spec();
@@ -61,9 +68,11 @@ public final class SmoothCommand implements Callable<Integer> {
     io.statespace.spark.QuarantineLimit limit = quarantine.limit();
     SegmentSteps segments;
     OutputChoice outputs;
+    ForecastTimes forecast;
     try {
       segments = SegmentSteps.parse(segmentSteps);
       outputs = OutputChoice.parse(covariances, noFiltered);
+      forecast = ForecastTimes.of(forecastSteps, forecastDt, spec, "--forecast-steps", "--forecast-dt");
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
@@ -72,7 +81,7 @@ public final class SmoothCommand implements Callable<Integer> {
     try {
       int taskThreads = threads > 0 ? threads : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
       SmoothSettings settings = new SmoothSettings(in.input, format, out.output, outFormat, spec, choice, taskThreads,
-          out.partitions, out.overwrite, backendOption).withOutputs(outputs);
+          out.partitions, out.overwrite, backendOption).withOutputs(outputs).withForecast(forecast);
       SmoothReport report = SmoothJob.run(spark, settings, limit, segments);
       System.out.println("smooth: " + report.accountingLine());
       System.out.println("smooth: wrote " + report.output + " in " + String.format("%.1f", report.seconds) + " s");

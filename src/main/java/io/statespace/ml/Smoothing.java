@@ -7,6 +7,7 @@ import io.statespace.family.Family;
 import io.statespace.gpu.DeviceProbe;
 import io.statespace.model.spec.Columns;
 import io.statespace.model.spec.ModelSpec;
+import io.statespace.spark.ForecastTimes;
 import io.statespace.spark.InputSource;
 import io.statespace.spark.OutputChoice;
 import io.statespace.spark.RowwiseSmoothing;
@@ -52,7 +53,19 @@ final class Smoothing {
     if (backend.equals("gpu")) checkGpu(spec, spark.sparkContext().getConf());
     int threads = p.getThreads() > 0 ? p.getThreads() : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
     return SmoothSettings.forDataset(spec, EngineChoice.parse(p.getEngine()), threads, p.getPartitions(), backend)
-        .withOutputs(outputs);
+        .withOutputs(outputs).withForecast(forecast(p, spec));
+  }
+
+  /**
+   * The forecast of {@code forecastSteps}/{@code forecastDt} (smooth's {@code --forecast-steps}/{@code --forecast-dt});
+   * the double dt is taken as the shortest decimal that prints it ({@code 0.1} is 0.1 s exactly).
+   *
+   * @throws IllegalArgumentException one line naming the parameter
+   */
+  static ForecastTimes forecast(SmoothingParams<?> p, ModelSpec spec) {
+    Double dt = p.getForecastDt();
+    String dtText = dt == null ? null : java.math.BigDecimal.valueOf(dt).toPlainString();
+    return ForecastTimes.of(p.getForecastSteps(), dtText, spec, p.uid() + ": forecastSteps", "forecastDt");
   }
 
   /**
@@ -93,7 +106,7 @@ final class Smoothing {
     OutputChoice outputs = outputChoice(p);
     EngineChoice.parse(p.getEngine());
     RowwiseSmoothing.Invalid.parse(p.getHandleInvalid());
-    return RowwiseSmoothing.schema(input, spec.columns(), outputs);
+    return RowwiseSmoothing.schema(input, spec.columns(), outputs, forecast(p, spec).active());
   }
 
   static Dataset<Row> transform(SmoothingParams<?> p, Dataset<?> dataset) {

@@ -2,6 +2,7 @@ package io.statespace.ml;
 
 import java.util.List;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
@@ -25,6 +26,8 @@ public final class SmoothingParamSet {
   final Param<String> covariances;
   final BooleanParam filtered;
   final Param<String> handleInvalid;
+  final IntParam forecastSteps;
+  final DoubleParam forecastDt;
 
   /** The Params of {@code parent}, with their defaults set on it. */
   SmoothingParamSet(Params parent) {
@@ -47,6 +50,11 @@ public final class SmoothingParamSet {
         + "uncertainty) besides the smoothed ones; false as smooth --no-filtered");
     handleInvalid = new Param<>(parent, "handleInvalid", "rows that cannot be smoothed: keep (null states, reason_code and "
         + "reason set), skip, or error", ParamValidators.inArray(List.of("keep", "skip", "error")));
+    forecastSteps = new IntParam(parent, "forecastSteps", "forecast rows appended per trajectory after its last time, as "
+        + "smooth --forecast-steps (0: none)", ParamValidators.gtEq(0));
+    forecastDt = new DoubleParam(parent, "forecastDt", "seconds between forecast rows, as smooth --forecast-dt (unset: the "
+        + "model's fixed dt; required without one)", ParamValidators.gt(0));
+    parent.setDefault(forecastSteps, 0);
     parent.setDefault(engine, "auto");
     parent.setDefault(backend, "auto");
     parent.setDefault(threads, 0);

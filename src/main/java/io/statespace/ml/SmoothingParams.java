@@ -3,6 +3,7 @@ package io.statespace.ml;
 import io.statespace.model.spec.ModelSpec;
 import java.util.Arrays;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
@@ -81,6 +82,40 @@ public interface SmoothingParams<T extends SmoothingParams<T>> extends Params {
   /** keep (quarantined rows with null states and their reason), skip, or error. */
   default Param<String> handleInvalid() {
     return smoothingParamSet().handleInvalid;
+  }
+
+  /** Forecast rows appended per trajectory after its last time (smooth's {@code --forecast-steps}); 0: none. */
+  default IntParam forecastSteps() {
+    return smoothingParamSet().forecastSteps;
+  }
+
+  /**
+   * Seconds between forecast rows (smooth's {@code --forecast-dt}, as the decimal the double prints as); unset: the
+   * model's fixed dt.
+   */
+  default DoubleParam forecastDt() {
+    return smoothingParamSet().forecastDt;
+  }
+
+  @SuppressWarnings("unchecked")
+  default T setForecastSteps(int steps) {
+    set(forecastSteps(), steps);
+    return (T) this;
+  }
+
+  @SuppressWarnings("unchecked")
+  default T setForecastDt(double seconds) {
+    set(forecastDt(), seconds);
+    return (T) this;
+  }
+
+  default int getForecastSteps() {
+    return (Integer) getOrDefault(forecastSteps());
+  }
+
+  /** The forecast step set here, else null (the model's fixed dt). */
+  default Double getForecastDt() {
+    return isDefined(forecastDt()) ? (Double) getOrDefault(forecastDt()) : null;
   }
 
   /** The model file's text. */

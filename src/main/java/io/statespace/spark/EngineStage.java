@@ -30,6 +30,7 @@ final class EngineStage {
   private final LongAccumulator statesPassed;
   private final LongAccumulator summariesDropped;
   private final LongAccumulator quarantineDropped;
+  private final LongAccumulator forecastPassed;
 
   private EngineStage(SparkSession spark, JavaRDD<InternalRow> union, JavaRDD<InternalRow> summaryAndQuarantine,
       StructType schema) {
@@ -40,6 +41,7 @@ final class EngineStage {
     this.statesPassed = spark.sparkContext().longAccumulator("smooth: state rows written");
     this.summariesDropped = spark.sparkContext().longAccumulator("smooth: summary rows seen by the states pass");
     this.quarantineDropped = spark.sparkContext().longAccumulator("smooth: quarantine rows seen by the states pass");
+    this.forecastPassed = spark.sparkContext().longAccumulator("smooth: forecast rows written");
   }
 
   /**
@@ -70,7 +72,7 @@ final class EngineStage {
 
   private static PartitionSmoother smoother(SmoothSettings s, StructType parsed, boolean states) {
     return new PartitionSmoother(s.spec.model(), s.spec.columns(), s.engine, s.threads, s.backend, s.outputs,
-        parsed.apply(ParsedRows.ID).dataType(), parsed.apply(ParsedRows.TIME_VALUE).dataType(), states);
+        parsed.apply(ParsedRows.ID).dataType(), parsed.apply(ParsedRows.TIME_VALUE).dataType(), states, s.forecast);
   }
 
   /** Every union row of the first pass (states, summaries and quarantine), uncounted: the library's rowwise join. */
@@ -80,7 +82,8 @@ final class EngineStage {
 
   /** The state rows, counted as the writer consumes them. */
   Dataset<Row> states() {
-    return frame(union.mapPartitions(new StatesOnly(statesPassed, summariesDropped, quarantineDropped)));
+    return frame(union.mapPartitions(new StatesOnly(statesPassed, summariesDropped, quarantineDropped, forecastPassed,
+        schema.fieldIndex(UnionRows.FORECAST))));
   }
 
   /**
@@ -103,21 +106,31 @@ final class EngineStage {
     return quarantineDropped.value();
   }
 
+  /** The forecast rows among {@link #statesWritten}. */
+  long forecastWritten() {
+    return forecastPassed.value();
+  }
+
   private Dataset<Row> frame(JavaRDD<InternalRow> rows) {
     return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(), schema, false);
   }
 
-  /** Passes the state rows on and counts them; counts and drops the others. */
+  /** Passes the state rows on and counts them (and the forecast rows among them); counts and drops the others. */
   private static final class StatesOnly implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private final LongAccumulator states;
     private final LongAccumulator summaries;
     private final LongAccumulator quarantine;
+    private final LongAccumulator forecast;
+    private final int forecastIndex;
 
-    StatesOnly(LongAccumulator states, LongAccumulator summaries, LongAccumulator quarantine) {
+    StatesOnly(LongAccumulator states, LongAccumulator summaries, LongAccumulator quarantine, LongAccumulator forecast,
+        int forecastIndex) {
       this.states = states;
       this.summaries = summaries;
       this.quarantine = quarantine;
+      this.forecast = forecast;
+      this.forecastIndex = forecastIndex;
     }
 
     @Override
@@ -132,6 +145,7 @@ final class EngineStage {
             int kind = r.getInt(0);
             if (kind == UnionRows.STATE) {
               states.add(1);
+              if (!r.isNullAt(forecastIndex) && r.getBoolean(forecastIndex)) forecast.add(1);
               next = r;
             } else if (kind == UnionRows.SUMMARY) {
               summaries.add(1);

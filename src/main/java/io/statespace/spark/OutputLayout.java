@@ -30,6 +30,8 @@ public final class OutputLayout {
   private final Columns columns;
   private final int stateDim;
   private final OutputChoice choice;
+  /** Whether states/ ends with the boolean {@code forecast} column (only with forecast rows). */
+  private final boolean forecast;
 
   /** The layout with every state array ({@link OutputChoice#FULL}). */
   public OutputLayout(Columns columns, int stateDim) {
@@ -38,9 +40,15 @@ public final class OutputLayout {
 
   /** The layout whose state rows carry the arrays of {@code choice}. */
   public OutputLayout(Columns columns, int stateDim, OutputChoice choice) {
+    this(columns, stateDim, choice, false);
+  }
+
+  /** As above, states/ ending with the {@code forecast} column when {@code forecast} is true. */
+  public OutputLayout(Columns columns, int stateDim, OutputChoice choice, boolean forecast) {
     this.columns = columns;
     this.stateDim = stateDim;
     this.choice = choice;
+    this.forecast = forecast;
   }
 
   /** Fails when a user column would collide with an output column. */
@@ -77,6 +85,7 @@ public final class OutputLayout {
         for (int i = 0; i < stateDim; i++) cols.add(col(name).getItem(i).as(name + "_" + i));
       }
     }
+    if (forecast) cols.add(col(UnionRows.FORECAST));
     return union.select(cols.toArray(new Column[0]));
   }
 

@@ -44,6 +44,7 @@ final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, Internal
   private final DataType idType;
   private final DataType timeType;
   private final boolean states;
+  private final ForecastTimes forecast;
 
   /**
    * @param choice the state arrays to emit
@@ -52,6 +53,13 @@ final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, Internal
    */
   PartitionSmoother(StateSpaceModel model, Columns columns, EngineChoice engine, int threads, BackendRouter backend,
       OutputChoice choice, DataType idType, DataType timeType, boolean states) {
+    this(model, columns, engine, threads, backend, choice, idType, timeType, states, ForecastTimes.NONE);
+  }
+
+  /** As above, appending {@code forecast}'s steps to every trajectory ({@link TrajectoryAssembler}). */
+  PartitionSmoother(StateSpaceModel model, Columns columns, EngineChoice engine, int threads, BackendRouter backend,
+      OutputChoice choice, DataType idType, DataType timeType, boolean states, ForecastTimes forecast) {
+    this.forecast = forecast;
     this.model = model;
     this.columns = columns;
     this.engine = engine;
@@ -81,7 +89,7 @@ final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, Internal
 
     Emitter(Iterator<Row> in) {
       this.assembler = new TrajectoryAssembler(in, columns, model.obsDim(), model.inputDim(),
-          (id, time, reason, message, raw) -> rejected.add(union.quarantine(id, time, reason, message, raw)));
+          (id, time, reason, message, raw) -> rejected.add(union.quarantine(id, time, reason, message, raw)), forecast);
       TaskContext task = TaskContext.get();
       if (task != null) task.addTaskCompletionListener((TaskCompletionListener) context -> runner.close());
     }

@@ -50,6 +50,8 @@ public record Provenance(String job, String input, String format, String modelJs
     o.put("partitions", s.partitions);
     o.put("overwrite", s.overwrite);
     o.put("max_quarantined_fraction", limit.maxFraction());
+    o.put("forecast_steps", s.forecast.steps());
+    if (s.forecast.active()) o.put("forecast_dt", s.forecast.dt().toPlainString());
     return o;
   }
 

@@ -23,8 +23,9 @@ import org.apache.spark.sql.types.StructType;
  * its own columns (its values untouched, so ids and times come back exactly) and gains the state columns and
  * reason_code/reason. The states come from the same engine stage as {@code smooth} ({@link SmoothCore#union});
  * each input row is joined back to its own state row or quarantine reason by (trajectory key, time as exact
- * text) from {@link RowKeys}; rows rejected while parsing carry their reason from that same pass. Lazy: nothing
- * runs until the result is used.
+ * text) from {@link RowKeys}; rows rejected while parsing carry their reason from that same pass. With a
+ * forecast, the forecast rows follow: the input's columns null but for the id and the forecast time, their state
+ * arrays, and {@code forecast} true (false on every input row). Lazy: nothing runs until the result is used.
  */
 public final class RowwiseSmoothing {
   /** Spark ML's handleInvalid: keep quarantined rows with null states, drop them, or fail on the first. */
@@ -71,6 +72,25 @@ public final class RowwiseSmoothing {
    *     column has the name of a state array (of any choice) or reason column
    */
   public static StructType schema(StructType input, Columns columns, OutputChoice choice) {
+    return schema(input, columns, choice, false);
+  }
+
+  /**
+   * As above, with the boolean {@code forecast} column after the state arrays when {@code forecast} is true (an
+   * input column of that name is then refused).
+   */
+  public static StructType schema(StructType input, Columns columns, OutputChoice choice, boolean forecast) {
+    if (forecast) {
+      for (String name : input.fieldNames()) {
+        if (name.equalsIgnoreCase(UnionRows.FORECAST)) {
+          throw new InputException("input DataFrame: column '" + name + "' clashes with the output column forecast; rename or drop it");
+        }
+      }
+    }
+    return checkedSchema(input, columns, choice, forecast);
+  }
+
+  private static StructType checkedSchema(StructType input, Columns columns, OutputChoice choice, boolean forecast) {
     List<String> names = Arrays.asList(input.fieldNames());
     for (String name : columns.all()) {
       if (!names.contains(name)) {
@@ -85,15 +105,16 @@ public final class RowwiseSmoothing {
         throw new InputException("input DataFrame: column '" + name + "' clashes with an output column; rename or drop it");
       }
     }
-    return withAdded(input, choice);
+    return withAdded(input, choice, forecast);
   }
 
-  /** {@code fields} followed by the state arrays of {@code choice} and reason_code/reason. */
-  private static StructType withAdded(StructType fields, OutputChoice choice) {
+  /** {@code fields} followed by the state arrays of {@code choice}, {@code forecast} if asked, and reason_code/reason. */
+  private static StructType withAdded(StructType fields, OutputChoice choice, boolean forecast) {
     StructType out = fields;
     for (OutputChoice.StateArray a : choice.stateArrays()) {
       out = out.add(a.name(), DataTypes.createArrayType(DataTypes.DoubleType, false), true);
     }
+    if (forecast) out = out.add(UnionRows.FORECAST, DataTypes.BooleanType, true);
     return out.add(UnionRows.REASON_CODE, DataTypes.StringType, true).add(UnionRows.REASON, DataTypes.StringType, true);
   }
 
@@ -102,20 +123,65 @@ public final class RowwiseSmoothing {
     Columns columns = s.spec.columns();
     OutputChoice choice = s.outputs;
     int arrays = choice.stateArrays().size();
-    StructType outSchema = schema(df.schema(), columns, choice);
+    boolean forecast = s.forecast.active();
+    StructType outSchema = schema(df.schema(), columns, choice, forecast);
     InputSource source = InputSource.of(df, columns);
     Dataset<Row> union = SmoothCore.union(spark, source, s);
     DataType idType = df.schema().apply(columns.id()).dataType();
     StructType rightSchema = withAdded(new StructType().add(R_KEY, DataTypes.StringType, true)
-        .add(R_TIME, DataTypes.StringType, true).add(R_KIND, DataTypes.IntegerType, false), choice);
+        .add(R_TIME, DataTypes.StringType, true).add(R_KIND, DataTypes.IntegerType, false), choice, false);
     Dataset<Row> right = union.mapPartitions(new Outcomes(union.schema(), idType, choice), Encoders.row(rightSchema))
         .dropDuplicates(new String[] {R_KEY, R_TIME, R_KIND});
     Dataset<Row> left = df.mapPartitions(new RowKeys(columns, df.schema(), source.corruptColumn()),
         Encoders.row(RowKeys.schema(df.schema())));
     Column on = left.col(RowKeys.KEY).equalTo(right.col(R_KEY)).and(left.col(RowKeys.TIME).equalTo(right.col(R_TIME)));
     Dataset<Row> joined = left.join(right, on, "left_outer");
-    return joined.mapPartitions(new Finish(df.schema().size(), df.schema().fieldIndex(columns.id()),
-        df.schema().fieldIndex(columns.time()), arrays, invalid), Encoders.row(outSchema));
+    Dataset<Row> rows = joined.mapPartitions(new Finish(df.schema().size(), df.schema().fieldIndex(columns.id()),
+        df.schema().fieldIndex(columns.time()), arrays, invalid, forecast), Encoders.row(outSchema));
+    if (!forecast) return rows;
+    List<String> names = Arrays.asList(df.schema().fieldNames());
+    Dataset<Row> forecastRows = union.filter(union.col(UnionRows.KIND).equalTo(UnionRows.STATE)
+        .and(union.col(UnionRows.FORECAST))).mapPartitions(new ForecastRows(union.schema(), choice, df.schema().size(),
+            names.indexOf(columns.id()), names.indexOf(columns.time())), Encoders.row(outSchema));
+    return rows.union(forecastRows);
+  }
+
+  /**
+   * The forecast rows as output rows: every input column null but the id and the time, then the state arrays,
+   * {@code forecast} true and no reason.
+   */
+  private static final class ForecastRows implements MapPartitionsFunction<Row, Row>, Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int width;
+    private final int idIndex;
+    private final int timeIndex;
+    private final int id;
+    private final int time;
+    private final int[] states;
+
+    /** @param idIndex the id's position among the input's columns, -1 when it has none (one series) */
+    ForecastRows(StructType union, OutputChoice choice, int width, int idIndex, int timeIndex) {
+      this.width = width;
+      this.idIndex = idIndex;
+      this.timeIndex = timeIndex;
+      this.id = union.fieldIndex(UnionRows.ID);
+      this.time = union.fieldIndex(UnionRows.TIME);
+      List<OutputChoice.StateArray> arrays = choice.stateArrays();
+      this.states = new int[arrays.size()];
+      for (int i = 0; i < states.length; i++) states[i] = union.fieldIndex(arrays.get(i).name());
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      return Iterators.mapping(rows, u -> {
+        Object[] v = new Object[width + states.length + 3];
+        if (idIndex >= 0) v[idIndex] = u.get(id);
+        v[timeIndex] = u.get(time);
+        for (int i = 0; i < states.length; i++) v[width + i] = u.get(states[i]);
+        v[width + states.length] = true;
+        return RowFactory.create(v);
+      });
+    }
   }
 
   /**
@@ -133,6 +199,7 @@ public final class RowwiseSmoothing {
     private final int reason;
     private final int[] states;
     private final DataType idType;
+    private final int forecast;
 
     /** @param choice the state arrays to carry, looked up in {@code union} by name, in the choice's order */
     Outcomes(StructType union, DataType idType, OutputChoice choice) {
@@ -147,6 +214,7 @@ public final class RowwiseSmoothing {
       this.states = new int[arrays.size()];
       for (int i = 0; i < states.length; i++) states[i] = union.fieldIndex(arrays.get(i).name());
       this.idType = idType;
+      this.forecast = union.fieldIndex(UnionRows.FORECAST);
     }
 
     @Override
@@ -156,6 +224,7 @@ public final class RowwiseSmoothing {
 
     private Row outcome(Row u) {
       int k = u.getInt(kind);
+      if (k == UnionRows.STATE && !u.isNullAt(forecast) && u.getBoolean(forecast)) return null;
       if (k == UnionRows.STATE) {
         Object[] v = new Object[3 + states.length + 2];
         v[0] = CellText.key(u.get(id));
@@ -185,14 +254,19 @@ public final class RowwiseSmoothing {
     private final int timeIndex;
     private final int arrays;
     private final Invalid invalid;
+    private final boolean forecast;
 
-    /** @param arrays how many state arrays the joined rows carry after (key, time, kind) */
-    Finish(int width, int idIndex, int timeIndex, int arrays, Invalid invalid) {
+    /**
+     * @param arrays how many state arrays the joined rows carry after (key, time, kind)
+     * @param forecast whether the output has the {@code forecast} column (false on these rows)
+     */
+    Finish(int width, int idIndex, int timeIndex, int arrays, Invalid invalid, boolean forecast) {
       this.width = width;
       this.idIndex = idIndex;
       this.timeIndex = timeIndex;
       this.arrays = arrays;
       this.invalid = invalid;
+      this.forecast = forecast;
     }
 
     @Override
@@ -222,6 +296,7 @@ public final class RowwiseSmoothing {
       List<Object> v = new ArrayList<>(width + arrays + 2);
       for (int i = 0; i < width; i++) v.add(j.get(i));
       for (int i = 0; i < arrays; i++) v.add(code == null ? j.get(right + 3 + i) : null);
+      if (forecast) v.add(false);
       v.add(code);
       v.add(reason);
       return RowFactory.create(v.toArray());

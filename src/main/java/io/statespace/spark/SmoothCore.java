@@ -11,6 +11,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The core of {@code smooth}, shared by the CLI job and the library API (io.statespace.ml) so that both run
@@ -22,6 +24,7 @@ import org.apache.spark.storage.StorageLevel;
  * threshold take the segmented path ({@link SegmentedSmoothing}) and join both passes.
  */
 public final class SmoothCore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SmoothCore.class);
   private final SparkSession spark;
   private final SmoothSettings settings;
   private final InputSource source;
@@ -42,7 +45,8 @@ public final class SmoothCore implements AutoCloseable {
     this.rowsIn = rowsIn;
     this.engine = engine;
     this.segments = segments;
-    this.layout = new OutputLayout(settings.spec.columns(), settings.spec.model().stateDim(), settings.outputs);
+    this.layout = new OutputLayout(settings.spec.columns(), settings.spec.model().stateDim(), settings.outputs,
+        settings.forecast.active());
   }
 
   /**
@@ -59,9 +63,15 @@ public final class SmoothCore implements AutoCloseable {
    */
   static SmoothCore run(SparkSession spark, InputSource source, SmoothSettings s, RowProgress progress,
       SegmentSteps segmentSteps) {
+    s = withForecastFor(source, s);
+    if (s.forecast.active()) {
+      LOG.info("smooth: {}; every trajectory is smoothed in one task (the segmented path appends no forecast rows)",
+          s.forecast.describe());
+      segmentSteps = SegmentSteps.parse(Long.toString(Long.MAX_VALUE));
+    }
     spark.sparkContext().setJobDescription("smooth: count input rows");
     TextTimes.Counted counted = TextTimes.applies(s.format, s.outputFormat)
-        ? TextTimes.count(source.rows(), s.spec.columns().time())
+        ? TextTimes.count(source.rows(), s.spec.columns().time(), s.forecast)
         : new TextTimes.Counted(source.rows().count(), null);
     long rowsIn = counted.rows();
     if (progress != null) progress.total(rowsIn);
@@ -85,7 +95,22 @@ public final class SmoothCore implements AutoCloseable {
     Columns columns = s.spec.columns();
     OutputLayout.checkNames(columns);
     Dataset<Row> grouped = SmoothJob.grouped(spark, source, columns, s.partitions, functions.lit(true));
-    return EngineStage.of(spark, grouped, s, null, null).union();
+    return EngineStage.of(spark, grouped, withForecastFor(source, s), null, null).union();
+  }
+
+  /**
+   * {@code s} with its forecast checked against the input's time column (refused with one line when a forecast
+   * time could not be of the column's type, {@link ForecastTimes#forColumn}).
+   */
+  static SmoothSettings withForecastFor(InputSource source, SmoothSettings s) {
+    String time = s.spec.columns().time();
+    for (String name : s.spec.columns().all()) {
+      if (s.forecast.active() && name.equalsIgnoreCase(UnionRows.FORECAST)) {
+        throw new InputException("column name '" + name + "' clashes with the output column forecast; rename it in the "
+            + "input or map it with the column options");
+      }
+    }
+    return s.withForecast(s.forecast.forColumn(source.rows().schema().apply(time).dataType(), time));
   }
 
   /** The engine and backend as report.json names them. */
@@ -156,9 +181,10 @@ public final class SmoothCore implements AutoCloseable {
       byReason.put(r.getString(0), r.getLong(1));
     }
     SmoothReport report = new SmoothReport(rowsIn, engine.statesWritten(), byKind.getOrDefault(UnionRows.QUARANTINE, 0L),
-        byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason, engineLabel(), byBackend, byEngine,
+        engine.forecastWritten(), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason, engineLabel(), byBackend, byEngine,
         (System.nanoTime() - startNanos) / 1e9, output, source.inputFiles());
-    SmoothJob.refuseUnlessBalanced(report, engine.summariesSeenByStatesPass(), engine.quarantineSeenByStatesPass());
+    SmoothJob.refuseUnlessBalanced(report, engine.summariesSeenByStatesPass(), engine.quarantineSeenByStatesPass(),
+        settings.forecast.steps());
     return report;
   }
 

@@ -52,9 +52,10 @@ public final class SmoothJob {
     Columns columns = s.spec.columns();
     OutputLayout.checkNames(columns);
     InputSource source = InputSource.read(spark, s.input, s.format, columns);
+    s = SmoothCore.withForecastFor(source, s);
     ExecutionPolicy policy = new ExecutionPolicy(s.engine, s.backend.option(), s.threads);
-    LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors); writing {}",
-        policy.describe(), s.backend.option().label(), s.outputs);
+    LOG.info("smooth: engine {}; backend {} (decided per task and block, logged by the executors); writing {}; {}",
+        policy.describe(), s.backend.option().label(), s.outputs, s.forecast.describe());
     AtomicOutput out = AtomicOutput.open(s.output, s.overwrite, spark.sparkContext().hadoopConfiguration(), s.input);
     provenance = provenance.withSweep(out.sweep()).withDecision("engine", policy.describe())
         .withDecision("backend", "--backend " + s.backend.option().label() + ": decided per task and block (trajectories_by_backend)");
@@ -94,8 +95,21 @@ public final class SmoothJob {
    * quarantined, and the states pass saw as many trajectories and quarantined rows as the summary pass wrote.
    */
   static void refuseUnlessBalanced(SmoothReport report, long statesPassSummaries, long statesPassQuarantined) {
+    refuseUnlessBalanced(report, statesPassSummaries, statesPassQuarantined, 0);
+  }
+
+  /**
+   * As above, with {@code forecastSteps} forecast rows per trajectory: rows in + forecast rows = state rows written
+   * + rows quarantined, and the forecast rows written are exactly {@code forecastSteps} × the trajectories.
+   */
+  static void refuseUnlessBalanced(SmoothReport report, long statesPassSummaries, long statesPassQuarantined,
+      int forecastSteps) {
     if (!report.balanced()) {
       throw new IllegalStateException("row accounting failed, output not committed: " + report.accountingLine());
+    }
+    if (report.rowsForecast != (long) forecastSteps * report.trajectories) {
+      throw new IllegalStateException("row accounting failed, output not committed: " + report.rowsForecast
+          + " forecast rows written for " + report.trajectories + " trajectories of " + forecastSteps + " forecast steps each");
     }
     if (statesPassSummaries != report.trajectories || statesPassQuarantined != report.rowsQuarantined) {
       throw new IllegalStateException("row accounting failed, output not committed: the engine's two passes "

@@ -20,6 +20,8 @@ public final class SmoothSettings implements Serializable {
   final BackendRouter backend;
   /** What each state row carries ({@code --covariances}, {@code --no-filtered}); {@link OutputChoice#FULL} by default. */
   final OutputChoice outputs;
+  /** Forecast rows appended to every trajectory ({@code --forecast-steps}, {@code --forecast-dt}); none by default. */
+  final ForecastTimes forecast;
 
   /**
    * @param threads threads per task for the parallel engine (1 = none beyond the task's own)
@@ -64,9 +66,14 @@ public final class SmoothSettings implements Serializable {
     this.overwrite = overwrite;
     this.backend = backend;
     this.outputs = OutputChoice.FULL;
+    this.forecast = ForecastTimes.NONE;
   }
 
   private SmoothSettings(SmoothSettings base, OutputChoice outputs) {
+    this(base, outputs, base.forecast);
+  }
+
+  private SmoothSettings(SmoothSettings base, OutputChoice outputs, ForecastTimes forecast) {
     this.input = base.input;
     this.format = base.format;
     this.output = base.output;
@@ -78,6 +85,7 @@ public final class SmoothSettings implements Serializable {
     this.overwrite = base.overwrite;
     this.backend = base.backend;
     this.outputs = outputs;
+    this.forecast = forecast;
   }
 
   /** These settings, writing {@code outputs} instead. */
@@ -87,5 +95,14 @@ public final class SmoothSettings implements Serializable {
 
   public OutputChoice outputs() {
     return outputs;
+  }
+
+  /** These settings, appending {@code forecast}'s rows to every trajectory. */
+  public SmoothSettings withForecast(ForecastTimes forecast) {
+    return new SmoothSettings(this, outputs, java.util.Objects.requireNonNull(forecast, "forecast"));
+  }
+
+  public ForecastTimes forecast() {
+    return forecast;
   }
 }

@@ -65,6 +65,22 @@ final class TextTimes {
       return new Kind(false, !integerText, doubleExact, Math.max(0, exact.scale()), Math.max(1, exact.precision() - exact.scale()));
     }
 
+    /**
+     * The kind of a valid time cell and of the forecast times that may follow it (cell + k·dt, k = 1..H):
+     * their integer digits are bounded by those at k = 1 and k = H, their scale is the larger of the cell's and
+     * dt's, and they are taken to survive a double only when that many digits (at most 15) always do, so that a
+     * column of such sums is typed exactly whichever cell turns out to be a trajectory's last.
+     */
+    static Kind ofTime(String cell, ForecastTimes forecast) {
+      Kind kind = ofTime(cell);
+      if (!forecast.active() || kind == NONE || kind.text) return kind;
+      BigDecimal exact = new BigDecimal(cell.trim());
+      Kind next = of(exact.add(forecast.dt()).toPlainString())
+          .merge(of(exact.add(forecast.dt().multiply(BigDecimal.valueOf(forecast.steps()))).toPlainString()));
+      boolean doubleExact = next.doubleExact && next.integerDigits + next.scale <= 15;
+      return kind.merge(new Kind(next.text, next.fractional, doubleExact, next.scale, next.integerDigits));
+    }
+
     Kind merge(Kind o) {
       return new Kind(text || o.text, fractional || o.fractional, doubleExact && o.doubleExact, Math.max(scale, o.scale),
           Math.max(integerDigits, o.integerDigits));
@@ -94,9 +110,15 @@ final class TextTimes {
    * states are a subset of these, and no second pass over the states is needed.
    */
   static Counted count(Dataset<Row> rows, String time) {
+    return count(rows, time, ForecastTimes.NONE);
+  }
+
+  /** As above, the kind covering also the forecast times that may follow each valid time ({@link Kind#ofTime(String, ForecastTimes)}). */
+  static Counted count(Dataset<Row> rows, String time, ForecastTimes forecast) {
     if (!(rows.schema().apply(time).dataType() instanceof StringType)) return new Counted(rows.count(), null);
     Tuple2<Long, Kind> r = rows.select(col("`" + time + "`")).javaRDD()
-        .aggregate(new Tuple2<>(0L, Kind.NONE), (acc, row) -> new Tuple2<>(acc._1() + 1, acc._2().merge(Kind.ofTime(row.getString(0)))),
+        .aggregate(new Tuple2<>(0L, Kind.NONE), (acc, row) -> new Tuple2<>(acc._1() + 1,
+            acc._2().merge(Kind.ofTime(row.getString(0), forecast))),
             (a, b) -> new Tuple2<>(a._1() + b._1(), a._2().merge(b._2())));
     return new Counted(r._1(), r._2());
   }

@@ -15,8 +15,11 @@ import org.apache.spark.sql.Row;
  * the rows of a key become one {@link Trajectory}, its times in seconds since its first kept row (exact
  * differences of {@link TimeKey}s, so that the engine's dt is exact wherever a double can hold it, even for
  * epoch nanoseconds); rows that share a time exactly within a trajectory, and rows
- * rejected while parsing, become quarantine rows (through the given sink). Memory is one trajectory,
- * never the partition. Used by both {@code smooth} and {@code fit}.
+ * rejected while parsing, become quarantine rows (through the given sink). With a forecast
+ * ({@link ForecastTimes}), each trajectory gets its forecast steps appended after its last kept row: fully
+ * missing steps (and no inputs, which a forecast's model has none of), so that every engine predicts them as it
+ * handles any missing step. Memory is one trajectory, never the partition. Used by both {@code smooth} and
+ * {@code fit}.
  */
 final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
   /** Receives the quarantine rows the assembler produces, in order. */
@@ -32,6 +35,7 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
   private final TrajectoryBuffer buffer;
   private final ArrayDeque<AssembledTrajectory> ready = new ArrayDeque<>(1);
   private final Function<String, TimeKey> origins;
+  private final ForecastTimes forecast;
   private Row pending;
 
   TrajectoryAssembler(Iterator<Row> in, Columns columns, int obsDim, int inputDim, Rejects rejects) {
@@ -44,7 +48,19 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
    */
   TrajectoryAssembler(Iterator<Row> in, Columns columns, int obsDim, int inputDim, Rejects rejects,
       Function<String, TimeKey> origins) {
+    this(in, columns, obsDim, inputDim, rejects, origins, ForecastTimes.NONE);
+  }
+
+  /** An assembler that appends {@code forecast}'s steps to every trajectory (of the whole trajectory's rows). */
+  TrajectoryAssembler(Iterator<Row> in, Columns columns, int obsDim, int inputDim, Rejects rejects,
+      ForecastTimes forecast) {
+    this(in, columns, obsDim, inputDim, rejects, key -> null, forecast);
+  }
+
+  private TrajectoryAssembler(Iterator<Row> in, Columns columns, int obsDim, int inputDim, Rejects rejects,
+      Function<String, TimeKey> origins, ForecastTimes forecast) {
     this.origins = origins;
+    this.forecast = forecast;
     this.in = in;
     this.columns = columns;
     this.obsDim = obsDim;
@@ -88,9 +104,31 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
       buffer.release();
       return null;
     }
-    Trajectory trajectory = new Trajectory(key, buffer.relativeTimes(kept, origins.apply(key)), Arrays.copyOf(buffer.obs, kept * obsDim),
-        obsDim, inputDim == 0 ? null : Arrays.copyOf(buffer.inputs, kept * inputDim), inputDim);
-    return new AssembledTrajectory(trajectory, buffer.id, buffer.handOverTimeValues());
+    int steps = appendForecast(kept);
+    Trajectory trajectory = new Trajectory(key, buffer.relativeTimes(steps, origins.apply(key)), Arrays.copyOf(buffer.obs, steps * obsDim),
+        obsDim, inputDim == 0 ? null : Arrays.copyOf(buffer.inputs, steps * inputDim), inputDim);
+    return new AssembledTrajectory(trajectory, buffer.id, buffer.handOverTimeValues(), steps - kept);
+  }
+
+  /**
+   * Appends the forecast steps after the {@code kept} rows: times from {@link ForecastTimes}, every observation
+   * missing, inputs zero (a forecast's model has none). Returns the steps in all.
+   */
+  private int appendForecast(int kept) {
+    buffer.size = kept;
+    if (!forecast.active()) return kept;
+    Object last = buffer.timeValues[kept - 1];
+    Object[] times = forecast.after(last, buffer.key);
+    double[] missing = new double[obsDim];
+    Arrays.fill(missing, Double.NaN);
+    double[] noInputs = new double[inputDim];
+    TimeKey previous = new TimeKey(buffer.seconds[kept - 1], buffer.fractions[kept - 1]);
+    for (int k = 0; k < times.length; k++) {
+      TimeKey key = forecast.key(times[k], previous, last, k + 1, buffer.key);
+      buffer.add(key.seconds(), key.fraction(), times[k], missing, noInputs);
+      previous = key;
+    }
+    return buffer.size;
   }
 
   private void addRow(Row row) {

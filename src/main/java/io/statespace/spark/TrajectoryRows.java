@@ -51,7 +51,8 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
   }
 
   /**
-   * State rows and the summary row of a trajectory smoothed by {@code engine} on {@code backend} (labels for
+   * State rows (forecast steps' rows marked, {@link UnionRows#markForecast}) and the summary row (counting the
+   * input steps only) of a trajectory smoothed by {@code engine} on {@code backend} (labels for
    * the report).
    */
   static TrajectoryRows smoothed(AssembledTrajectory source, UnionRows union, List<OutputChoice.StateArray> arrays,
@@ -77,7 +78,7 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
     return this;
   }
 
-  /** One inference_failed quarantine row per step. */
+  /** One inference_failed quarantine row per input step (its forecast steps have no input row to quarantine). */
   static TrajectoryRows failed(AssembledTrajectory source, UnionRows union, Columns columns, String message) {
     return new Failed(source, union, columns, message);
   }
@@ -108,13 +109,14 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
       int t = step++;
       int steps = source.length();
       if (t == steps) {
-        return union.summary(source.id, steps, source.trajectory.missingSteps(), source.trajectory.missingValues(),
+        return union.summary(source.id, source.inputSteps(), source.missingSteps(), source.missingValues(),
             posterior.logLikelihood(), backend, engine);
       }
       int n = posterior.stateDim();
       int nn = n * n;
       GenericInternalRow row = union.state(source.id, source.timeValues[t], source.trajectory.observations(),
           source.trajectory.inputs(), t);
+      if (source.isForecast(t)) union.markForecast(row);
       setArrays(row, union, arrays, n, posterior.filteredMeans(), t * n, posterior.filteredCovariances(), t * nn,
           posterior.smoothedMeans(), t * n, posterior.smoothedCovariances(), t * nn);
       return row;
@@ -150,13 +152,14 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
       int t = step++;
       int steps = source.length();
       if (t == steps) {
-        return union.summary(source.id, steps, source.trajectory.missingSteps(), source.trajectory.missingValues(),
+        return union.summary(source.id, source.inputSteps(), source.missingSteps(), source.missingValues(),
             result.logLikelihood(), backend, engine);
       }
       int n = result.smoothedMeans().length / steps;
       int nn = n * n;
       GenericInternalRow row = union.state(source.id, source.timeValues[t], source.trajectory.observations(),
           source.trajectory.inputs(), t);
+      if (source.isForecast(t)) union.markForecast(row);
       setArrays(row, union, arrays, n, replayFiltered ? result.filteredMean(t) : null, 0,
           replayFiltered ? result.filteredCovariance(t) : null, 0,
           result.smoothedMeans(), t * n, result.smoothedCovariances(), t * nn);
@@ -176,7 +179,7 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
 
     @Override
     public boolean hasNext() {
-      return step < source.length();
+      return step < source.inputSteps();
     }
 
     @Override

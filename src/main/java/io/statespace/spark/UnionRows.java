@@ -40,6 +40,8 @@ final class UnionRows {
   static final String SMOOTHED_COV = "smoothed_cov";
   static final String FILTERED_STD = "filtered_std";
   static final String SMOOTHED_STD = "smoothed_std";
+  /** True on a forecast row (appended after the trajectory's last time), false on the others; states only. */
+  static final String FORECAST = "forecast";
   static final String STEPS = "steps";
   static final String MISSING = "missing";
   static final String MISSING_VALUES = "missing_values";
@@ -70,7 +72,7 @@ final class UnionRows {
     this.obsDim = obsDim;
     this.inputDim = inputDim;
     this.arrays = arrays;
-    this.width = 3 + obsDim + inputDim + arrays + 4 + 5 + 2;
+    this.width = 3 + obsDim + inputDim + arrays + 1 + 4 + 5 + 2;
     this.idToInternal = CatalystTypeConverters$.MODULE$.createToCatalystConverter(idType);
     this.timeToInternal = CatalystTypeConverters$.MODULE$.createToCatalystConverter(timeType);
   }
@@ -89,6 +91,7 @@ final class UnionRows {
     for (OutputChoice.StateArray a : choice.stateArrays()) {
       f.add(DataTypes.createStructField(a.name(), DataTypes.createArrayType(DataTypes.DoubleType, false), true));
     }
+    f.add(DataTypes.createStructField(FORECAST, DataTypes.BooleanType, true));
     f.add(DataTypes.createStructField(STEPS, DataTypes.IntegerType, true));
     f.add(DataTypes.createStructField(MISSING, DataTypes.IntegerType, true));
     f.add(DataTypes.createStructField(MISSING_VALUES, DataTypes.IntegerType, true));
@@ -118,7 +121,19 @@ final class UnionRows {
       v[c++] = Double.isNaN(y) ? null : y;
     }
     for (int i = 0; i < inputDim; i++) v[c++] = inputs[t * inputDim + i];
+    v[forecastIndex()] = false;
     return new GenericInternalRow(v);
+  }
+
+  /** Marks a state row as a forecast row: {@link #FORECAST} true, its inputs null (a forecast row has none). */
+  void markForecast(GenericInternalRow row) {
+    for (int i = 0; i < inputDim; i++) row.setNullAt(3 + obsDim + i);
+    row.update(forecastIndex(), true);
+  }
+
+  /** The position of {@link #FORECAST} in the union rows. */
+  int forecastIndex() {
+    return 3 + obsDim + inputDim + arrays;
   }
 
   /** Sets state array {@code index} (in {@link OutputChoice#stateArrays()} order) to values[from, from+length). */
@@ -135,7 +150,7 @@ final class UnionRows {
     Object[] v = new Object[width];
     v[0] = SUMMARY;
     v[1] = idToInternal.apply(id);
-    int c = 3 + obsDim + inputDim + arrays;
+    int c = 3 + obsDim + inputDim + arrays + 1;
     v[c++] = steps;
     v[c++] = missing;
     v[c++] = missingValues;
@@ -148,7 +163,7 @@ final class UnionRows {
   InternalRow quarantine(Object id, Object timeValue, RejectReason reason, String message, String raw) {
     Object[] v = new Object[width];
     v[0] = QUARANTINE;
-    int c = 3 + obsDim + inputDim + arrays + 4;
+    int c = 3 + obsDim + inputDim + arrays + 1 + 4;
     v[c++] = UTF8String.fromString(CellText.of(id));
     v[c++] = UTF8String.fromString(CellText.of(timeValue));
     v[c++] = UTF8String.fromString(reason.code());

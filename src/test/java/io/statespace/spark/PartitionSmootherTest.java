@@ -67,8 +67,8 @@ class PartitionSmootherTest {
     }
     Iterator<InternalRow> out = new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu"),
         OutputChoice.FULL, DataTypes.StringType, DataTypes.DoubleType, true).call(rows.iterator());
-    int quarantineReason = 3 + OBS_DIM + INPUT_DIM + 8 + 2;
-    int logLik = 3 + OBS_DIM + INPUT_DIM + 4 + 3;
+    int quarantineReason = 3 + OBS_DIM + INPUT_DIM + 4 + 1 + 4 + 2; // 4 state arrays, forecast, 4 summary fields
+    int logLik = 3 + OBS_DIM + INPUT_DIM + 4 + 1 + 3;
     int smoothedMean = 3 + OBS_DIM + INPUT_DIM + 2;
     int states = 0;
     int quarantined = 0;
