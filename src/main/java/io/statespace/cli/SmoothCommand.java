@@ -44,6 +44,9 @@ public final class SmoothCommand implements Callable<Integer> {
   @Option(names = "--no-filtered", description = "Write the smoothed moments only, not the filtered ones.")
   boolean noFiltered;
 
+  @Option(names = "--outputs", defaultValue = "", paramLabel = "LIST", description = "Opt-in outputs, a comma list of: predicted (one-step predicted state and observation, innovation, standardized_innovation), smoothed_obs (smoothed observation mean and standard deviations), diagnostics (summary: observed, mean_nis, ljung_box, ljung_box_pvalue, ljung_box_lag).")
+  String extraOutputs;
+
   @Override
   public Integer call() {
     ModelSpec spec = in.spec();
@@ -63,7 +66,7 @@ public final class SmoothCommand implements Callable<Integer> {
     OutputChoice outputs;
     try {
       segments = SegmentSteps.parse(segmentSteps);
-      outputs = OutputChoice.parse(covariances, noFiltered);
+      outputs = OutputChoice.parse(covariances, noFiltered).withOutputs(extraOutputs);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

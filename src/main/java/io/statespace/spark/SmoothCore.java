@@ -22,6 +22,7 @@ import org.apache.spark.storage.StorageLevel;
  * threshold take the segmented path ({@link SegmentedSmoothing}) and join both passes.
  */
 public final class SmoothCore implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SmoothCore.class);
   private final SparkSession spark;
   private final SmoothSettings settings;
   private final InputSource source;
@@ -65,8 +66,8 @@ public final class SmoothCore implements AutoCloseable {
         : new TextTimes.Counted(source.rows().count(), null);
     long rowsIn = counted.rows();
     if (progress != null) progress.total(rowsIn);
-    SegmentedSmoothing segments = SegmentedSmoothing.prepare(spark, source, s.spec.columns(), s.spec.model(), segmentSteps,
-        rowsIn);
+    SegmentedSmoothing segments = SegmentedSmoothing.prepare(spark, source, s.spec.columns(), s.spec.model(),
+        oneTaskUnlessPlain(s.outputs, segmentSteps), rowsIn);
     try {
       Dataset<Row> grouped = SmoothJob.grouped(spark, source, s.spec.columns(), s.partitions, segments.oneTask());
       return new SmoothCore(spark, s, source, rowsIn, counted.kind(), EngineStage.of(spark, grouped, s, progress, segments),
@@ -78,12 +79,23 @@ public final class SmoothCore implements AutoCloseable {
   }
 
   /**
+   * {@code segmentSteps}, or none when {@code outputs} asks for extras, which the segmented path does not make:
+   * every trajectory is then smoothed in one task (one INFO line says so).
+   */
+  private static SegmentSteps oneTaskUnlessPlain(OutputChoice outputs, SegmentSteps segmentSteps) {
+    if (!outputs.hasExtras()) return segmentSteps;
+    LOG.info("smooth: --outputs {}: every trajectory is smoothed in one task (the segmented path makes none of these)",
+        outputs.extras().stream().map(OutputChoice.Extra::label).collect(java.util.stream.Collectors.joining(",")));
+    return SegmentSteps.parse(Long.toString(Long.MAX_VALUE));
+  }
+
+  /**
    * Every union row of the engine (the state arrays of {@code s}'s output choice; no segmented path): the
    * library's row-wise join ({@link RowwiseSmoothing}).
    */
   static Dataset<Row> union(SparkSession spark, InputSource source, SmoothSettings s) {
     Columns columns = s.spec.columns();
-    OutputLayout.checkNames(columns);
+    OutputLayout.checkNames(columns, s.outputs);
     Dataset<Row> grouped = SmoothJob.grouped(spark, source, columns, s.partitions, functions.lit(true));
     return EngineStage.of(spark, grouped, s, null, null).union();
   }
