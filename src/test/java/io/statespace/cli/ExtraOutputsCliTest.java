@@ -129,7 +129,7 @@ class ExtraOutputsCliTest {
 
   /** The step of row r: its position in the trajectory (times are 0, 1, ... for linear, years from 1871, else looked up). */
   private static int stepIndex(String c, Row r, String time) throws IOException {
-    double t = ((Number) r.getAs(time)).doubleValue();
+    double t = Double.parseDouble(String.valueOf(r.<Object>getAs(time)));
     if (c.equals("linear")) return (int) t;
     if (c.startsWith("level")) return (int) t - 1871;
     List<String> lines = Files.readAllLines(dir.resolve(c + ".csv"));
@@ -173,17 +173,18 @@ class ExtraOutputsCliTest {
   }
 
   /**
-   * CSV with --covariances std: each element its own column in the documented order (predicted_obs_std_1,
-   * innovation_0, ...), standard deviations the square roots of statsmodels' diagonals, a missing component's
-   * innovation and standardized innovation empty cells; the summary's diagnostics columns after loglik.
+   * CSV with --covariances std on the constant-velocity case (n = 4 states, p = 2 observations): each element its own
+   * column in the documented order (predicted_std_3, predicted_obs_std_1, innovation_0, ...), standard deviations the
+   * square roots of statsmodels' diagonals, a missing component's innovation and standardized innovation empty
+   * cells; the summary's diagnostics columns after loglik.
    */
   @Test
   void csvWritesEachElementAsAColumn() throws IOException {
-    Path out = smooth("linear", "csv", "--output-format", "csv", "--covariances", "std", "--no-filtered", "--outputs",
+    Path out = smooth("cv", "csv", "--output-format", "csv", "--covariances", "std", "--no-filtered", "--outputs",
         "diagnostics,smoothed_obs,predicted");
     List<Row> rows = spark.read().option("header", "true").csv(out.resolve("states").toString()).collectAsList();
-    List<String> columns = new ArrayList<>(List.of("id", "t", "y0", "y1", "u"));
-    String[][] arrays = {{"smoothed_mean", "2"}, {"smoothed_std", "2"}, {"predicted_mean", "2"}, {"predicted_std", "2"},
+    List<String> columns = new ArrayList<>(List.of("id", "t", "x", "y"));
+    String[][] arrays = {{"smoothed_mean", "4"}, {"smoothed_std", "4"}, {"predicted_mean", "4"}, {"predicted_std", "4"},
         {"predicted_obs_mean", "2"}, {"predicted_obs_std", "2"}, {"innovation", "2"}, {"standardized_innovation", "2"},
         {"smoothed_obs_mean", "2"}, {"smoothed_obs_std", "2"}, {"smoothed_obs_predictive_std", "2"}};
     for (String[] a : arrays) {
@@ -191,16 +192,20 @@ class ExtraOutputsCliTest {
     }
     assertFalse(rows.isEmpty());
     assertEquals(columns, Arrays.asList(rows.get(0).schema().fieldNames()));
-    assertEquals(WrittenRows.csvDataLines(dir.resolve("linear.csv")), WrittenRows.count(spark, out.resolve("states"), "csv")
+    assertEquals(WrittenRows.csvDataLines(dir.resolve("cv.csv")), WrittenRows.count(spark, out.resolve("states"), "csv")
         + WrittenRows.count(spark, out.resolve("quarantine"), "csv"));
-    JsonNode expected = JSON.readTree(dir.resolve("linear-expected.json").toFile());
+    JsonNode expected = JSON.readTree(dir.resolve("cv-expected.json").toFile());
     int emptyCells = 0;
     for (Row r : rows) {
-      JsonNode step = expected.get(r.<String>getAs("id")).get("steps").get((int) Double.parseDouble(r.getAs("t")));
+      JsonNode step = expected.get(r.<String>getAs("id")).get("steps").get(stepIndex("cv", r, "t"));
+      for (int i = 0; i < 4; i++) {
+        assertClose(Math.sqrt(step.get("predicted_cov").get(i * 5).asDouble()), cell(r, "predicted_std_" + i), "predicted_std");
+        assertClose(step.get("predicted_mean").get(i).asDouble(), cell(r, "predicted_mean_" + i), "predicted_mean");
+      }
       for (int i = 0; i < 2; i++) {
-        assertClose(Math.sqrt(step.get("predicted_cov").get(i * 3).asDouble()), cell(r, "predicted_std_" + i), "predicted_std");
         assertClose(Math.sqrt(step.get("predicted_obs_cov").get(i * 3).asDouble()), cell(r, "predicted_obs_std_" + i),
             "predicted_obs_std");
+        assertClose(step.get("smoothed_obs_std").get(i).asDouble(), cell(r, "smoothed_obs_std_" + i), "smoothed_obs_std");
         assertClose(step.get("smoothed_obs_predictive_std").get(i).asDouble(), cell(r, "smoothed_obs_predictive_std_" + i),
             "smoothed_obs_predictive_std");
         for (String a : List.of("innovation", "standardized_innovation")) {
@@ -213,13 +218,15 @@ class ExtraOutputsCliTest {
         }
       }
     }
-    assertTrue(emptyCells > 10, "the case has missing components: " + emptyCells);
+    assertEquals(20, emptyCells, "3 fully and 4 partly missing steps, two arrays");
     List<Row> summary = spark.read().option("header", "true").csv(out.resolve("summary").toString()).collectAsList();
     assertEquals(List.of("id", "steps", "missing", "missing_values", "loglik", "observed", "mean_nis", "ljung_box",
         "ljung_box_pvalue", "ljung_box_lag"), Arrays.asList(summary.get(0).schema().fieldNames()));
     for (Row s : summary) {
       JsonNode e = expected.get(s.<String>getAs("id")).get("summary");
       assertEquals(e.get("ljung_box_lag").asText(), s.getAs("ljung_box_lag"));
+      assertEquals(e.get("observed").asText(), s.getAs("observed"));
+      assertClose(e.get("mean_nis").asDouble(), Double.parseDouble(s.getAs("mean_nis")), "mean_nis");
       assertClose(e.get("ljung_box_pvalue").asDouble(), Double.parseDouble(s.getAs("ljung_box_pvalue")), "p-value");
     }
   }
