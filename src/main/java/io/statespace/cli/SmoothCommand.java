@@ -51,6 +51,9 @@ public final class SmoothCommand implements Callable<Integer> {
   @Option(names = "--forecast-dt", paramLabel = "SECONDS", description = "Seconds between forecast rows (default: the model's fixed dt; required without one).")
   String forecastDt;
 
+  @Option(names = "--outputs", defaultValue = "", paramLabel = "LIST", description = "Opt-in outputs, a comma list of: predicted (one-step predicted state and observation, innovation, standardized_innovation), smoothed_obs (smoothed observation mean and standard deviations), diagnostics (summary: observed, mean_nis, ljung_box, ljung_box_pvalue, ljung_box_lag).")
+  String extraOutputs;
+
   @Override
   public Integer call() {
     ModelSpec spec = in.spec();
@@ -71,8 +74,8 @@ public final class SmoothCommand implements Callable<Integer> {
     ForecastTimes forecast;
     try {
       segments = SegmentSteps.parse(segmentSteps);
-      outputs = OutputChoice.parse(covariances, noFiltered);
       forecast = ForecastTimes.of(forecastSteps, forecastDt, spec, "--forecast-steps", "--forecast-dt");
+      outputs = OutputChoice.parse(covariances, noFiltered).withOutputs(extraOutputs);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

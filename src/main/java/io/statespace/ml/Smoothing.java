@@ -69,19 +69,26 @@ final class Smoothing {
   }
 
   /**
-   * The output choice of {@code smooth --covariances/--no-filtered} from the parameters of the same names:
-   * {@code covariances} full, std or none, {@code filtered} false as {@code --no-filtered}.
+   * The output choice of {@code smooth --covariances/--no-filtered/--outputs} from the parameters of the same names:
+   * {@code covariances} full, std or none, {@code filtered} false as {@code --no-filtered}, {@code outputs}.
    *
    * @throws IllegalArgumentException naming the parameter, for a value that is none of the three (a guard: the
    *     param's validator already refuses such a value when it is set)
    */
   static OutputChoice outputChoice(SmoothingParams<?> p) {
     String covariances = p.getCovariances();
+    OutputChoice choice;
     try {
-      return OutputChoice.parse(covariances, !p.getFiltered());
+      choice = OutputChoice.parse(covariances, !p.getFiltered());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(p.uid() + ": parameter covariances given invalid value " + covariances
           + "; must be full, std or none");
+    }
+    try {
+      return choice.withOutputs(p.getOutputs());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(p.uid() + ": parameter outputs given invalid value "
+          + Arrays.toString(p.getOutputs()) + "; must be any of predicted, smoothed_obs, diagnostics");
     }
   }
 

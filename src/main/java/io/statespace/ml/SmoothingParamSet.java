@@ -25,9 +25,18 @@ public final class SmoothingParamSet {
   final IntParam partitions;
   final Param<String> covariances;
   final BooleanParam filtered;
+  final StringArrayParam outputs;
   final Param<String> handleInvalid;
   final IntParam forecastSteps;
   final DoubleParam forecastDt;
+
+  /** True when every value is one of {@code smooth --outputs}'s. */
+  private static boolean known(String[] values) {
+    for (String v : values) {
+      if (!List.of("predicted", "smoothed_obs", "diagnostics").contains(v)) return false;
+    }
+    return true;
+  }
 
   /** The Params of {@code parent}, with their defaults set on it. */
   SmoothingParamSet(Params parent) {
@@ -48,6 +57,11 @@ public final class SmoothingParamSet {
         ParamValidators.inArray(List.of("full", "std", "none")));
     filtered = new BooleanParam(parent, "filtered", "return the filtered moments (filtered_mean and its "
         + "uncertainty) besides the smoothed ones; false as smooth --no-filtered");
+    outputs = new StringArrayParam(parent, "outputs", "opt-in outputs, as smooth --outputs: any of predicted "
+        + "(predicted_mean, predicted_cov|std, predicted_obs_mean, predicted_obs_cov|std, innovation, "
+        + "standardized_innovation), smoothed_obs (smoothed_obs_mean, smoothed_obs_std, smoothed_obs_predictive_std), "
+        + "diagnostics (smooth(df).summary(): observed, mean_nis, ljung_box, ljung_box_pvalue, ljung_box_lag)",
+        (scala.Function1<String[], Object>) SmoothingParamSet::known);
     handleInvalid = new Param<>(parent, "handleInvalid", "rows that cannot be smoothed: keep (null states, reason_code and "
         + "reason set), skip, or error", ParamValidators.inArray(List.of("keep", "skip", "error")));
     forecastSteps = new IntParam(parent, "forecastSteps", "forecast rows appended per trajectory after its last time, as "
@@ -61,6 +75,7 @@ public final class SmoothingParamSet {
     parent.setDefault(partitions, 0);
     parent.setDefault(covariances, "full");
     parent.setDefault(filtered, true);
+    parent.setDefault(outputs, new String[0]);
     parent.setDefault(handleInvalid, "keep");
   }
 }

@@ -79,6 +79,13 @@ public interface SmoothingParams<T extends SmoothingParams<T>> extends Params {
     return smoothingParamSet().filtered;
   }
 
+  /**
+   * The opt-in outputs, as smooth's {@code --outputs}: any of predicted, smoothed_obs, diagnostics (default none).
+   */
+  default StringArrayParam outputs() {
+    return smoothingParamSet().outputs;
+  }
+
   /** keep (quarantined rows with null states and their reason), skip, or error. */
   default Param<String> handleInvalid() {
     return smoothingParamSet().handleInvalid;
@@ -202,6 +209,12 @@ public interface SmoothingParams<T extends SmoothingParams<T>> extends Params {
   }
 
   @SuppressWarnings("unchecked")
+  default T setOutputs(String[] outputs) {
+    set(outputs(), outputs);
+    return (T) this;
+  }
+
+  @SuppressWarnings("unchecked")
   default T setHandleInvalid(String handleInvalid) {
     set(handleInvalid(), handleInvalid);
     return (T) this;
@@ -229,6 +242,11 @@ public interface SmoothingParams<T extends SmoothingParams<T>> extends Params {
 
   default boolean getFiltered() {
     return (Boolean) getOrDefault(filtered());
+  }
+
+  default String[] getOutputs() {
+    String[] values = getOrDefault(outputs());
+    return Arrays.copyOf(values, values.length);
   }
 
   default String getHandleInvalid() {

@@ -53,13 +53,30 @@ public final class OutputLayout {
 
   /** Fails when a user column would collide with an output column. */
   public static void checkNames(Columns columns) {
+    checkNames(columns, OutputChoice.FULL);
+  }
+
+  /**
+   * Fails when a user column would collide with an output column of {@code choice} (the names of an extra are
+   * reserved only when it is asked for, so that inputs that worked before keep working).
+   */
+  public static void checkNames(Columns columns, OutputChoice choice) {
     for (String name : columns.all()) {
       String lower = name.toLowerCase(Locale.ROOT);
-      if (RESERVED.contains(lower) || lower.startsWith("filtered_") || lower.startsWith("smoothed_") || lower.startsWith("u_")) {
+      if (RESERVED.contains(lower) || lower.startsWith("filtered_") || lower.startsWith("smoothed_") || lower.startsWith("u_")
+          || clashesWithExtra(lower, choice)) {
         throw new InputException("column name '" + name + "' clashes with an output column; rename it in the input "
             + "or map it with the column options");
       }
     }
+  }
+
+  private static boolean clashesWithExtra(String lower, OutputChoice choice) {
+    if (choice.has(OutputChoice.Extra.PREDICTED)
+        && (lower.startsWith("predicted_") || lower.startsWith("innovation") || lower.startsWith("standardized_innovation"))) {
+      return true;
+    }
+    return choice.has(OutputChoice.Extra.DIAGNOSTICS) && UnionRows.DIAGNOSTICS.contains(lower);
   }
 
   /** The states/ columns of {@code union}'s rows, which must all be state rows. */
@@ -75,14 +92,15 @@ public final class OutputLayout {
     }
     for (OutputChoice.StateArray array : choice.stateArrays()) {
       String name = array.name();
+      int d = array.dimension(stateDim, columns.observations().size());
       if (!flatten) {
         cols.add(col(name));
       } else if (array.matrix()) {
-        for (int i = 0; i < stateDim; i++) {
-          for (int j = 0; j < stateDim; j++) cols.add(col(name).getItem(i * stateDim + j).as(name + "_" + i + "_" + j));
+        for (int i = 0; i < d; i++) {
+          for (int j = 0; j < d; j++) cols.add(col(name).getItem(i * d + j).as(name + "_" + i + "_" + j));
         }
       } else {
-        for (int i = 0; i < stateDim; i++) cols.add(col(name).getItem(i).as(name + "_" + i));
+        for (int i = 0; i < d; i++) cols.add(col(name).getItem(i).as(name + "_" + i));
       }
     }
     if (forecast) cols.add(col(UnionRows.FORECAST));
@@ -112,10 +130,14 @@ public final class OutputLayout {
     return w;
   }
 
+  /** id, steps, missing, missing_values, loglik, and with diagnostics observed ... ljung_box_lag. */
   Dataset<Row> summary(Dataset<Row> union) {
-    return union.filter(col(UnionRows.KIND).equalTo(UnionRows.SUMMARY)).select(
-        col(UnionRows.ID).as(columns.id()), col(UnionRows.STEPS), col(UnionRows.MISSING),
-        col(UnionRows.MISSING_VALUES), col(UnionRows.LOGLIK));
+    List<Column> cols = new ArrayList<>(List.of(col(UnionRows.ID).as(columns.id()), col(UnionRows.STEPS),
+        col(UnionRows.MISSING), col(UnionRows.MISSING_VALUES), col(UnionRows.LOGLIK)));
+    if (choice.has(OutputChoice.Extra.DIAGNOSTICS)) {
+      for (String name : UnionRows.DIAGNOSTICS) cols.add(col(name));
+    }
+    return union.filter(col(UnionRows.KIND).equalTo(UnionRows.SUMMARY)).select(cols.toArray(new Column[0]));
   }
 
   Dataset<Row> quarantine(Dataset<Row> union) {

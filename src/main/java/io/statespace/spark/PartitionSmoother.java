@@ -81,7 +81,8 @@ final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, Internal
     private final ArrayDeque<InternalRow> rejected = new ArrayDeque<>();
     private final ArrayDeque<TrajectoryRows> results = new ArrayDeque<>();
     private final List<OutputChoice.StateArray> arrays = choice.stateArrays();
-    private final UnionRows union = new UnionRows(model.obsDim(), model.inputDim(), arrays.size(), idType, timeType);
+    private final UnionRows union = new UnionRows(model.obsDim(), model.inputDim(), arrays.size(),
+        choice.has(OutputChoice.Extra.DIAGNOSTICS), idType, timeType);
     private final TrajectoryAssembler assembler;
     private final BlockRunner runner = backend.runner(engine, threads);
     private final Blocker<AssembledTrajectory> blocker = new Blocker<>();
@@ -148,10 +149,13 @@ final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, Internal
       try {
         if (outcome.lean() != null) {
           FiniteOutputs.check(outcome.lean(), id);
-          add(TrajectoryRows.lean(assembled, union, arrays, outcome.lean(), outcome.backendLabel(), outcome.engineLabel()));
+          TrajectoryRows.Extras extras = TrajectoryRows.extras(model, choice, assembled.trajectory, null, outcome.lean());
+          add(TrajectoryRows.lean(assembled, union, arrays, outcome.lean(), extras, outcome.backendLabel(),
+              outcome.engineLabel()));
         } else {
           FiniteOutputs.check(outcome.posterior(), id);
-          add(TrajectoryRows.smoothed(assembled, union, arrays, outcome.posterior(), outcome.backendLabel(),
+          TrajectoryRows.Extras extras = TrajectoryRows.extras(model, choice, assembled.trajectory, outcome.posterior(), null);
+          add(TrajectoryRows.smoothed(assembled, union, arrays, outcome.posterior(), extras, outcome.backendLabel(),
               outcome.engineLabel()));
         }
       } catch (InferenceException e) {

@@ -97,11 +97,12 @@ public final class RowwiseSmoothing {
         throw new InputException("input DataFrame: no column '" + name + "' (columns: " + String.join(", ", names) + ")");
       }
     }
-    OutputLayout.checkNames(columns);
+    OutputLayout.checkNames(columns, choice);
     ParsedRows.schema(input, columns);
+    List<String> added = added(choice);
     for (String name : names) {
       String lower = name.toLowerCase(Locale.ROOT);
-      if (RESERVED.contains(lower) || lower.startsWith("__statespace_")) {
+      if (RESERVED.contains(lower) || added.contains(lower) || lower.startsWith("__statespace_")) {
         throw new InputException("input DataFrame: column '" + name + "' clashes with an output column; rename or drop it");
       }
     }
@@ -112,7 +113,7 @@ public final class RowwiseSmoothing {
   private static StructType withAdded(StructType fields, OutputChoice choice, boolean forecast) {
     StructType out = fields;
     for (OutputChoice.StateArray a : choice.stateArrays()) {
-      out = out.add(a.name(), DataTypes.createArrayType(DataTypes.DoubleType, false), true);
+      out = out.add(a.name(), a.sqlType(), true);
     }
     if (forecast) out = out.add(UnionRows.FORECAST, DataTypes.BooleanType, true);
     return out.add(UnionRows.REASON_CODE, DataTypes.StringType, true).add(UnionRows.REASON, DataTypes.StringType, true);

@@ -64,19 +64,14 @@ public final class SmoothCore implements AutoCloseable {
   static SmoothCore run(SparkSession spark, InputSource source, SmoothSettings s, RowProgress progress,
       SegmentSteps segmentSteps) {
     s = withForecastFor(source, s);
-    if (s.forecast.active()) {
-      LOG.info("smooth: {}; every trajectory is smoothed in one task (the segmented path appends no forecast rows)",
-          s.forecast.describe());
-      segmentSteps = SegmentSteps.parse(Long.toString(Long.MAX_VALUE));
-    }
     spark.sparkContext().setJobDescription("smooth: count input rows");
     TextTimes.Counted counted = TextTimes.applies(s.format, s.outputFormat)
         ? TextTimes.count(source.rows(), s.spec.columns().time(), s.forecast)
         : new TextTimes.Counted(source.rows().count(), null);
     long rowsIn = counted.rows();
     if (progress != null) progress.total(rowsIn);
-    SegmentedSmoothing segments = SegmentedSmoothing.prepare(spark, source, s.spec.columns(), s.spec.model(), segmentSteps,
-        rowsIn);
+    SegmentedSmoothing segments = SegmentedSmoothing.prepare(spark, source, s.spec.columns(), s.spec.model(),
+        oneTaskUnlessPlain(s, segmentSteps), rowsIn);
     try {
       Dataset<Row> grouped = SmoothJob.grouped(spark, source, s.spec.columns(), s.partitions, segments.oneTask());
       return new SmoothCore(spark, s, source, rowsIn, counted.kind(), EngineStage.of(spark, grouped, s, progress, segments),
@@ -88,12 +83,30 @@ public final class SmoothCore implements AutoCloseable {
   }
 
   /**
+   * {@code segmentSteps}, or none when {@code s} forecasts or asks for extras, which the segmented path does not
+   * make: every trajectory is then smoothed in one task (one INFO line says so).
+   */
+  private static SegmentSteps oneTaskUnlessPlain(SmoothSettings s, SegmentSteps segmentSteps) {
+    if (s.forecast.active()) {
+      LOG.info("smooth: {}; every trajectory is smoothed in one task (the segmented path appends no forecast rows)",
+          s.forecast.describe());
+    } else if (s.outputs.hasExtras()) {
+      LOG.info("smooth: --outputs {}: every trajectory is smoothed in one task (the segmented path makes none of these)",
+          s.outputs.extras().stream().map(OutputChoice.Extra::label)
+              .collect(java.util.stream.Collectors.joining(",")));
+    } else {
+      return segmentSteps;
+    }
+    return SegmentSteps.parse(Long.toString(Long.MAX_VALUE));
+  }
+
+  /**
    * Every union row of the engine (the state arrays of {@code s}'s output choice; no segmented path): the
    * library's row-wise join ({@link RowwiseSmoothing}).
    */
   static Dataset<Row> union(SparkSession spark, InputSource source, SmoothSettings s) {
     Columns columns = s.spec.columns();
-    OutputLayout.checkNames(columns);
+    OutputLayout.checkNames(columns, s.outputs);
     Dataset<Row> grouped = SmoothJob.grouped(spark, source, columns, s.partitions, functions.lit(true));
     return EngineStage.of(spark, grouped, withForecastFor(source, s), null, null).union();
   }

@@ -50,7 +50,7 @@ public final class SmoothJob {
     long start = System.nanoTime();
     Provenance provenance = Provenance.start(spark, "smooth", s.input, s.format, s.spec.toJson(), Provenance.options(s, limit));
     Columns columns = s.spec.columns();
-    OutputLayout.checkNames(columns);
+    OutputLayout.checkNames(columns, s.outputs);
     InputSource source = InputSource.read(spark, s.input, s.format, columns);
     s = SmoothCore.withForecastFor(source, s);
     ExecutionPolicy policy = new ExecutionPolicy(s.engine, s.backend.option(), s.threads);

@@ -97,9 +97,14 @@ public final class SmoothSettings implements Serializable {
     return outputs;
   }
 
-  /** These settings, appending {@code forecast}'s rows to every trajectory. */
+  /**
+   * These settings, appending {@code forecast}'s rows to every trajectory. A forecast implies the predicted
+   * outputs: on forecast rows {@code predicted_obs_mean}/{@code predicted_obs_cov} are the forecast.
+   */
   public SmoothSettings withForecast(ForecastTimes forecast) {
-    return new SmoothSettings(this, outputs, java.util.Objects.requireNonNull(forecast, "forecast"));
+    java.util.Objects.requireNonNull(forecast, "forecast");
+    return new SmoothSettings(this, forecast.active() ? outputs.with(OutputChoice.Extra.PREDICTED) : outputs,
+        forecast);
   }
 
   public ForecastTimes forecast() {

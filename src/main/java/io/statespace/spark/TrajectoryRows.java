@@ -1,7 +1,12 @@
 package io.statespace.spark;
 
+import io.statespace.data.Trajectory;
+import io.statespace.inference.InnovationDiagnostics;
 import io.statespace.inference.Posterior;
+import io.statespace.inference.PredictiveMoments;
 import io.statespace.inference.sequential.InPlaceSmoother;
+import io.statespace.model.StateSpaceModel;
+import io.statespace.model.StepParameters;
 import io.statespace.model.spec.Columns;
 import java.util.Iterator;
 import java.util.List;
@@ -14,7 +19,9 @@ import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
  * state rows (one per step) then its summary row, or, when the engine failed on it, one quarantine row per
  * step. Holding the posterior rather than the rows keeps a long trajectory's output at the size of its arrays.
  * A state row carries only the arrays of the {@link OutputChoice}: a standard deviation array is computed
- * from the covariance's diagonal, and an array not written is never copied.
+ * from the covariance's diagonal, and an array not written is never copied. The extras of {@code --outputs}
+ * (one-step predictions, innovations, smoothed observations) are derived per row from the posterior and the
+ * model's parameters ({@link PredictiveMoments}), only when asked for.
  */
 abstract class TrajectoryRows implements Iterator<InternalRow> {
   final AssembledTrajectory source;
@@ -27,14 +34,90 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
   }
 
   /**
+   * What the extras of one trajectory need: its bound parameters, and the summary's diagnostics (computed by one
+   * pass over every step before any row is made, which also checks every step's predicted observation
+   * covariance, so that a trajectory that fails there is quarantined whole rather than half written).
+   */
+  record Extras(StepParameters params, InnovationDiagnostics.Result diagnostics) {}
+
+  /**
+   * The extras of a smoothed trajectory (exactly one of {@code posterior} and {@code lean} non-null), or null
+   * when {@code choice} asks for none.
+   *
+   * @throws io.statespace.inference.InferenceException when a step's predicted observation covariance is not
+   *     positive definite on its observed block
+   */
+  static Extras extras(StateSpaceModel model, OutputChoice choice, Trajectory trajectory, Posterior posterior,
+      InPlaceSmoother.Result lean) {
+    if (!choice.hasExtras()) return null;
+    StepParameters params = model.bind(trajectory);
+    if (!choice.needsPredictions()) return new Extras(params, null);
+    if (posterior != null) {
+      return new Extras(params, InnovationDiagnostics.of(params, trajectory, posterior.filteredMeans(),
+          posterior.filteredCovariances()));
+    }
+    PredictiveMoments moments = new PredictiveMoments(params, trajectory);
+    InnovationDiagnostics d = new InnovationDiagnostics(params.obsDim(), trajectory.length());
+    for (int t = 0; t < trajectory.length(); t++) {
+      if (t == 0) {
+        moments.predict(0, null, 0, null, 0);
+      } else {
+        moments.predict(t, lean.filteredMean(t - 1), 0, lean.filteredCovariance(t - 1), 0);
+      }
+      d.add(moments);
+    }
+    return new Extras(params, d.result());
+  }
+
+  /**
+   * Sets the arrays of the extras in {@code row} from {@code moments}, on which {@link PredictiveMoments#predict}
+   * (when predicted arrays are written) and {@link PredictiveMoments#smoothObservation} (when smoothed
+   * observations are) were called for the row's step.
+   */
+  static void setDerived(GenericInternalRow row, UnionRows union, List<OutputChoice.StateArray> arrays,
+      PredictiveMoments moments, int n, int p) {
+    for (int k = 0; k < arrays.size(); k++) {
+      OutputChoice.StateArray a = arrays.get(k);
+      switch (a.moment()) {
+        case PREDICTED -> set(row, union, k, a, a.mean() ? moments.predictedMean() : moments.predictedCovariance(), n);
+        case PREDICTED_OBS -> set(row, union, k, a,
+            a.mean() ? moments.predictedObservationMean() : moments.predictedObservationCovariance(), p);
+        case INNOVATION -> union.setNullableArray(row, k, moments.innovation(), p);
+        case STANDARDIZED_INNOVATION -> union.setNullableArray(row, k, moments.standardizedInnovation(), p);
+        case SMOOTHED_OBS -> union.setArray(row, k,
+            a.mean() ? moments.smoothedObservationMean() : moments.smoothedObservationStd(), 0, p);
+        case SMOOTHED_OBS_PREDICTIVE -> union.setArray(row, k, moments.smoothedObservationPredictiveStd(), 0, p);
+        default -> {
+        }
+      }
+    }
+  }
+
+  /** A d-vector, a d×d matrix, or the square roots of a d×d matrix's diagonal, per the array's part. */
+  private static void set(GenericInternalRow row, UnionRows union, int k, OutputChoice.StateArray a, double[] values,
+      int d) {
+    if (a.mean()) {
+      union.setArray(row, k, values, 0, d);
+    } else if (a.matrix()) {
+      union.setArray(row, k, values, 0, d * d);
+    } else {
+      double[] std = new double[d];
+      for (int i = 0; i < d; i++) std[i] = Math.sqrt(values[i * d + i]);
+      union.setArray(row, k, std, 0, d);
+    }
+  }
+
+  /**
    * Sets the state arrays of {@code row} from the moments at one step: each mean of n values and each
-   * covariance of n×n values starting at the given offsets of the flat arrays.
+   * covariance of n×n values starting at the given offsets of the flat arrays (the filtered and smoothed ones
+   * only; {@link #setDerived} sets the others).
    */
   static void setArrays(GenericInternalRow row, UnionRows union, List<OutputChoice.StateArray> arrays, int n,
       double[] filteredMean, int filteredMeanFrom, double[] filteredCov, int filteredCovFrom,
       double[] smoothedMean, int smoothedMeanFrom, double[] smoothedCov, int smoothedCovFrom) {
     for (int k = 0; k < arrays.size(); k++) {
       OutputChoice.StateArray a = arrays.get(k);
+      if (a.moment() != OutputChoice.Moment.FILTERED && a.moment() != OutputChoice.Moment.SMOOTHED) continue;
       boolean filtered = a.moment() == OutputChoice.Moment.FILTERED;
       if (a.mean()) {
         union.setArray(row, k, filtered ? filteredMean : smoothedMean, filtered ? filteredMeanFrom : smoothedMeanFrom, n);
@@ -57,7 +140,13 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
    */
   static TrajectoryRows smoothed(AssembledTrajectory source, UnionRows union, List<OutputChoice.StateArray> arrays,
       Posterior posterior, String backend, String engine) {
-    return new Smoothed(source, union, arrays, posterior, backend, engine);
+    return smoothed(source, union, arrays, posterior, null, backend, engine);
+  }
+
+  /** As above, with the extras of {@link #extras} (null: none). */
+  static TrajectoryRows smoothed(AssembledTrajectory source, UnionRows union, List<OutputChoice.StateArray> arrays,
+      Posterior posterior, Extras extras, String backend, String engine) {
+    return new Smoothed(source, union, arrays, posterior, extras, backend, engine);
   }
 
   /**
@@ -66,7 +155,25 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
    */
   static TrajectoryRows lean(AssembledTrajectory source, UnionRows union, List<OutputChoice.StateArray> arrays,
       InPlaceSmoother.Result result, String backend, String engine) {
-    return new Lean(source, union, arrays, result, backend, engine);
+    return lean(source, union, arrays, result, null, backend, engine);
+  }
+
+  /** As above, with the extras of {@link #extras} (null: none). */
+  static TrajectoryRows lean(AssembledTrajectory source, UnionRows union, List<OutputChoice.StateArray> arrays,
+      InPlaceSmoother.Result result, Extras extras, String backend, String engine) {
+    return new Lean(source, union, arrays, result, extras, backend, engine);
+  }
+
+  /** The arrays' needs: which of predict and smoothObservation a row calls. */
+  private static boolean any(List<OutputChoice.StateArray> arrays, OutputChoice.Moment... moments) {
+    for (OutputChoice.StateArray a : arrays) {
+      for (OutputChoice.Moment m : moments) if (a.moment() == m) return true;
+    }
+    return false;
+  }
+
+  private static PredictiveMoments moments(Extras extras, AssembledTrajectory source) {
+    return extras == null ? null : new PredictiveMoments(extras.params(), source.trajectory);
   }
 
   /**
@@ -86,14 +193,23 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
   private static final class Smoothed extends TrajectoryRows {
     private final List<OutputChoice.StateArray> arrays;
     private final Posterior posterior;
+    private final Extras extras;
+    private final PredictiveMoments moments;
+    private final boolean predicted;
+    private final boolean smoothedObs;
     private final String backend;
     private final String engine;
 
     Smoothed(AssembledTrajectory source, UnionRows union, List<OutputChoice.StateArray> arrays, Posterior posterior,
-        String backend, String engine) {
+        Extras extras, String backend, String engine) {
       super(source, union);
       this.arrays = arrays;
       this.posterior = posterior;
+      this.extras = extras;
+      this.moments = moments(extras, source);
+      this.predicted = any(arrays, OutputChoice.Moment.PREDICTED, OutputChoice.Moment.PREDICTED_OBS,
+          OutputChoice.Moment.INNOVATION, OutputChoice.Moment.STANDARDIZED_INNOVATION);
+      this.smoothedObs = any(arrays, OutputChoice.Moment.SMOOTHED_OBS, OutputChoice.Moment.SMOOTHED_OBS_PREDICTIVE);
       this.backend = backend;
       this.engine = engine;
     }
@@ -110,7 +226,7 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
       int steps = source.length();
       if (t == steps) {
         return union.summary(source.id, source.inputSteps(), source.missingSteps(), source.missingValues(),
-            posterior.logLikelihood(), backend, engine);
+            posterior.logLikelihood(), extras == null ? null : extras.diagnostics(), backend, engine);
       }
       int n = posterior.stateDim();
       int nn = n * n;
@@ -119,6 +235,12 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
       if (source.isForecast(t)) union.markForecast(row);
       setArrays(row, union, arrays, n, posterior.filteredMeans(), t * n, posterior.filteredCovariances(), t * nn,
           posterior.smoothedMeans(), t * n, posterior.smoothedCovariances(), t * nn);
+      if (moments != null) {
+        int before = Math.max(0, t - 1);
+        if (predicted) moments.predict(t, posterior.filteredMeans(), before * n, posterior.filteredCovariances(), before * nn);
+        if (smoothedObs) moments.smoothObservation(t, posterior.smoothedMeans(), t * n, posterior.smoothedCovariances(), t * nn);
+        setDerived(row, union, arrays, moments, n, source.trajectory.obsDim());
+      }
       return row;
     }
   }
@@ -128,15 +250,24 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
     private final InPlaceSmoother.Result result;
     /** False when no filtered moment is written: the forward replay is then skipped. */
     private final boolean replayFiltered;
+    private final Extras extras;
+    private final PredictiveMoments moments;
+    private final boolean predicted;
+    private final boolean smoothedObs;
     private final String backend;
     private final String engine;
 
     Lean(AssembledTrajectory source, UnionRows union, List<OutputChoice.StateArray> arrays,
-        InPlaceSmoother.Result result, String backend, String engine) {
+        InPlaceSmoother.Result result, Extras extras, String backend, String engine) {
       super(source, union);
       this.arrays = arrays;
       this.result = result;
       this.replayFiltered = arrays.stream().anyMatch(a -> a.moment() == OutputChoice.Moment.FILTERED);
+      this.extras = extras;
+      this.moments = moments(extras, source);
+      this.predicted = any(arrays, OutputChoice.Moment.PREDICTED, OutputChoice.Moment.PREDICTED_OBS,
+          OutputChoice.Moment.INNOVATION, OutputChoice.Moment.STANDARDIZED_INNOVATION);
+      this.smoothedObs = any(arrays, OutputChoice.Moment.SMOOTHED_OBS, OutputChoice.Moment.SMOOTHED_OBS_PREDICTIVE);
       this.backend = backend;
       this.engine = engine;
     }
@@ -153,16 +284,27 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
       int steps = source.length();
       if (t == steps) {
         return union.summary(source.id, source.inputSteps(), source.missingSteps(), source.missingValues(),
-            result.logLikelihood(), backend, engine);
+            result.logLikelihood(), extras == null ? null : extras.diagnostics(), backend, engine);
       }
       int n = result.smoothedMeans().length / steps;
       int nn = n * n;
       GenericInternalRow row = union.state(source.id, source.timeValues[t], source.trajectory.observations(),
           source.trajectory.inputs(), t);
       if (source.isForecast(t)) union.markForecast(row);
+      if (moments != null && predicted) {
+        if (t == 0) {
+          moments.predict(0, null, 0, null, 0);
+        } else {
+          moments.predict(t, result.filteredMean(t - 1), 0, result.filteredCovariance(t - 1), 0);
+        }
+      }
       setArrays(row, union, arrays, n, replayFiltered ? result.filteredMean(t) : null, 0,
           replayFiltered ? result.filteredCovariance(t) : null, 0,
           result.smoothedMeans(), t * n, result.smoothedCovariances(), t * nn);
+      if (moments != null) {
+        if (smoothedObs) moments.smoothObservation(t, result.smoothedMeans(), t * n, result.smoothedCovariances(), t * nn);
+        setDerived(row, union, arrays, moments, n, source.trajectory.obsDim());
+      }
       return row;
     }
   }

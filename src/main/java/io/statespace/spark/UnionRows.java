@@ -1,5 +1,6 @@
 package io.statespace.spark;
 
+import io.statespace.inference.InnovationDiagnostics;
 import io.statespace.model.spec.Columns;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,6 +47,13 @@ final class UnionRows {
   static final String MISSING = "missing";
   static final String MISSING_VALUES = "missing_values";
   static final String LOGLIK = "loglik";
+  static final String OBSERVED = "observed";
+  static final String MEAN_NIS = "mean_nis";
+  static final String LJUNG_BOX = "ljung_box";
+  static final String LJUNG_BOX_PVALUE = "ljung_box_pvalue";
+  static final String LJUNG_BOX_LAG = "ljung_box_lag";
+  /** The summary's columns of {@code --outputs diagnostics}, in order. */
+  static final List<String> DIAGNOSTICS = List.of(OBSERVED, MEAN_NIS, LJUNG_BOX, LJUNG_BOX_PVALUE, LJUNG_BOX_LAG);
   static final String Q_ID = "u_q_id";
   static final String Q_TIME = "u_q_time";
   static final String REASON_CODE = "reason_code";
@@ -59,6 +67,7 @@ final class UnionRows {
   private final int obsDim;
   private final int inputDim;
   private final int arrays;
+  private final boolean diagnostics;
   private final int width;
   private final Function1<Object, Object> idToInternal;
   private final Function1<Object, Object> timeToInternal;
@@ -69,10 +78,16 @@ final class UnionRows {
    *     internal values
    */
   UnionRows(int obsDim, int inputDim, int arrays, DataType idType, DataType timeType) {
+    this(obsDim, inputDim, arrays, false, idType, timeType);
+  }
+
+  /** As above, with the summary's diagnostics columns when {@code diagnostics} ({@link OutputChoice.Extra#DIAGNOSTICS}). */
+  UnionRows(int obsDim, int inputDim, int arrays, boolean diagnostics, DataType idType, DataType timeType) {
     this.obsDim = obsDim;
     this.inputDim = inputDim;
     this.arrays = arrays;
-    this.width = 3 + obsDim + inputDim + arrays + 1 + 4 + 5 + 2;
+    this.diagnostics = diagnostics;
+    this.width = 3 + obsDim + inputDim + arrays + 1 + 4 + 5 + (diagnostics ? DIAGNOSTICS.size() : 0) + 2;
     this.idToInternal = CatalystTypeConverters$.MODULE$.createToCatalystConverter(idType);
     this.timeToInternal = CatalystTypeConverters$.MODULE$.createToCatalystConverter(timeType);
   }
@@ -89,7 +104,7 @@ final class UnionRows {
       f.add(DataTypes.createStructField(INPUT_PREFIX + i, DataTypes.DoubleType, true));
     }
     for (OutputChoice.StateArray a : choice.stateArrays()) {
-      f.add(DataTypes.createStructField(a.name(), DataTypes.createArrayType(DataTypes.DoubleType, false), true));
+      f.add(DataTypes.createStructField(a.name(), a.sqlType(), true));
     }
     f.add(DataTypes.createStructField(FORECAST, DataTypes.BooleanType, true));
     f.add(DataTypes.createStructField(STEPS, DataTypes.IntegerType, true));
@@ -101,6 +116,13 @@ final class UnionRows {
     f.add(DataTypes.createStructField(REASON_CODE, DataTypes.StringType, true));
     f.add(DataTypes.createStructField(REASON, DataTypes.StringType, true));
     f.add(DataTypes.createStructField(RAW, DataTypes.StringType, true));
+    if (choice.has(OutputChoice.Extra.DIAGNOSTICS)) {
+      f.add(DataTypes.createStructField(OBSERVED, DataTypes.LongType, true));
+      f.add(DataTypes.createStructField(MEAN_NIS, DataTypes.DoubleType, true));
+      f.add(DataTypes.createStructField(LJUNG_BOX, DataTypes.DoubleType, true));
+      f.add(DataTypes.createStructField(LJUNG_BOX_PVALUE, DataTypes.DoubleType, true));
+      f.add(DataTypes.createStructField(LJUNG_BOX_LAG, DataTypes.IntegerType, true));
+    }
     f.add(DataTypes.createStructField(BACKEND, DataTypes.StringType, true));
     f.add(DataTypes.createStructField(ENGINE, DataTypes.StringType, true));
     return DataTypes.createStructType(f);
@@ -145,8 +167,33 @@ final class UnionRows {
     row.update(3 + obsDim + inputDim + index, array);
   }
 
+  /**
+   * Sets state array {@code index} to the first {@code length} values, a NaN value as a null element (an
+   * innovation's missing components).
+   */
+  void setNullableArray(GenericInternalRow row, int index, double[] values, int length) {
+    double[] copy = Arrays.copyOf(values, length);
+    for (int i = 0; i < length; i++) {
+      if (Double.isNaN(copy[i])) copy[i] = 0.0;
+    }
+    UnsafeArrayData array = UnsafeArrayData.fromPrimitiveArray(copy);
+    for (int i = 0; i < length; i++) {
+      if (Double.isNaN(values[i])) array.setNullAt(i);
+    }
+    row.update(3 + obsDim + inputDim + index, array);
+  }
+
   InternalRow summary(Object id, int steps, int missing, int missingValues, double logLik, String backend,
       String engine) {
+    return summary(id, steps, missing, missingValues, logLik, null, backend, engine);
+  }
+
+  /**
+   * A summary row; with the diagnostics columns, {@code d} gives their values (null ones where there is no NIS or
+   * no Ljung-Box test).
+   */
+  InternalRow summary(Object id, int steps, int missing, int missingValues, double logLik,
+      InnovationDiagnostics.Result d, String backend, String engine) {
     Object[] v = new Object[width];
     v[0] = SUMMARY;
     v[1] = idToInternal.apply(id);
@@ -155,6 +202,17 @@ final class UnionRows {
     v[c++] = missing;
     v[c++] = missingValues;
     v[c] = logLik;
+    if (diagnostics) {
+      if (d == null) throw new IllegalStateException("a summary row with diagnostics columns needs their values");
+      int o = 3 + obsDim + inputDim + arrays + 1 + 4 + 5;
+      v[o] = d.observed();
+      v[o + 1] = Double.isNaN(d.meanNis()) ? null : d.meanNis();
+      if (d.ljungBox() != null) {
+        v[o + 2] = d.ljungBox().statistic();
+        v[o + 3] = d.ljungBox().pValue();
+        v[o + 4] = d.ljungBox().lag();
+      }
+    }
     v[width - 2] = UTF8String.fromString(backend);
     v[width - 1] = UTF8String.fromString(engine);
     return new GenericInternalRow(v);

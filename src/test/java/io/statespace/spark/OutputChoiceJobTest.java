@@ -106,7 +106,8 @@ class OutputChoiceJobTest {
   void theDefaultWritesTheFourArraysAsBefore() throws IOException {
     assertEquals(List.of("id", "t", "x", "y", "filtered_mean", "filtered_cov", "smoothed_mean", "smoothed_cov"),
         Arrays.asList(spark.read().parquet(full + "/states").columns()));
-    assertEquals(Map.of("covariances", "full", "filtered", true), SmoothJobTest.writtenReport(full).get("outputs"));
+    assertEquals(Map.of("covariances", "full", "filtered", true, "extra", List.of()),
+        SmoothJobTest.writtenReport(full).get("outputs"));
     assertEquals(WrittenRows.csvDataLines(input), WrittenRows.count(spark, Path.of(full, "states"), "parquet")
         + WrittenRows.count(spark, Path.of(full, "quarantine"), "parquet"));
     assertEquals(3, WrittenRows.count(spark, Path.of(full, "quarantine"), "parquet"),
@@ -135,7 +136,7 @@ class OutputChoiceJobTest {
     assertEquals(WrittenRows.csvDataLines(input), WrittenRows.count(spark, Path.of(out, "states"), "parquet")
         + WrittenRows.count(spark, Path.of(out, "quarantine"), "parquet"));
     Map<?, ?> report = SmoothJobTest.writtenReport(out);
-    assertEquals(Map.of("covariances", choice.covariances().label(), "filtered", choice.filtered()),
+    assertEquals(Map.of("covariances", choice.covariances().label(), "filtered", choice.filtered(), "extra", List.of()),
         report.get("outputs"));
     assertEquals((long) states.size(), ((Number) report.get("rows_out")).longValue());
   }

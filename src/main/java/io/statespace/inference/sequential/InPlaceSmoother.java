@@ -76,7 +76,8 @@ public final class InPlaceSmoother {
 
     /**
      * Replays the filter to step t and returns E[x_t | y_{0:t}] (n values, scratch: valid until the replay
-     * moves on). Steps must be read in time order, 0, 1, 2, ...; the current step may be read again.
+     * moves on). Steps must be read in time order, 0, 1, 2, ...; the current step may be read again, and reading
+     * step 0 starts the replay over.
      */
     public double[] filteredMean(int t) {
       replayTo(t);
@@ -91,7 +92,7 @@ public final class InPlaceSmoother {
 
     private void replayTo(int t) {
       if (t == replayed) return;
-      if (t != replayed + 1) {
+      if (t != replayed + 1 && t != 0) {
         throw new IllegalStateException("filtered moments replay in time order: step " + t + " after " + replayed);
       }
       if (t == 0) replay.start(params);
