@@ -102,6 +102,19 @@ class InnovationDiagnosticsTest {
   }
 
   @Test
+  void aValueOnABinEdgeGoesAboveItAsInNumpyEvenWhenTheDivisionRoundsDown() {
+    double lo = -2.5969072676627962;
+    double hi = 2.5575578371179746;
+    double edge = lo + (hi - lo) * 1 / 10;
+    assertEquals(0, (int) ((edge - lo) / (hi - lo) * 10), "the division alone would put it in bin 0");
+    DensityHistogram h = DensityHistogram.of(new double[] {lo, edge, hi}, 10);
+    assertEquals(edge, h.edges()[1], 0.0);
+    double one = 1.0 / (3 * (h.edges()[1] - h.edges()[0]));
+    assertEquals(one, h.density()[0], 1e-12, "numpy.histogram counts [1 1 0 0 0 0 0 0 0 1]");
+    assertEquals(1.0 / (3 * (h.edges()[2] - h.edges()[1])), h.density()[1], 1e-12);
+  }
+
+  @Test
   void kdeIsScipysGaussianKdeWithScottsBandwidth() {
     GaussianKde k = GaussianKde.of(observed(doubles("first")));
     double[] at = doubles("kde_at");
