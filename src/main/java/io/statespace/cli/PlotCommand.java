@@ -137,7 +137,11 @@ public final class PlotCommand implements Callable<Integer> {
       throw new ConfigException("plot --diagnostics: " + observed + " observed standardized innovations of " + c.observations().get(i)
           + " in " + series.label() + ", too few for --lags " + lags);
     }
-    DiagnosticsPlot.write(series, lags, output);
+    try {
+      DiagnosticsPlot.write(series, lags, output);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("plot --diagnostics: " + c.observations().get(i) + " in " + series.label() + ": " + e.getMessage());
+    }
     System.out.println("plot: wrote " + output + " (diagnostics of " + c.observations().get(i) + ", " + series.label() + ", "
         + observed + " observed standardized innovations)");
     return 0;

@@ -136,7 +136,7 @@ public final class DiagnosticsPlot {
     }
     if (estimate != null) reference(chart, "KDE", x, kde, KDE, null).setLineWidth(2f);
     reference(chart, "N(0,1)", x, normal, NORMAL, null).setLineWidth(2f);
-    chart.getStyler().setXAxisMin(lo).setXAxisMax(hi).setYAxisMin(0.0);
+    chart.getStyler().setXAxisMin(lo).setXAxisMax(hi).setYAxisMin(0.0).setYAxisDecimalPattern("0.0#");
     return chart;
   }
 

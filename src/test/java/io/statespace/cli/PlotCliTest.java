@@ -132,6 +132,14 @@ class PlotCliTest {
         png.toString()), "plot --diagnostics: 38 observed standardized innovations of flow in second, too few for --lags 40");
     assertOneLineRefusal(run("plot", "--smoothed", out.toString(), "--diagnostics", "--lags", "0", "--output", png.toString()),
         "--lags: must be at least 1, got 0");
+    Path constant = dir.resolve("constant");
+    Files.createDirectories(constant.resolve("states"));
+    StringBuilder csv = new StringBuilder("id,year,flow,standardized_innovation_0\n");
+    for (int t = 0; t < 15; t++) csv.append("a,").append(1900 + t).append(",1,0.5\n");
+    Files.writeString(constant.resolve("states/part-00000.csv"), csv.toString());
+    Files.writeString(constant.resolve("model.json"), PlotFixtures.NILE_MODEL);
+    assertOneLineRefusal(run("plot", "--smoothed", constant.toString(), "--diagnostics", "--output", png.toString()),
+        "plot --diagnostics: flow in a: all 15 observed values are equal: no correlogram");
     assertFalse(Files.exists(png), "no PNG is written by a refused command");
   }
 
