@@ -2,13 +2,12 @@ package io.statespace.cli;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.statespace.data.Trajectory;
-import io.statespace.model.StateSpaceModel;
 import io.statespace.model.spec.Columns;
 import io.statespace.model.spec.ModelSpec;
+import io.statespace.plot.DiagnosticsPlot;
 import io.statespace.plot.HistoryPlot;
 import io.statespace.plot.HistoryTable;
-import io.statespace.plot.ObservationBands;
+import io.statespace.plot.InnovationSeries;
 import io.statespace.plot.TrajectoryPlot;
 import io.statespace.spark.DriverFiles;
 import io.statespace.spark.Provenance;
@@ -25,11 +24,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code plot}: a PNG of one smoothed trajectory (observations, filtered and smoothed estimates with ±2
- * standard deviation bands) from a {@code smooth} output, or of a {@code fit}'s loss history. The output's
- * format is read from its files' content unless given; every failure is one line (exit 2), never a trace.
+ * standard deviation bands, forecast fan, missing steps marked) from a {@code smooth} output, the diagnostics
+ * of its standardised innovations ({@code --diagnostics}, one trajectory or pooled), or a {@code fit}'s loss
+ * history. The output's format is read from its files' content unless given; every failure is one line
+ * (exit 2), never a trace.
  */
 @Command(name = "plot", mixinStandardHelpOptions = true,
-    description = "Plot one trajectory of a smooth output (--smoothed DIR [--id ID] [--model FILE]) or a fit history (--history FILE).")
+    description = "Plot one trajectory of a smooth output (--smoothed DIR [--id ID] [--model FILE]), its innovation diagnostics "
+        + "(--smoothed DIR --diagnostics [--id ID] [--component I]) or a fit history (--history FILE).")
 public final class PlotCommand implements Callable<Integer> {
   /** The model copy a smooth output may hold, used when --model is not given. */
   static final String MODEL_COPY = Provenance.MODEL_FILE;
@@ -58,6 +60,17 @@ public final class PlotCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "PNG", description = "PNG file to write.")
   Path output;
 
+  @Option(names = "--diagnostics", description = "With --smoothed: the standardized innovations' diagnostics (time series, "
+      + "histogram with densities, normal Q-Q, correlogram) of one trajectory (--id) or pooled over all; needs smooth --outputs predicted.")
+  boolean diagnostics;
+
+  @Option(names = "--component", paramLabel = "I|NAME", description = "With --diagnostics: the observed component, by index or "
+      + "observation column name (default 0).")
+  String component = "0";
+
+  @Option(names = "--lags", paramLabel = "L", description = "With --diagnostics: the correlogram's largest lag (default 10).")
+  int lags = 10;
+
   @Override
   public Integer call() {
     try {
@@ -69,6 +82,7 @@ public final class PlotCommand implements Callable<Integer> {
   }
 
   private int smoothed() throws IOException {
+    if (lags < 1) throw new ConfigException("--lags: must be at least 1, got " + lags);
     DriverFiles files = DriverFiles.fromSparkProperties();
     String dir = source.smoothed.replaceAll("/+$", "");
     String states = dir + "/states";
@@ -81,15 +95,56 @@ public final class PlotCommand implements Callable<Integer> {
     if (found.isPresent() && !found.get().equals(fmt) && (binary || found.get().equals("parquet") || found.get().equals("orc"))) {
       throw new ConfigException("--format " + fmt + ": " + states + " holds " + found.get() + " files (omit --format to detect it)");
     }
+    int componentIndex = diagnostics ? componentIndex(spec.columns().observations()) : 0;
     SparkSession spark = SparkSessions.start("statespace plot", null);
     try {
-      return smoothed(spark, spec, states, fmt);
+      return diagnostics ? diagnostics(spark, spec, states, fmt, componentIndex) : smoothed(spark, spec, states, fmt);
     } catch (RuntimeException e) {
       if (Main.isConfigError(e)) throw e;
       throw new ConfigException("plot: cannot read " + states + " as " + fmt + ": " + firstLine(e));
     } finally {
       SparkSessions.stop(spark);
     }
+  }
+
+  /** --component as an index into the observation columns, or one of their names. */
+  private int componentIndex(List<String> observations) {
+    for (int i = 0; i < observations.size(); i++) {
+      if (observations.get(i).equals(component)) return i;
+    }
+    try {
+      int i = Integer.parseInt(component.trim());
+      if (i >= 0 && i < observations.size()) return i;
+    } catch (NumberFormatException e) {
+      // not an index: refused below, naming the columns
+    }
+    throw new ConfigException("--component " + component + ": not an observed component of the model (0.." + (observations.size() - 1)
+        + " or one of " + String.join(", ", observations) + ")");
+  }
+
+  private Dataset<Row> load(SparkSession spark, String states, String fmt) {
+    return spark.read().format(fmt).option("header", "true").option("escape", "\"").load(states);
+  }
+
+  private int diagnostics(SparkSession spark, ModelSpec spec, String states, String fmt, int i) throws IOException {
+    Columns c = spec.columns();
+    Dataset<Row> all = load(spark, states, fmt);
+    StateRows rows = new StateRows(all.columns(), fmt.equals("csv"));
+    String idColumn = idColumn(all, c);
+    InnovationSeries series = InnovationReader.read(all, rows, idColumn, c.time(), id, i, c.observations().get(i), states);
+    int observed = series.observed().length;
+    if (observed <= lags) {
+      throw new ConfigException("plot --diagnostics: " + observed + " observed standardized innovations of " + c.observations().get(i)
+          + " in " + series.label() + ", too few for --lags " + lags);
+    }
+    try {
+      DiagnosticsPlot.write(series, lags, output);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("plot --diagnostics: " + c.observations().get(i) + " in " + series.label() + ": " + e.getMessage());
+    }
+    System.out.println("plot: wrote " + output + " (diagnostics of " + c.observations().get(i) + ", " + series.label() + ", "
+        + observed + " observed standardized innovations)");
+    return 0;
   }
 
   /** history.csv read with a CSV parser: the header names the columns, every cell must be a number. */
@@ -101,41 +156,13 @@ public final class PlotCommand implements Callable<Integer> {
   }
 
   private int smoothed(SparkSession spark, ModelSpec spec, String states, String fmt) throws IOException {
-    Columns c = spec.columns();
-    StateSpaceModel m = spec.model();
-    int n = m.stateDim();
-    int obsDim = m.obsDim();
-    int inputDim = m.inputDim();
-    Dataset<Row> all = spark.read().format(fmt).option("header", "true").option("escape", "\"").load(states);
-    String idColumn = idColumn(all, c);
+    Dataset<Row> all = load(spark, states, fmt);
+    String idColumn = idColumn(all, spec.columns());
     String which = id != null ? id : onlyId(all, idColumn, states);
-    Dataset<Row> data = all.filter(col(idColumn).cast("string").equalTo(which))
-        .orderBy(col(c.time()).cast("double"));
-    List<Row> rows = data.collectAsList();
-    if (rows.isEmpty()) throw new ConfigException("--id: no trajectory '" + which + "' in " + states);
-    boolean flat = fmt.equals("csv");
-    int steps = rows.size();
-    double[] times = new double[steps];
-    double[] obs = new double[steps * obsDim];
-    double[] inputs = inputDim == 0 ? null : new double[steps * inputDim];
-    double[] fm = new double[steps * n];
-    double[] fc = new double[steps * n * n];
-    double[] sm = new double[steps * n];
-    double[] sc = new double[steps * n * n];
-    for (int t = 0; t < steps; t++) {
-      Row r = rows.get(t);
-      times[t] = number(r, c.time(), t);
-      for (int i = 0; i < obsDim; i++) obs[t * obsDim + i] = number(r, c.observations().get(i), Double.NaN);
-      for (int i = 0; i < inputDim; i++) inputs[t * inputDim + i] = number(r, c.inputs().get(i), 0.0);
-      array(r, "filtered_mean", n, 1, flat, fm, t * n);
-      array(r, "filtered_cov", n, n, flat, fc, t * n * n);
-      array(r, "smoothed_mean", n, 1, flat, sm, t * n);
-      array(r, "smoothed_cov", n, n, flat, sc, t * n * n);
-    }
-    Trajectory tr = new Trajectory(which, times, obs, obsDim, inputs, inputDim);
-    TrajectoryPlot.write(which, times, obs, c.observations(), ObservationBands.of(m, tr, fm, fc),
-        ObservationBands.of(m, tr, sm, sc), output);
-    System.out.println("plot: wrote " + output + " (" + steps + " steps of '" + which + "')");
+    TrajectoryReader.Read read = TrajectoryReader.read(all, new StateRows(all.columns(), fmt.equals("csv")), spec, idColumn, which, states);
+    TrajectoryPlot.write(read.view(), output);
+    System.out.println("plot: wrote " + output + " (" + read.view().times().length + " steps of '" + which + "'"
+        + (read.notes().isEmpty() ? "" : "; " + String.join("; ", read.notes())) + ")");
     return 0;
   }
 
@@ -167,30 +194,5 @@ public final class PlotCommand implements Callable<Integer> {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     int nl = m.indexOf('\n');
     return nl < 0 ? m : m.substring(0, nl);
-  }
-  /** A numeric cell, or the fallback when it is null or not a number (e.g. an ISO time: plotted by index). */
-  private static double number(Row r, String name, double fallback) {
-    Object v = r.get(r.fieldIndex(name));
-    if (v instanceof Number) return ((Number) v).doubleValue();
-    if (v == null) return fallback;
-    try {
-      return Double.parseDouble(v.toString());
-    } catch (NumberFormatException e) {
-      return fallback;
-    }
-  }
-
-  private static void array(Row r, String name, int rows, int cols, boolean flat, double[] out, int offset) {
-    if (!flat) {
-      List<Double> values = r.getList(r.fieldIndex(name));
-      for (int k = 0; k < values.size(); k++) out[offset + k] = values.get(k);
-      return;
-    }
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < cols; j++) {
-        String column = cols == 1 ? name + "_" + i : name + "_" + i + "_" + j;
-        out[offset + i * cols + j] = number(r, column, Double.NaN);
-      }
-    }
   }
 }

@@ -11,27 +11,51 @@ import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 
-/** Stacks XChart charts into one PNG (headless). */
+/** Lays XChart charts out into one PNG (headless): stacked, or in a grid of equal cells. */
 final class Charts {
   private Charts() {}
 
+  /**
+   * Time tick labels without a thousands separator (years read 1871, not 1,871) while the times are small
+   * enough to print in full.
+   */
+  static void timeAxis(XYChart chart, double[] times) {
+    double largest = 0;
+    for (double t : times) {
+      if (Double.isFinite(t)) largest = Math.max(largest, Math.abs(t));
+    }
+    if (largest < 1e7) chart.getStyler().setXAxisDecimalPattern("0.####");
+  }
+
   static void writeStacked(List<XYChart> charts, Path png) throws IOException {
-    int width = 0;
-    int height = 0;
+    writeGrid(charts, 1, png);
+  }
+
+  /** Row by row, {@code columns} charts per row; each cell as large as the largest chart. */
+  static void writeGrid(List<XYChart> charts, int columns, Path png) throws IOException {
     BufferedImage[] images = new BufferedImage[charts.size()];
+    int rows = (charts.size() + columns - 1) / columns;
+    int[] rowHeight = new int[rows];
+    int[] columnWidth = new int[columns];
     for (int i = 0; i < charts.size(); i++) {
       images[i] = BitmapEncoder.getBufferedImage(charts.get(i));
-      width = Math.max(width, images[i].getWidth());
-      height += images[i].getHeight();
+      rowHeight[i / columns] = Math.max(rowHeight[i / columns], images[i].getHeight());
+      columnWidth[i % columns] = Math.max(columnWidth[i % columns], images[i].getWidth());
     }
+    int width = java.util.Arrays.stream(columnWidth).sum();
+    int height = java.util.Arrays.stream(rowHeight).sum();
     BufferedImage all = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = all.createGraphics();
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, width, height);
     int y = 0;
-    for (BufferedImage image : images) {
-      g.drawImage(image, 0, y, null);
-      y += image.getHeight();
+    for (int r = 0; r < rows; r++) {
+      int x = 0;
+      for (int c = 0; c < columns && r * columns + c < images.length; c++) {
+        g.drawImage(images[r * columns + c], x, y, null);
+        x += columnWidth[c];
+      }
+      y += rowHeight[r];
     }
     g.dispose();
     Path parent = png.toAbsolutePath().getParent();
