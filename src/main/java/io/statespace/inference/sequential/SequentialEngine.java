@@ -4,6 +4,9 @@ import io.statespace.data.Trajectory;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.SmoothingEngine;
+import io.statespace.inference.diffuse.DiffuseFilter;
+import io.statespace.inference.diffuse.DiffusePeriod;
+import io.statespace.inference.diffuse.DiffuseSmoother;
 import io.statespace.model.DiffusePrior;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.StepParameters;
@@ -58,9 +61,9 @@ public final class SequentialEngine implements SmoothingEngine {
     double logLik;
     if (DiffusePrior.isDiffuse(model)) {
       period = diffuseFilter.run(params, trajectory.id(), trajectory.observations(), steps, fm, fc, pm, pc);
-      logLik = period.logLikelihood;
-      if (period.length < steps) {
-        logLik += filter.runFrom(params, trajectory.id(), trajectory.observations(), period.length, steps, fm, fc, pm, pc);
+      logLik = period.logLikelihood();
+      if (period.length() < steps) {
+        logLik += filter.runFrom(params, trajectory.id(), trajectory.observations(), period.length(), steps, fm, fc, pm, pc);
       }
     } else {
       logLik = filter.run(params, trajectory.id(), trajectory.observations(), steps, fm, fc, pm, pc);
@@ -74,7 +77,7 @@ public final class SequentialEngine implements SmoothingEngine {
     if (period == null) {
       smoother.run(params, trajectory.id(), steps, fm, fc, sm, sc, cross);
     } else {
-      smoother.run(params, trajectory.id(), steps, period.length - 1, fm, fc, sm, sc, cross);
+      smoother.run(params, trajectory.id(), steps, period.length(), fm, fc, sm, sc, cross);
       diffuseSmoother.run(params, trajectory.id(), steps, period, fm, fc, sm, sc, cross);
     }
     return new Posterior(steps, n, logLik, fm, fc, pm, pc, sm, sc, cross);

@@ -1,4 +1,4 @@
-package io.statespace.inference.sequential;
+package io.statespace.inference.diffuse;
 
 import io.statespace.inference.InferenceException;
 import io.statespace.linalg.Products;
@@ -24,7 +24,7 @@ import io.statespace.model.StepParameters;
  * the ordinary filter continues from the filtered moments. During the period the filtered and predicted
  * covariances reported are P_* (statsmodels' convention); a diffuse direction's variance is unbounded there.
  */
-final class DiffuseFilter {
+public final class DiffuseFilter {
   /** statsmodels' {@code tolerance_diffuse}: F_∞ or F_* at most this counts as zero. */
   static final double TOLERANCE = 1e-10;
   private static final double LOG_2PI = Math.log(2.0 * Math.PI);
@@ -47,7 +47,7 @@ final class DiffuseFilter {
   private final double[] zRows;
   private final double[] yWhite;
 
-  DiffuseFilter(int stateDim, int obsDim) {
+  public DiffuseFilter(int stateDim, int obsDim) {
     n = stateDim;
     m = obsDim;
     f = new double[n * n];
@@ -75,7 +75,7 @@ final class DiffuseFilter {
    * @throws InferenceException when P_∞ is still not zero after the last step (the observations do not identify
    *     the diffuse components)
    */
-  DiffusePeriod run(StepParameters params, String id, double[] y, int steps, double[] filteredMeans,
+  public DiffusePeriod run(StepParameters params, String id, double[] y, int steps, double[] filteredMeans,
       double[] filteredCovs, double[] predictedMeans, double[] predictedCovs) {
     int nn = n * n;
     params.initial(a, pStar);

@@ -1,4 +1,4 @@
-package io.statespace.inference.sequential;
+package io.statespace.inference.diffuse;
 
 import io.statespace.inference.InferenceException;
 import io.statespace.linalg.Products;
@@ -9,7 +9,8 @@ import io.statespace.model.StepParameters;
 /**
  * The exact diffuse smoother over the diffuse period (Durbin &amp; Koopman 2012, §5.3, univariate form;
  * docs/ARCHITECTURE.md §7.6), backwards from the end of the period's last step d−1, where the filtered moments are
- * proper. There the ordinary smoother has already given m^s_d and P^s_d; with the predicted moments (m⁻_d, P⁻_d)
+ * proper. There the ordinary smoother has already given m^s_d and P^s_d (steps d.. are the caller's: the sequential
+ * RTS smoother or the batched lanes); with the predicted moments (m⁻_d, P⁻_d)
  * the smoothing quantities at the end of step d−1 are r = F_{d−1}ᵀ (P⁻_d)⁺ (m^s_d − m⁻_d) and
  * N = F_{d−1}ᵀ (P⁻_d)⁺ (P⁻_d − P^s_d) (P⁻_d)⁺ F_{d−1}, with r_∞ = 0 and N_∞1 = N_∞2 = 0 (nothing diffuse remains
  * after the period). Backwards over a step's components (L0 = I − K0 zᵀ, L1 = −K1 zᵀ, F1 = 1/F_∞,
@@ -22,10 +23,10 @@ import io.statespace.model.StepParameters;
  * </ul>
  * then m^s_t = a_t + P_* r + P_∞ r_∞, P^s_t = P_* − P_* N P_* − P_∞ N_∞1 P_* − (P_∞ N_∞1 P_*)ᵀ − P_∞ N_∞2 P_∞
  * with the step's predicted (a_t, P_*, P_∞), and every quantity moves to the end of step t−1 by F_{t−1}ᵀ (·) and
- * F_{t−1}ᵀ (·) F_{t−1}. Lag-one cross-covariances inside the period are not derived here: asking for them on a
- * trajectory whose period lasts two steps or more is an {@link InferenceException}.
+ * F_{t−1}ᵀ (·) F_{t−1}. Lag-one cross-covariances inside the period (steps t, t+1 &lt; d) are not derived here:
+ * asking for them on a trajectory whose period lasts two steps or more is an {@link InferenceException}.
  */
-final class DiffuseSmoother {
+public final class DiffuseSmoother {
   private final int n;
   private final double[] f;
   private final double[] c;
@@ -46,7 +47,7 @@ final class DiffuseSmoother {
   private final double[] t2;
   private final double[] vec;
 
-  DiffuseSmoother(int stateDim) {
+  public DiffuseSmoother(int stateDim) {
     n = stateDim;
     int nn = n * n;
     f = new double[nn];
@@ -70,15 +71,14 @@ final class DiffuseSmoother {
   }
 
   /**
-   * Smooths steps 0..d−2 of the period; steps d−1.. must already hold the ordinary smoother's moments.
+   * Smooths steps 0..d−1 of the period; steps d.. must already hold the ordinary smoother's moments.
    *
    * @param crossCovs the (T−1)×n×n cross-covariances, or null
    */
-  void run(StepParameters params, String id, int steps, DiffusePeriod period, double[] filteredMeans,
+  public void run(StepParameters params, String id, int steps, DiffusePeriod period, double[] filteredMeans,
       double[] filteredCovs, double[] smoothedMeans, double[] smoothedCovs, double[] crossCovs) {
     int d = period.length;
-    if (d < 2) return;
-    if (crossCovs != null) {
+    if (crossCovs != null && d >= 2) {
       throw new InferenceException(id, d - 2, "lag-one cross-covariances inside a diffuse period of " + d
           + " steps are not available");
     }
@@ -88,7 +88,12 @@ final class DiffuseSmoother {
     java.util.Arrays.fill(r1, 0.0);
     java.util.Arrays.fill(n1, 0.0);
     java.util.Arrays.fill(n2, 0.0);
-    if (d < steps) handOver(params, id, d, filteredMeans, filteredCovs, smoothedMeans, smoothedCovs);
+    if (d < steps) {
+      handOver(params, id, d, filteredMeans, filteredCovs, smoothedMeans, smoothedCovs, crossCovs);
+    } else {
+      System.arraycopy(filteredMeans, (d - 1) * n, smoothedMeans, (d - 1) * n, n);
+      System.arraycopy(filteredCovs, (d - 1) * nn, smoothedCovs, (d - 1) * nn, nn);
+    }
     for (int t = d - 1; t >= 0; t--) {
       DiffusePeriod.Step step = period.steps.get(t);
       for (int i = step.components - 1; i >= 0; i--) component(step, i);
@@ -108,8 +113,13 @@ final class DiffuseSmoother {
     }
   }
 
-  /** r and N at the end of step d−1 from the ordinary smoother's moments of step d. */
-  private void handOver(StepParameters params, String id, int d, double[] fm, double[] fc, double[] sm, double[] sc) {
+  /**
+   * r and N at the end of step d−1 from the ordinary smoother's moments of step d, and from them the smoothed
+   * moments of step d−1 (m^s = m + P r, P^s = P − P N P with its filtered moments, the RTS step written in r and N)
+   * and the cross-covariance P^s_d Gᵀ with Gᵀ = (P⁻_d)⁺ F P.
+   */
+  private void handOver(StepParameters params, String id, int d, double[] fm, double[] fc, double[] sm, double[] sc,
+      double[] crossCovs) {
     int nn = n * n;
     params.dynamics(d - 1, f, c, q);
     Products.multVector(f, 0, fm, (d - 1) * n, predMean, 0, n, n);
@@ -134,6 +144,24 @@ final class DiffuseSmoother {
     System.arraycopy(t2, 0, n0, 0, nn);
     back(n0);
     Symmetric.symmetrize(n0, 0, n);
+    int mo = (d - 1) * n;
+    int co = (d - 1) * nn;
+    for (int j = 0; j < n; j++) {
+      double s = fm[mo + j];
+      for (int l = 0; l < n; l++) s += fc[co + j * n + l] * r0[l];
+      sm[mo + j] = s;
+    }
+    Products.mult(fc, co, n0, 0, t1, 0, n, n, n);
+    Products.mult(t1, 0, fc, co, t2, 0, n, n, n);
+    for (int i = 0; i < nn; i++) sc[co + i] = fc[co + i] - t2[i];
+    Symmetric.symmetrize(sc, co, n);
+    if (crossCovs != null) {
+      Products.mult(f, 0, fc, co, t2, 0, n, n, n);
+      if (!solver.solve(predCov, 0, t2, 0)) {
+        throw new InferenceException(id, d - 1, "diffuse smoother hand-over: predicted covariance unusable");
+      }
+      Products.mult(sc, d * nn, t2, 0, crossCovs, co, n, n, n);
+    }
   }
 
   /** One component backwards. */

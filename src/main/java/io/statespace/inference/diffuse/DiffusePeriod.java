@@ -1,4 +1,4 @@
-package io.statespace.inference.sequential;
+package io.statespace.inference.diffuse;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +9,7 @@ import java.util.List;
  * LDL-whitened observation the row z, the innovation v, F_*, F_∞, M_* = P_* z, M_∞ = P_∞ z at that point of the
  * univariate sequence and which update it took (docs/ARCHITECTURE.md §7.6).
  */
-final class DiffusePeriod {
+public final class DiffusePeriod {
   /** The component contributed nothing (F_∞ and F_* both at most the tolerance). */
   static final byte NONE = 0;
   /** The ordinary univariate update (F_∞ = 0, F_* > 0). */
@@ -51,4 +51,14 @@ final class DiffusePeriod {
   int length;
   /** The diffuse period's part of the log-likelihood. */
   double logLikelihood;
+
+  /** The number of diffuse steps d (the ordinary recursions take over from step d). */
+  public int length() {
+    return length;
+  }
+
+  /** The log-likelihood of steps 0..d−1 (Durbin &amp; Koopman's diffuse terms and the proper ones among them). */
+  public double logLikelihood() {
+    return logLikelihood;
+  }
 }
