@@ -26,7 +26,7 @@ import io.statespace.model.StepParameters;
  */
 public final class DiffuseFilter {
   /** statsmodels' {@code tolerance_diffuse}: F_∞ or F_* at most this counts as zero. */
-  static final double TOLERANCE = 1e-10;
+  public static final double TOLERANCE = 1e-10;
   private static final double LOG_2PI = Math.log(2.0 * Math.PI);
 
   private final int n;
