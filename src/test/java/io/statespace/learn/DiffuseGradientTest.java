@@ -72,6 +72,17 @@ class DiffuseGradientTest {
   }
 
   @Test
+  void thePredictionLossRefusesADiffuseModel() {
+    StateSpaceModel diffuse = ModelSpec.parse("{\"family\": \"local-level\", \"level_std\": 0.5, \"measurement_std\": 0.8,"
+        + " \"initial\": {\"diffuse\": true}}").model();
+    Parameterization param = Families.parameterization(diffuse, List.of("level_std"));
+    io.statespace.model.spec.ModelSpecException e = org.junit.jupiter.api.Assertions.assertThrows(
+        io.statespace.model.spec.ModelSpecException.class, () -> LossFunction.prediction(param, 0.0, 1L, false));
+    assertEquals("initial.diffuse", e.key());
+    assertTrue(e.getMessage().contains("--loss nll"), e.getMessage());
+  }
+
+  @Test
   void constantVelocityFullyDiffuseWithGapsFromTheData() {
     String file = "{\"family\": \"constant-velocity\", \"spatial_dims\": 2, \"noise\": \"continuous\", \"q\": 0.7,"
         + " \"measurement_std\": [0.5, 0.9], \"columns\": {\"observations\": [\"x\", \"y\"]}, \"initial\": INITIAL}";

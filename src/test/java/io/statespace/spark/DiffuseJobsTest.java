@@ -112,6 +112,26 @@ class DiffuseJobsTest {
     }
   }
 
+  /** A trajectory longer than --segment-steps stays in one task with a diffuse model, and is still exact. */
+  @Test
+  void segmentedPathKeepsADiffuseTrajectoryInOneTask() throws IOException {
+    Path input = nileCsv("nile_missing");
+    JsonNode c = nileCase("nile_missing");
+    String out = dir.resolve("smooth-segments").toString();
+    SmoothJob.run(spark, new SmoothSettings(input.toString(), "csv", out, "parquet",
+        nileSpec(Math.sqrt(1469.1), Math.sqrt(15099.0)), EngineChoice.SEQUENTIAL, 2, 3, false), SegmentSteps.parse("30"));
+    assertEquals(100L, WrittenRows.count(spark, Path.of(out, "states"), "parquet"));
+    String report = Files.readString(Path.of(out, "report.json")).replace(" ", "").replace("\n", "");
+    assertTrue(report.contains("\"trajectories_by_engine\":{\"sequential\":1}"), report);
+    Row summary = spark.read().parquet(out + "/summary").collectAsList().get(0);
+    assertEquals(c.get("loglik").asDouble(), ((Number) summary.getAs("loglik")).doubleValue(), 1e-9 * 600);
+    List<Row> rows = spark.read().parquet(out + "/states").orderBy("year").collectAsList();
+    for (int t = 0; t < rows.size(); t++) {
+      double mean = rows.get(t).<Double>getList(rows.get(t).fieldIndex("smoothed_mean")).get(0);
+      assertEquals(c.get("smoothed_mean").get(t).get(0).asDouble(), mean, 1e-9 * 1000, "year " + (1871 + t));
+    }
+  }
+
   @Test
   void fitRecoversStatsmodelsMaximumLikelihoodEstimate() throws IOException {
     Path input = nileCsv("nile");
