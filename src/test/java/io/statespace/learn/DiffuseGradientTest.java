@@ -57,7 +57,10 @@ class DiffuseGradientTest {
     assertTrue(err < TOLERANCE, label + ": component " + at + " (" + param.names().get(at) + "): exact " + e.gradient()[at]
         + ", finite differences " + fd[at] + ", relative error " + err);
     assertTrue(e.gradientNorm() > 1e-3, "a gradient that is all but zero checks nothing");
-    Evaluation batched = new LocalObjective(loss.withEngine(LossFunction.Engine.BATCHED), data).evaluate(theta);
+    LocalObjective batchedObjective = new LocalObjective(loss.withEngine(LossFunction.Engine.BATCHED), data);
+    assertEquals(java.util.Map.of("sequential", (long) data.size()), batchedObjective.accumulate(theta, 0L).trajectoriesByEngine(),
+        label + ": diffuse blocks go to the diffuse likelihood, not through a failing lockstep tile");
+    Evaluation batched = batchedObjective.evaluate(theta);
     assertEquals(e.loss(), batched.loss(), 1e-12 * Math.abs(e.loss()));
     assertTrue(FiniteDifferences.componentError(batched.gradient(), e.gradient(), FLOOR) < 1e-12, label + ": batched gradient");
   }

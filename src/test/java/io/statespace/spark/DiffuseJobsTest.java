@@ -118,8 +118,12 @@ class DiffuseJobsTest {
     Path input = nileCsv("nile_missing");
     JsonNode c = nileCase("nile_missing");
     String out = dir.resolve("smooth-segments").toString();
-    SmoothJob.run(spark, new SmoothSettings(input.toString(), "csv", out, "parquet",
-        nileSpec(Math.sqrt(1469.1), Math.sqrt(15099.0)), EngineChoice.SEQUENTIAL, 2, 3, false), SegmentSteps.parse("30"));
+    try (io.statespace.testing.LogCapture log = io.statespace.testing.LogCapture.of(SegmentedSmoothing.class)) {
+      SmoothJob.run(spark, new SmoothSettings(input.toString(), "csv", out, "parquet",
+          nileSpec(Math.sqrt(1469.1), Math.sqrt(15099.0)), EngineChoice.SEQUENTIAL, 2, 3, false), SegmentSteps.parse("30"));
+      assertEquals(1, log.lines(org.apache.logging.log4j.Level.INFO, "initial state is diffuse").size(), log.lines().toString());
+      assertTrue(log.lines(org.apache.logging.log4j.Level.INFO, "cut into about").isEmpty(), "no segment passes: " + log.lines());
+    }
     assertEquals(100L, WrittenRows.count(spark, Path.of(out, "states"), "parquet"));
     String report = Files.readString(Path.of(out, "report.json")).replace(" ", "").replace("\n", "");
     assertTrue(report.contains("\"trajectories_by_engine\":{\"sequential\":1}"), report);
