@@ -90,6 +90,10 @@ public final class SimulateCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (!Files.isRegularFile(model)) throw new ConfigException("--model: no such file " + model);
     ModelSpec spec = ModelSpec.read(model);
+    if (io.statespace.model.DiffusePrior.isDiffuse(spec.model())) {
+      throw new ConfigException("initial.diffuse: simulate draws x_0 from the initial state, and a diffuse one has no "
+          + "distribution to draw from; give initial.mean and initial.cov");
+    }
     Columns columns = spec.columns();
     if (columns.observations().isEmpty()) throw new ConfigException("columns.observations: the model file must name them");
     if (grid > 0) {

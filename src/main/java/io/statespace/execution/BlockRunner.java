@@ -8,6 +8,7 @@ import io.statespace.gpu.WorkShape;
 import io.statespace.inference.InferenceException;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
+import io.statespace.model.DiffusePrior;
 import io.statespace.model.StateSpaceModel;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -38,6 +39,7 @@ public final class BlockRunner implements AutoCloseable {
   private final Set<Engine> logged = EnumSet.noneOf(Engine.class);
   private StateSpaceModel checkedModel;
   private String gpuUnsupported;
+  private boolean diffuse;
 
   public BlockRunner(ExecutionPolicy policy, TaskDevice device, GpuEngines gpu) {
     this.policy = policy;
@@ -63,6 +65,7 @@ public final class BlockRunner implements AutoCloseable {
   /** Smooths a block that the policy's {@link ExecutionPolicy#joinsBlock} accepted; one outcome per trajectory, in order. */
   public List<Outcome> runBlock(StateSpaceModel model, List<Trajectory> block, Outputs outputs) {
     ExecutionPolicy.Decision d = policy.forBlock(device, shape(model, block));
+    if (diffuse) d = ExecutionPolicy.forDiffuse(d);
     note(d);
     return run(d, model, block, outputs);
   }
@@ -70,6 +73,7 @@ public final class BlockRunner implements AutoCloseable {
   /** Smooths a trajectory that goes alone. */
   public Outcome runAlone(StateSpaceModel model, Trajectory trajectory, Outputs outputs) {
     ExecutionPolicy.Decision d = policy.forLone(device, shape(model, List.of(trajectory)));
+    if (diffuse) d = ExecutionPolicy.forDiffuse(d);
     note(d);
     if (d.engine() == Engine.SEQUENTIAL_IN_PLACE) {
       try {
@@ -144,6 +148,7 @@ public final class BlockRunner implements AutoCloseable {
     if (model != checkedModel) {
       gpuUnsupported = policy.backend() == BackendOption.CPU ? "not checked under --backend cpu"
           : Families.refusal(model, Family.Capability.GPU).orElse(null);
+      diffuse = DiffusePrior.isDiffuse(model);
       checkedModel = model;
     }
     return new WorkShape(block.size(), max, total, model.stateDim(), model.obsDim(), gpuUnsupported);

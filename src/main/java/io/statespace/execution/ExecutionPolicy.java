@@ -161,6 +161,18 @@ public record ExecutionPolicy(EngineChoice engine, BackendOption backend, int th
         device.ordinal());
   }
 
+  /**
+   * The decision for a model with a diffuse prior (initial.diffuse): the sequential and batched CPU engines run the
+   * exact diffuse filter; any other engine (the parallel scan, the lean in-place path, a GPU path) gives way to the
+   * sequential engine, with the reason.
+   */
+  public static Decision forDiffuse(Decision d) {
+    if (d.engine() == Engine.SEQUENTIAL || d.engine() == Engine.BATCHED) return d;
+    return new Decision(Engine.SEQUENTIAL, "the model's initial state is diffuse (initial.diffuse) and the "
+        + d.engine().label() + " engine has no exact diffuse filter: sequential engine on the CPU instead of ("
+        + d.reason() + ")", -1);
+  }
+
   /** The batched kernel for many trajectories; the parallel scan for a few long ones. */
   static Engine gpuPath(WorkShape shape) {
     boolean few = shape.trajectories() <= PARALLEL_MAX_TRAJECTORIES;

@@ -1,6 +1,7 @@
 package io.statespace.family;
 
 import io.statespace.learn.Parameterization;
+import io.statespace.model.DiffusePrior;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.spec.FamilyCatalog;
 import io.statespace.model.spec.ModelSpec;
@@ -60,6 +61,10 @@ public final class Families implements FamilyCatalog {
    * and backend routing consult before Spark starts.
    */
   public static Optional<String> refusal(StateSpaceModel model, Family.Capability capability) {
+    if (capability != Family.Capability.BATCHED && DiffusePrior.isDiffuse(model)) {
+      return Optional.of("the model's initial state is diffuse (initial.diffuse): only the sequential and batched CPU "
+          + "engines run the exact diffuse filter" + (capability == Family.Capability.EM ? ", and EM has no diffuse M-step" : ""));
+    }
     return of(model).refusal(capability, model);
   }
 }

@@ -87,6 +87,10 @@ final class BlockLossEvaluator {
 
   /** Adds every trajectory of the block (its loss, gradient and engine) into the accumulator. */
   void addBlock(List<Trajectory> block, LossAccumulator accumulator) {
+    if (io.statespace.model.DiffusePrior.isDiffuse(model)) {
+      for (Trajectory t : block) sequential.add(t, accumulator);
+      return;
+    }
     if (loss.kind() == LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD && loss.gradientMethod() == LossFunction.GradientMethod.FISHER) {
       addFisher(block, accumulator);
       return;

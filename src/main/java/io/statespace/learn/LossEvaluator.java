@@ -5,6 +5,7 @@ import io.statespace.inference.InferenceException;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.sequential.SequentialEngine;
+import io.statespace.model.DiffusePrior;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.StepParameters;
 
@@ -26,6 +27,8 @@ public final class LossEvaluator {
   private byte[] modes = new byte[0];
   private final double[] theta;
   private BlockLossEvaluator lanes;
+  private final boolean diffuse;
+  private DiffuseLikelihood diffuseLikelihood;
 
   LossEvaluator(LossFunction loss, double[] theta, long epoch) {
     this.loss = loss;
@@ -34,6 +37,7 @@ public final class LossEvaluator {
     this.chain = loss.parameterization().chain(theta);
     this.epoch = epoch;
     this.filter = new AdjointFilter(model.stateDim(), model.obsDim());
+    this.diffuse = DiffusePrior.isDiffuse(model);
   }
 
   /** The model at this θ. */
@@ -59,7 +63,15 @@ public final class LossEvaluator {
       double value;
       long components;
       chain.begin(trajectory);
-      if (loss.kind() == LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD && loss.gradientMethod() == LossFunction.GradientMethod.FISHER) {
+      if (diffuse) {
+        if (loss.kind() != LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD) {
+          throw new IllegalArgumentException("--loss " + loss.kind().key() + ": a model with a diffuse initial state "
+              + "(initial.diffuse) is fitted by its likelihood only (--loss nll)");
+        }
+        if (diffuseLikelihood == null) diffuseLikelihood = new DiffuseLikelihood(model.stateDim(), model.obsDim());
+        value = diffuseLikelihood.evaluate(params, trajectory.id(), trajectory.observations(), steps, chain);
+        components = diffuseLikelihood.scored();
+      } else if (loss.kind() == LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD && loss.gradientMethod() == LossFunction.GradientMethod.FISHER) {
         if (fisher == null) {
           fisher = new FisherGradient(model.stateDim(), model.obsDim());
           engine = new SequentialEngine();

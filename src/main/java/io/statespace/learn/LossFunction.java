@@ -114,6 +114,10 @@ public final class LossFunction implements Serializable {
    */
   public static LossFunction prediction(Parameterization parameterization, double dropoutRate, long seed,
       boolean feedback) {
+    if (io.statespace.model.DiffusePrior.isDiffuse(parameterization.model(parameterization.initial()))) {
+      throw new io.statespace.model.spec.ModelSpecException("initial.diffuse", "a model with a diffuse initial state is "
+          + "fitted by its likelihood only (--loss nll): the prediction loss needs a proper initial state");
+    }
     return new LossFunction(parameterization, Kind.PREDICTION, GradientMethod.ADJOINT,
         new DropoutMask(dropoutRate, seed), feedback, Engine.SEQUENTIAL);
   }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.not;
 import io.statespace.inference.InferenceException;
 import io.statespace.inference.parallel.Moments;
 import io.statespace.inference.parallel.SegmentScan;
+import io.statespace.model.DiffusePrior;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.spec.Columns;
 import java.util.ArrayList;
@@ -82,7 +83,11 @@ final class SegmentedSmoothing implements AutoCloseable {
     long threshold = option.resolve(spark, model.stateDim(), model.obsDim(), model.inputDim());
     LOG.info("smooth: segment steps {}: a trajectory longer than that is smoothed in segments across tasks",
         option.describe(threshold));
-    if (rowsIn <= threshold || longestById(spark, source) <= threshold) {
+    if (DiffusePrior.isDiffuse(model)) {
+      LOG.info("smooth: the model's initial state is diffuse (initial.diffuse) and the segmented path has no exact diffuse"
+          + " filter: every trajectory is smoothed in one task");
+    }
+    if (DiffusePrior.isDiffuse(model) || rowsIn <= threshold || longestById(spark, source) <= threshold) {
       return new SegmentedSmoothing(model, columns, null, Set.of(), new ArrayList<>(), null, null, null, null, threshold);
     }
     Dataset<Row> input = source.rows();

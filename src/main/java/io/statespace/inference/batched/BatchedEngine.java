@@ -5,6 +5,7 @@ import io.statespace.inference.BatchSmoothingEngine;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.SmoothingEngine;
+import io.statespace.model.DiffusePrior;
 import io.statespace.model.StateSpaceModel;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +30,8 @@ import java.util.Objects;
  * posteriors then hold the same covariance arrays ({@link Sharing#SHARED}, the default: no copy, and 64
  * instead of 320 bytes allocated per step for n = 4; measured faster, docs/BENCHMARKS.md) or copies
  * ({@link Sharing#COPIED}). The scalar lane also switches to the
- * steady state of a long regular stretch ({@link ScalarLane}).
+ * steady state of a long regular stretch ({@link ScalarLane}). A model with a diffuse prior runs each
+ * trajectory's diffuse period alone and the rest in the lanes ({@link DiffuseHandover}).
  */
 public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngine {
   /** Lanes per tile: wide enough to amortise each loop, narrow enough for a tile's state to stay in L2. */
@@ -62,6 +64,7 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
   private LaneFilter filter;
   private LaneSmoother smoother;
   private ScalarLane scalar;
+  private DiffuseHandover diffuse;
 
   public BatchedEngine() {
     this(DEFAULT_WIDTH);
@@ -118,6 +121,7 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
       scalar = new ScalarLane(n, m, steadyState);
       means = new SharedMeans(n, m, width, algebra);
       record = new GainRecord(n, m);
+      diffuse = new DiffuseHandover(n, m);
     }
   }
 
@@ -128,10 +132,16 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
 
   private Posterior[] run(StateSpaceModel model, List<Trajectory> block, Outputs outputs, boolean smooth) {
     ensure(model);
-    int count = block.size();
     for (Trajectory tr : block) {
       if (tr.length() == 0) throw new IllegalArgumentException("trajectory '" + tr.id() + "' has no steps");
     }
+    if (DiffusePrior.isDiffuse(model)) return diffuse.run(model, block, outputs, smooth, this::lanes);
+    return lanes(model, block, outputs, smooth);
+  }
+
+  /** The lanes (shared groups, tiles, the scalar lane) for a model with a proper prior. */
+  private Posterior[] lanes(StateSpaceModel model, List<Trajectory> block, Outputs outputs, boolean smooth) {
+    int count = block.size();
     Posterior[] result = new Posterior[count];
     int[] rest = null;
     if (sharing != Sharing.PER_LANE && count >= MIN_SHARED_LANES) {

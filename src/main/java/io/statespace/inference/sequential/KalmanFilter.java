@@ -66,6 +66,25 @@ public final class KalmanFilter {
     return logLik;
   }
 
+  /**
+   * Continues a forward pass from step {@code first} &gt; 0, predicting from the filtered moments of step
+   * first−1 already in the output arrays (after a diffuse period: docs/ARCHITECTURE.md §7.6).
+   *
+   * @return the log-likelihood of steps first..steps−1
+   */
+  public double runFrom(StepParameters params, String id, double[] y, int first, int steps,
+      double[] filteredMeans, double[] filteredCovs, double[] predictedMeans, double[] predictedCovs) {
+    System.arraycopy(filteredMeans, (first - 1) * n, mean, 0, n);
+    System.arraycopy(filteredCovs, (first - 1) * n * n, cov, 0, n * n);
+    double logLik = 0.0;
+    for (int t = first; t < steps; t++) {
+      logLik += advance(params, id, y, t, predictedMeans, predictedCovs);
+      System.arraycopy(mean, 0, filteredMeans, t * n, n);
+      System.arraycopy(cov, 0, filteredCovs, t * n * n, n * n);
+    }
+    return logLik;
+  }
+
   /** Starts a forward pass: the prediction for step 0 is the prior. */
   public void start(StepParameters params) {
     params.initial(predMean, predCov);

@@ -53,11 +53,20 @@ public final class RtsSmoother {
    */
   public void run(StepParameters params, String id, int steps, double[] filteredMeans, double[] filteredCovs,
       double[] smoothedMeans, double[] smoothedCovs, double[] crossCovs) {
+    run(params, id, steps, 0, filteredMeans, filteredCovs, smoothedMeans, smoothedCovs, crossCovs);
+  }
+
+  /**
+   * The backward pass down to step {@code first} only (the end of a diffuse period, whose earlier steps the
+   * diffuse smoother takes: docs/ARCHITECTURE.md §7.6); the filtered moments from {@code first} on must be proper.
+   */
+  void run(StepParameters params, String id, int steps, int first, double[] filteredMeans, double[] filteredCovs,
+      double[] smoothedMeans, double[] smoothedCovs, double[] crossCovs) {
     int nn2 = n * n;
     int last = steps - 1;
     System.arraycopy(filteredMeans, last * n, smoothedMeans, last * n, n);
     System.arraycopy(filteredCovs, last * nn2, smoothedCovs, last * nn2, nn2);
-    for (int t = steps - 2; t >= 0; t--) {
+    for (int t = steps - 2; t >= first; t--) {
       params.dynamics(t, weights, bias, procCov);
       int mo = t * n;
       int po = t * nn2;

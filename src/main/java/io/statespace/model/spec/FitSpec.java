@@ -35,6 +35,14 @@ public final class FitSpec implements Serializable {
       }
     }
     if (free.stream().distinct().count() != free.size()) throw new ModelSpecException("fit.free", "lists a parameter twice");
+    if (io.statespace.model.DiffusePrior.isDiffuse(model)) {
+      for (int i = 0; i < free.size(); i++) {
+        if (free.get(i).startsWith("initial.")) {
+          throw new ModelSpecException("fit.free[" + i + "]", "'" + free.get(i) + "' cannot be fitted with a diffuse initial "
+              + "state (initial.diffuse): the diffuse likelihood does not depend on the prior");
+        }
+      }
+    }
     return new FitSpec(free);
   }
 }
