@@ -38,6 +38,8 @@ public final class SampleCommand implements Callable<Integer> {
     InputOptions.checkFormat("--format", format);
     String outFormat = out.format(format);
     if (draws < 1) throw new ConfigException("--draws must be at least 1, got " + draws);
+    String refusal = SampleSettings.refusal(spec);
+    if (refusal != null) throw new ConfigException(refusal);
     QuarantineLimit limit = quarantine.limit();
     out.check(in.input, in.modelUri());
     SampleSettings settings = new SampleSettings(in.input, format, out.output, outFormat, spec, out.partitions,

@@ -28,15 +28,19 @@ public final class InnovationDiagnostics {
     this.counts = new int[obsDim];
   }
 
-  /** The diagnostics of a trajectory from its filtered moments (T×n and T×n×n), one prediction per step. */
-  public static Result of(StepParameters params, Trajectory trajectory, double[] filteredMeans, double[] filteredCovs) {
+  /**
+   * The diagnostics of a trajectory from its filtered moments (T×n and T×n×n), one prediction per step, leaving out
+   * its first {@code diffuseSteps} steps (an exact diffuse period, as statsmodels' residual tests do).
+   */
+  public static Result of(StepParameters params, Trajectory trajectory, double[] filteredMeans, double[] filteredCovs,
+      int diffuseSteps) {
     int n = params.stateDim();
     PredictiveMoments moments = new PredictiveMoments(params, trajectory);
     InnovationDiagnostics d = new InnovationDiagnostics(params.obsDim(), trajectory.length());
     for (int t = 0; t < trajectory.length(); t++) {
       int prev = Math.max(0, t - 1);
       moments.predict(t, filteredMeans, prev * n, filteredCovs, prev * n * n);
-      d.add(moments);
+      if (t >= diffuseSteps) d.add(moments);
     }
     return d.result();
   }

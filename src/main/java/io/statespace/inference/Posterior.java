@@ -17,11 +17,21 @@ public final class Posterior {
   private final double[] smoothedMeans;
   private final double[] smoothedCovariances;
   private final double[] smoothedCrossCovariances;
+  private final int diffuseSteps;
 
   public Posterior(int length, int stateDim, double logLikelihood,
       double[] filteredMeans, double[] filteredCovariances,
       double[] predictedMeans, double[] predictedCovariances,
       double[] smoothedMeans, double[] smoothedCovariances, double[] smoothedCrossCovariances) {
+    this(length, stateDim, logLikelihood, filteredMeans, filteredCovariances, predictedMeans, predictedCovariances,
+        smoothedMeans, smoothedCovariances, smoothedCrossCovariances, 0);
+  }
+
+  private Posterior(int length, int stateDim, double logLikelihood,
+      double[] filteredMeans, double[] filteredCovariances,
+      double[] predictedMeans, double[] predictedCovariances,
+      double[] smoothedMeans, double[] smoothedCovariances, double[] smoothedCrossCovariances, int diffuseSteps) {
+    this.diffuseSteps = diffuseSteps;
     this.length = length;
     this.stateDim = stateDim;
     this.logLikelihood = logLikelihood;
@@ -32,6 +42,20 @@ public final class Posterior {
     this.smoothedMeans = smoothedMeans;
     this.smoothedCovariances = smoothedCovariances;
     this.smoothedCrossCovariances = smoothedCrossCovariances;
+  }
+
+  /**
+   * This posterior, recording that its first {@code steps} steps are the diffuse period of an exact diffuse
+   * initialisation (docs/ARCHITECTURE.md §7.6), whose filtered and predicted covariances are finite parts only.
+   */
+  public Posterior withDiffuseSteps(int steps) {
+    return new Posterior(length, stateDim, logLikelihood, filteredMeans, filteredCovariances, predictedMeans,
+        predictedCovariances, smoothedMeans, smoothedCovariances, smoothedCrossCovariances, steps);
+  }
+
+  /** The steps of the diffuse period (0 without a diffuse prior): residual diagnostics leave them out. */
+  public int diffuseSteps() {
+    return diffuseSteps;
   }
 
   /** Number of steps T. */

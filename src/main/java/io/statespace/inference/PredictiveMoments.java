@@ -4,6 +4,7 @@ import io.statespace.data.Trajectory;
 import io.statespace.linalg.Cholesky;
 import io.statespace.linalg.Products;
 import io.statespace.linalg.Symmetric;
+import io.statespace.model.DiffusePrior;
 import io.statespace.model.StepParameters;
 
 /**
@@ -87,6 +88,7 @@ public final class PredictiveMoments {
   public void predict(int t, double[] filteredMeans, int mo, double[] filteredCovs, int co) {
     if (t == 0) {
       params.initial(predictedMean, predictedCov);
+      finitePart(predictedCov);
     } else {
       params.dynamics(t - 1, dynWeights, dynBias, dynCov);
       Products.multVector(dynWeights, 0, filteredMeans, mo, predictedMean, 0, n, n);
@@ -177,6 +179,14 @@ public final class PredictiveMoments {
     return standardized;
   }
 
+  /**
+   * Marks the step last predicted as inside an exact diffuse period: its innovation variance is infinite, so its
+   * standardised innovation is undefined (NaN, written as null; statsmodels reports 0 there).
+   */
+  public void markDiffuse() {
+    java.util.Arrays.fill(standardized, Double.NaN);
+  }
+
   /** The observed components of step t after {@link #predict}. */
   public int observedCount() {
     return k;
@@ -200,5 +210,20 @@ public final class PredictiveMoments {
   /** sqrt diag(H P_{t|T} Hᵀ + R) (p values) after {@link #smoothObservation}. */
   public double[] smoothedObservationPredictiveStd() {
     return smoothedObsPredictiveStd;
+  }
+
+  /**
+   * The finite part P_* of a prior with diffuse components (an infinite diagonal entry: {@link DiffusePrior}): their
+   * rows and columns set to 0, as statsmodels reports the diffuse period's covariances (docs/ARCHITECTURE.md §7.6).
+   */
+  private void finitePart(double[] cov) {
+    boolean[] diffuse = DiffusePrior.components(cov, n);
+    for (int i = 0; i < n; i++) {
+      if (!diffuse[i]) continue;
+      for (int j = 0; j < n; j++) {
+        cov[i * n + j] = 0.0;
+        cov[j * n + i] = 0.0;
+      }
+    }
   }
 }

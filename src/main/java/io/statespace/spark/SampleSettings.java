@@ -1,5 +1,6 @@
 package io.statespace.spark;
 
+import io.statespace.model.DiffusePrior;
 import io.statespace.model.spec.ModelSpec;
 import java.io.Serializable;
 
@@ -18,8 +19,21 @@ public record SampleSettings(String input, String format, String output, String 
   public SampleSettings {
     if (draws < 1) throw new IllegalArgumentException("--draws must be at least 1, got " + draws);
     if (partitions < 0) throw new IllegalArgumentException("--partitions must not be negative");
+    String refusal = refusal(spec);
+    if (refusal != null) throw new IllegalArgumentException(refusal);
     format = InputSource.normalizeFormat(format);
     outputFormat = InputSource.normalizeFormat(outputFormat);
+  }
+
+  /**
+   * Why {@code spec} cannot be sampled (one line naming the key), or null: backward sampling needs a proper prior,
+   * so an exact diffuse initial state ({@code initial.diffuse}) is refused.
+   */
+  public static String refusal(ModelSpec spec) {
+    return spec != null && DiffusePrior.isDiffuse(spec.model())
+        ? "initial.diffuse: sample needs a proper prior (initial.mean and initial.cov); draws from a diffuse initial"
+            + " state are not defined"
+        : null;
   }
 
   /** Settings for rows that arrive as a Dataset and leave as one (the library API). */

@@ -54,7 +54,7 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
     if (!choice.needsPredictions()) return new Extras(params, null);
     if (posterior != null) {
       return new Extras(params, InnovationDiagnostics.of(params, trajectory, posterior.filteredMeans(),
-          posterior.filteredCovariances()));
+          posterior.filteredCovariances(), posterior.diffuseSteps()));
     }
     PredictiveMoments moments = new PredictiveMoments(params, trajectory);
     InnovationDiagnostics d = new InnovationDiagnostics(params.obsDim(), trajectory.length());
@@ -237,7 +237,10 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
           posterior.smoothedMeans(), t * n, posterior.smoothedCovariances(), t * nn);
       if (moments != null) {
         int before = Math.max(0, t - 1);
-        if (predicted) moments.predict(t, posterior.filteredMeans(), before * n, posterior.filteredCovariances(), before * nn);
+        if (predicted) {
+          moments.predict(t, posterior.filteredMeans(), before * n, posterior.filteredCovariances(), before * nn);
+          if (t < posterior.diffuseSteps()) moments.markDiffuse();
+        }
         if (smoothedObs) moments.smoothObservation(t, posterior.smoothedMeans(), t * n, posterior.smoothedCovariances(), t * nn);
         setDerived(row, union, arrays, moments, n, source.trajectory.obsDim());
       }

@@ -112,6 +112,58 @@ class DiffuseJobsTest {
     }
   }
 
+  /**
+   * The opt-in outputs and a forecast of a diffuse model (statsmodels' values: extras_reference.py): nothing is
+   * quarantined (the prior's infinite variance never reaches a row), the standardised innovation is null inside the
+   * diffuse period and statsmodels' after it, the residual diagnostics leave the diffuse period out as statsmodels'
+   * test_serial_correlation does, and the forecast rows are get_forecast(5).
+   */
+  @Test
+  void extrasAndForecastsOfADiffuseModel() throws IOException {
+    JsonNode ref;
+    try (InputStream in = DiffuseJobsTest.class.getResourceAsStream("/io/statespace/diffuse/extras_reference.json")) {
+      ref = new ObjectMapper().readTree(in);
+    }
+    StringBuilder csv = new StringBuilder("year,flow\n");
+    JsonNode y = ref.get("y");
+    for (int t = 0; t < y.size(); t++) csv.append(1871 + t).append(',').append(y.get(t).asDouble()).append('\n');
+    Path input = dir.resolve("nile-extras.csv");
+    Files.writeString(input, csv.toString());
+    ModelSpec spec = nileSpec(Math.sqrt(1469.1), Math.sqrt(15099.0));
+    String out = dir.resolve("smooth-extras").toString();
+    SmoothSettings s = new SmoothSettings(input.toString(), "csv", out, "parquet", spec, EngineChoice.AUTO, 2, 3, false)
+        .withOutputs(OutputChoice.FULL.withOutputs("diagnostics"))
+        .withForecast(ForecastTimes.of(5, "1", spec, "--forecast-steps", "--forecast-dt"));
+    SmoothJob.run(spark, s);
+    assertEquals(0L, WrittenRows.count(spark, Path.of(out, "quarantine"), "parquet"));
+    List<Row> rows = spark.read().parquet(out + "/states").orderBy("year").collectAsList();
+    assertEquals(105, rows.size(), "100 input rows and 5 forecast rows");
+    int d = ref.get("nobs_diffuse").asInt();
+    for (int t = 0; t < 100; t++) {
+      List<Double> e = rows.get(t).getList(rows.get(t).fieldIndex("standardized_innovation"));
+      if (t < d) {
+        assertEquals(null, e.get(0), "year " + (1871 + t) + " lies in the diffuse period");
+      } else {
+        assertEquals(ref.get("standardized_innovation").get(t).asDouble(), e.get(0), 1e-9, "year " + (1871 + t));
+      }
+    }
+    for (int h = 0; h < 5; h++) {
+      Row r = rows.get(100 + h);
+      assertTrue(r.<Boolean>getAs("forecast"));
+      double mean = r.<Double>getList(r.fieldIndex("predicted_obs_mean")).get(0);
+      double var = r.<Double>getList(r.fieldIndex("predicted_obs_cov")).get(0);
+      assertEquals(ref.get("forecast_mean").get(h).asDouble(), mean, 1e-9 * Math.abs(mean), "forecast " + h);
+      assertEquals(ref.get("forecast_var").get(h).asDouble(), var, 1e-9 * Math.abs(var), "forecast variance " + h);
+    }
+    Row summary = spark.read().parquet(out + "/summary").collectAsList().get(0);
+    assertEquals(ref.get("ljung_box").asDouble(), ((Number) summary.getAs("ljung_box")).doubleValue(), 1e-9);
+    assertEquals(ref.get("ljung_box_pvalue").asDouble(), ((Number) summary.getAs("ljung_box_pvalue")).doubleValue(),
+        1e-9);
+    assertEquals(ref.get("ljung_box_lag").asInt(), ((Number) summary.getAs("ljung_box_lag")).intValue());
+    assertEquals(ref.get("mean_nis_after_diffuse").asDouble(), ((Number) summary.getAs("mean_nis")).doubleValue(),
+        1e-9);
+  }
+
   /** A trajectory longer than --segment-steps stays in one task with a diffuse model, and is still exact. */
   @Test
   void segmentedPathKeepsADiffuseTrajectoryInOneTask() throws IOException {

@@ -100,7 +100,7 @@ final class DiffuseHandover {
       Trajectory tr = block.get(i);
       if (smooth) smoother.run(s.params, tr.id(), tr.length(), s.period, s.fm, s.fc, s.sm, s.sc, s.cross);
       out[i] = new Posterior(tr.length(), n, s.period.logLikelihood() + logLik[i], s.fm, s.fc, s.pm, s.pc,
-          smooth ? s.sm : null, smooth ? s.sc : null, s.cross);
+          smooth ? s.sm : null, smooth ? s.sc : null, s.cross).withDiffuseSteps(s.period.length());
     }
     return out;
   }

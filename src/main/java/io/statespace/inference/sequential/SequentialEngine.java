@@ -69,7 +69,7 @@ public final class SequentialEngine implements SmoothingEngine {
       logLik = filter.run(params, trajectory.id(), trajectory.observations(), steps, fm, fc, pm, pc);
     }
     if (!smooth) {
-      return new Posterior(steps, n, logLik, fm, fc, pm, pc, null, null, null);
+      return diffuseSteps(new Posterior(steps, n, logLik, fm, fc, pm, pc, null, null, null), period);
     }
     double[] sm = new double[steps * n];
     double[] sc = new double[steps * n * n];
@@ -80,6 +80,10 @@ public final class SequentialEngine implements SmoothingEngine {
       smoother.run(params, trajectory.id(), steps, period.length(), fm, fc, sm, sc, cross);
       diffuseSmoother.run(params, trajectory.id(), steps, period, fm, fc, sm, sc, cross);
     }
-    return new Posterior(steps, n, logLik, fm, fc, pm, pc, sm, sc, cross);
+    return diffuseSteps(new Posterior(steps, n, logLik, fm, fc, pm, pc, sm, sc, cross), period);
+  }
+
+  private static Posterior diffuseSteps(Posterior posterior, DiffusePeriod period) {
+    return period == null ? posterior : posterior.withDiffuseSteps(period.length());
   }
 }
