@@ -39,7 +39,8 @@ final class FitChoices {
     return new FitSettings(paths, spec, new FitSettings.Objective(loss, e.getDropout(), e.getSeed(), e.getFeedback()),
         new FitSettings.Search(method, new StopRules(e.getMaxIter(), e.getTol(), e.getRelativeTol()), e.getLearningRate(),
             smoother(method, e.getFitEngine())),
-        new FitSettings.Extras(false, e.getStandardErrors(), e.getCurvature()));
+        new FitSettings.Extras(false, e.getStandardErrors(), e.getCurvature(), false, io.statespace.spark.QuarantineLimit.NONE,
+            io.statespace.learn.StandardErrors.Kind.of(e.getStandardErrorsMethod())));
   }
 
   /** fit --engine: EM's E-step smoother (auto = batched); the gradient-based optimisers use the adjoint sequential filter. */
