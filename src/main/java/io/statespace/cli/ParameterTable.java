@@ -17,7 +17,7 @@ final class ParameterTable {
   static List<String> lines(FitReport report) {
     int width = "parameter".length();
     for (FitReport.Parameter p : report.parameters) width = Math.max(width, p.name().length());
-    String row = "%-" + width + "s %14s %12s %9s %8s %14s %14s";
+    String row = "%-" + width + "s %14s %12s %9s %10s %14s %14s";
     List<String> out = new ArrayList<>();
     out.add(String.format(Locale.ROOT, row, "parameter", "estimate", "std_err", "z", "P>|z|", "[0.025", "0.975]"));
     for (FitReport.Parameter p : report.parameters) {

@@ -185,9 +185,7 @@ public final class FitJob {
         curvature = Curvatures.at(objective, param, result.theta());
       }
       out.writeText("model.json", param.fittedSpec(s.spec().withColumns(source.columns()), result.theta()).toJson());
-      StringBuilder history = new StringBuilder(HistoryRow.csvHeader()).append('\n');
-      for (HistoryRow row : result.history()) history.append(row.toCsv()).append('\n');
-      out.writeText("history.csv", history.toString());
+      out.writeText("history.csv", HistoryRow.csv(result.history(), param));
       writeQuarantine(spark, items, columns, s.paths().outputFormat(), out.part("quarantine"));
       FitReport report = new FitReport(s.objective().loss().key(), s.search().method().key, result.history().get(0).loss(),
           result.evaluation().loss(), result.evaluation().gradientNorm(), result.iterations(), result.reason().key(),
