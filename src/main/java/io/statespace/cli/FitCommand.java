@@ -143,7 +143,7 @@ public final class FitCommand implements Callable<Integer> {
     LossFunction.Kind lossKind = choose("--loss", loss, LossFunction.Kind.values(), LossFunction.Kind::key);
     FitSettings.Method method = choose("--optimizer", optimizer, FitSettings.Method.values(), m -> m.key);
     if (method == FitSettings.Method.EM) {
-      Families.refusal(spec.model(), Family.Capability.EM).ifPresent(r -> {
+      Families.refusal(spec, Family.Capability.EM).ifPresent(r -> {
         throw new ConfigException("--optimizer em: " + r);
       });
       if (lossKind != LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD) throw new ConfigException("--optimizer em: maximises the likelihood; use --loss nll");

@@ -29,7 +29,7 @@ final class FitChoices {
     LossFunction.Kind loss = e.getLoss().equals("nll") ? LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD : LossFunction.Kind.PREDICTION;
     FitSettings.Method method = FitSettings.Method.valueOf(e.getOptimizer().toUpperCase(Locale.ROOT));
     if (method == FitSettings.Method.EM) {
-      Families.refusal(spec.model(), Family.Capability.EM).ifPresent(r -> {
+      Families.refusal(spec, Family.Capability.EM).ifPresent(r -> {
         throw new IllegalArgumentException("optimizer em: " + r);
       });
       if (loss != LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD) throw new IllegalArgumentException("optimizer em: maximises the likelihood; use loss nll");

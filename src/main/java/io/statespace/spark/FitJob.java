@@ -13,7 +13,6 @@ import io.statespace.learn.FitLoop;
 import io.statespace.learn.FitResult;
 import io.statespace.learn.HistoryRow;
 import io.statespace.learn.Lbfgs;
-import io.statespace.learn.LinearParameterization;
 import io.statespace.learn.LossFunction;
 import io.statespace.learn.Optimizer;
 import io.statespace.learn.Parameterization;
@@ -123,7 +122,7 @@ public final class FitJob {
 
       objective = new DistributedObjective(jsc, blocks, loss, TREE_DEPTH);
       DistributedExpectationStep eStep = s.search().method() == FitSettings.Method.EM
-          ? new DistributedExpectationStep(jsc, blocks, (LinearParameterization) param, TREE_DEPTH,
+          ? new DistributedExpectationStep(jsc, blocks, Families.expectationMaximization(s.spec().model(), param), TREE_DEPTH,
               s.search().smoother() == FitSettings.Smoother.BATCHED)
           : null;
       Optimizer optimizer = optimizer(s, param, objective, eStep);
@@ -279,7 +278,7 @@ public final class FitJob {
       case ADAM:
         return new Adam(objective, s.search().learningRate());
       default:
-        return new EmOptimizer((LinearParameterization) param, eStep);
+        return new EmOptimizer(Families.expectationMaximization(s.spec().model(), param), eStep);
     }
   }
 

@@ -167,6 +167,43 @@ class FitReportingJobTest {
     assertEquals(r.iterations + 2, history.size());
   }
 
+  /**
+   * EM on the constant-velocity family through the distributed E-step (batched smoothing): from the model file's
+   * start the NLL falls monotonically; started at the L-BFGS optimum (its model.json) EM stays there, to 1e-4 of a
+   * standard error (EM's fixed point is the likelihood's stationary point; L-BFGS stops at |g| ≤ 1e-10·|NLL|).
+   */
+  @Test
+  void emFitsTheConstantVelocityFamilyToTheLbfgsOptimum() throws IOException {
+    StopRules emRules = new StopRules(5, 0.0, 0.0);
+    FitSettings.Search em = new FitSettings.Search(FitSettings.Method.EM, emRules, 0.05, FitSettings.Smoother.BATCHED);
+    FitReport fromStart = FitJob.run(spark, settings("em", emRules).with(em));
+    List<String> history = Files.readAllLines(dir.resolve("em").resolve("history.csv"));
+    assertEquals(7, history.size(), "header, the start and 5 EM iterations");
+    double before = Double.POSITIVE_INFINITY;
+    for (String line : history.subList(1, history.size())) {
+      double loss = Double.parseDouble(line.split(",")[1]);
+      assertTrue(loss <= before + 1e-9 * Math.abs(before), "EM's NLL rose: " + before + " -> " + loss);
+      before = loss;
+    }
+    assertTrue(fromStart.finalLoss < fromStart.initialLoss - 10, fromStart.summaryLine());
+    assertTrue(fromStart.eStepTrajectoriesByEngine.containsKey("batched"), fromStart.eStepTrajectoriesByEngine.toString());
+
+    StopRules rules = new StopRules(200, 1e-10, 0.0);
+    FitReport lbfgs = FitJob.run(spark, settings("lbfgs", rules).with(new FitSettings.Extras(false, true, false)));
+    ModelSpec optimum = ModelSpec.read(dir.resolve("lbfgs").resolve("model.json"));
+    StopRules two = new StopRules(2, 0.0, 0.0);
+    FitReport atOptimum = FitJob.run(spark, new FitSettings(
+        new FitSettings.Paths(data.toString(), "csv", dir.resolve("em-at-optimum").toString(), "csv", 3, false),
+        new ModelSpec(optimum.model(), spec.columns(), spec.fit(), null), FitSettings.Objective.likelihood(),
+        new FitSettings.Search(FitSettings.Method.EM, two, 0.05, FitSettings.Smoother.BATCHED), FitSettings.Extras.none()));
+    assertEquals(lbfgs.finalLoss, atOptimum.finalLoss, 1e-10 * Math.abs(lbfgs.finalLoss));
+    for (int i = 0; i < 3; i++) {
+      FitReport.Parameter e = atOptimum.parameters.get(i);
+      FitReport.Parameter l = lbfgs.parameters.get(i);
+      assertEquals(l.fitted(), e.fitted(), 1e-4 * l.standardError(), e.name() + " within 1e-4 of its standard error");
+    }
+  }
+
   @Test
   void predictionLossWithDropoutReportsTheLossWithoutDropout() throws IOException {
     StopRules rules = new StopRules(8, 0.0, 0.0);
