@@ -97,6 +97,17 @@ class ConstantVelocityEmTest {
     for (int k = 1; k < h.size(); k++) {
       assertTrue(h.get(k).loss() <= h.get(k - 1).loss() + 1e-9 * Math.abs(h.get(k - 1).loss()), "iteration " + k);
     }
+    ConstantVelocityParameterization cv = (ConstantVelocityParameterization) param;
+    ExpectationMaximization step = Families.expectationMaximization(cv.base(), param);
+    ConstantVelocityModel next = cv.model(step.maximize(param.initial(),
+        new LocalExpectationStep(step, data, true).expectation(param.initial())));
+    double[] mean = new double[4];
+    for (Trajectory t : data) {
+      double[] m = new io.statespace.inference.sequential.SequentialEngine()
+          .smooth(param.model(param.initial()), t, io.statespace.inference.Outputs.of(false, true)).smoothedMeans();
+      for (int i = 0; i < 4; i++) mean[i] += m[i] / data.size();
+    }
+    for (int i = 0; i < 4; i++) assertEquals(mean[i], next.initialMean()[i], 1e-12, "μ0 = the mean smoothed x_0, component " + i);
     ConstantVelocityModel fitted = (ConstantVelocityModel) param.model(em.theta());
     assertEquals(1.0, fitted.measurementStd()[0], 0.0, "measurement_std[0] stays frozen");
     assertTrue(Math.abs(fitted.initialMean()[2] - 1.0) > 1e-6, "initial.mean moved");
