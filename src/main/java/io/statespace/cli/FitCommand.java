@@ -3,6 +3,7 @@ package io.statespace.cli;
 import io.statespace.family.Families;
 import io.statespace.family.Family;
 import io.statespace.learn.LossFunction;
+import io.statespace.learn.StandardErrors;
 import io.statespace.learn.StopRules;
 import io.statespace.model.spec.FitSpec;
 import io.statespace.model.spec.ModelSpec;
@@ -69,6 +70,10 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--no-standard-errors", description = "Skip the observed information (2 evaluations per free parameter).")
   boolean noStandardErrors;
 
+  @Option(names = "--standard-errors", paramLabel = "KIND", description = "oim (inverse observed information) or robust "
+      + "(cluster sandwich over trajectories: valid when the noise is misspecified) (default: oim).")
+  String standardErrorsKind;
+
   @Option(names = "--curvature", description = "Report the eigen-decomposition of the loss's Hessian at the optimum (flat or unidentified directions).")
   boolean curvature;
 
@@ -111,6 +116,8 @@ public final class FitCommand implements Callable<Integer> {
               java.util.Arrays.stream(c.eigenvectors()[k]).map(v -> Math.round(v * 1000) / 1000.0).toArray()));
         }
       }
+      for (String line : ParameterTable.lines(report)) System.out.println("fit: " + line);
+      for (String warning : report.warnings()) System.out.println("fit: WARNING: " + warning);
       System.out.println("fit: wrote " + report.output);
       return 0;
     } finally {
@@ -136,7 +143,7 @@ public final class FitCommand implements Callable<Integer> {
     LossFunction.Kind lossKind = choose("--loss", loss, LossFunction.Kind.values(), LossFunction.Kind::key);
     FitSettings.Method method = choose("--optimizer", optimizer, FitSettings.Method.values(), m -> m.key);
     if (method == FitSettings.Method.EM) {
-      Families.refusal(spec.model(), Family.Capability.EM).ifPresent(r -> {
+      Families.refusal(spec, Family.Capability.EM).ifPresent(r -> {
         throw new ConfigException("--optimizer em: " + r);
       });
       if (lossKind != LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD) throw new ConfigException("--optimizer em: maximises the likelihood; use --loss nll");
@@ -151,10 +158,15 @@ public final class FitCommand implements Callable<Integer> {
     }
     Backends.forFit(backend);
     if (resume && restart) throw new ConfigException("--resume and --restart exclude each other: continue the checkpoint, or delete it");
+    StandardErrors.Kind errorsKind = standardErrorsKind == null ? StandardErrors.Kind.OIM : StandardErrors.Kind.of(standardErrorsKind);
+    if (errorsKind == null) throw new ConfigException("--standard-errors: must be oim or robust, got '" + standardErrorsKind + "'");
+    if (standardErrorsKind != null && noStandardErrors) {
+      throw new ConfigException("--standard-errors " + standardErrorsKind + " and --no-standard-errors exclude each other");
+    }
     return new FitSettings(new FitSettings.Paths(in.input, format, out.output, outFormat, out.partitions, out.overwrite), spec,
         new FitSettings.Objective(lossKind, dropout, seed, feedback),
         new FitSettings.Search(method, new StopRules(maxIter, tolerance, relativeTolerance), learningRate, smoother),
-        new FitSettings.Extras(resume, !noStandardErrors, curvature, restart, quarantine.limit()));
+        new FitSettings.Extras(resume, !noStandardErrors, curvature, restart, quarantine.limit(), errorsKind));
   }
 
   /**

@@ -1,7 +1,9 @@
 package io.statespace.family;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.statespace.learn.ConstantVelocityExpectationMaximization;
 import io.statespace.learn.ConstantVelocityParameterization;
+import io.statespace.learn.ExpectationMaximization;
 import io.statespace.learn.Parameterization;
 import io.statespace.model.ConstantVelocityModel;
 import io.statespace.model.StateSpaceModel;
@@ -11,6 +13,7 @@ import io.statespace.model.spec.SpecNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code constant-velocity} family ({@link ConstantVelocityModel}, fitted by
@@ -100,6 +103,23 @@ public final class ConstantVelocityFamily implements Family {
   @Override
   public Parameterization parameterization(StateSpaceModel model, List<String> free) {
     return new ConstantVelocityParameterization(cast(model), free);
+  }
+
+  /** EM for every free set but one with {@code dt} ({@link ConstantVelocityExpectationMaximization}). */
+  @Override
+  public Optional<String> refusal(Capability capability, StateSpaceModel model, List<String> free) {
+    if (capability == Capability.EM && free.contains("dt")) return Optional.of(ConstantVelocityExpectationMaximization.REFUSAL_DT);
+    return refusal(capability, model);
+  }
+
+  @Override
+  public Optional<String> refusal(Capability capability, StateSpaceModel model) {
+    return capability == Capability.EM ? Optional.empty() : Family.super.refusal(capability, model);
+  }
+
+  @Override
+  public ExpectationMaximization expectationMaximization(Parameterization parameterization) {
+    return new ConstantVelocityExpectationMaximization((ConstantVelocityParameterization) parameterization);
   }
 
   @Override

@@ -57,6 +57,20 @@ public final class Families implements FamilyCatalog {
   }
 
   /**
+   * Why the file's model with its {@code fit.free} parameters cannot use {@code capability} (one line), or
+   * empty: what {@code fit --optimizer em} consults before Spark starts.
+   */
+  public static Optional<String> refusal(ModelSpec spec, Family.Capability capability) {
+    return of(spec.model()).refusal(capability, spec.model(), spec.fit().free());
+  }
+
+  /** The EM of a parameterisation (its family's; see {@link Family#expectationMaximization}). */
+  public static io.statespace.learn.ExpectationMaximization expectationMaximization(StateSpaceModel model,
+      Parameterization parameterization) {
+    return of(model).expectationMaximization(parameterization);
+  }
+
+  /**
    * Why {@code model} cannot use {@code capability} (one line naming the family), or empty: what engine
    * and backend routing consult before Spark starts.
    */

@@ -2,6 +2,7 @@ package io.statespace.family;
 
 import io.statespace.gpu.ModelPacking;
 import io.statespace.gpu.Shapes;
+import io.statespace.learn.ExpectationMaximization;
 import io.statespace.learn.Parameterization;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.StepForm;
@@ -43,6 +44,24 @@ public interface Family extends FamilyFormat {
   /** The model's fixed step dt, or NaN when dt comes from the time column (or the family has none). */
   default double fixedDt(StateSpaceModel model) {
     return Double.NaN;
+  }
+
+  /**
+   * Why {@code model} with these free parameters cannot use {@code capability} (one line), or empty: for EM,
+   * whether every free parameter has an M-step. By default the answer of {@link #refusal(Capability,
+   * StateSpaceModel)}.
+   */
+  default Optional<String> refusal(Capability capability, StateSpaceModel model, List<String> free) {
+    return refusal(capability, model);
+  }
+
+  /**
+   * The EM of a parameterisation of this family.
+   *
+   * @throws IllegalArgumentException when the family, or these free parameters, have no EM (see {@link #refusal})
+   */
+  default ExpectationMaximization expectationMaximization(Parameterization parameterization) {
+    throw new IllegalArgumentException("the " + name() + " family has no EM (closed-form M-steps)");
   }
 
   /**

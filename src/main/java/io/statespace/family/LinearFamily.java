@@ -101,6 +101,11 @@ final class LinearFamily implements Family {
   }
 
   @Override
+  public io.statespace.learn.ExpectationMaximization expectationMaximization(Parameterization parameterization) {
+    return new io.statespace.learn.LinearExpectationMaximization((io.statespace.learn.LinearParameterization) parameterization);
+  }
+
+  @Override
   public Optional<String> refusal(Capability capability, StateSpaceModel model) {
     return capability == Capability.EM ? Optional.empty() : Family.super.refusal(capability, model);
   }

@@ -93,6 +93,36 @@ public final class ConstantVelocityParameterization implements Parameterization 
     theta(base);
   }
 
+  /** The model this parameterisation was built from (its frozen values). */
+  public ConstantVelocityModel base() {
+    return base;
+  }
+
+  /** True when dt is free. */
+  public boolean dtFree() {
+    return dtIndex >= 0;
+  }
+
+  /** True when the noise level (q or std_acc) is free. */
+  public boolean levelFree() {
+    return levelIndex >= 0;
+  }
+
+  /** True when axis a's measurement standard deviation is free. */
+  public boolean measurementStdFree(int axis) {
+    return stdIndex[axis] >= 0;
+  }
+
+  /** True when the initial mean is free. */
+  public boolean initialMeanFree() {
+    return meanOffset >= 0;
+  }
+
+  /** True when the initial covariance is free. */
+  public boolean initialCovFree() {
+    return covOffset >= 0;
+  }
+
   private static String levelKey(ConstantVelocityModel model) {
     return model.noise().levelKey();
   }

@@ -2,24 +2,28 @@ package io.statespace.learn;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.statespace.model.LinearModel;
 
 /**
- * Expectation-maximisation for the linear family in the {@link FitLoop}'s shape: each iteration is one
- * M-step ({@link MaximizationStep}) from the statistics of the current point followed by one E-step over
+ * Expectation-maximisation in the {@link FitLoop}'s shape, for any family with an
+ * {@link ExpectationMaximization}: each iteration is one M-step ({@link ExpectationMaximization#maximize}) from the statistics of the current point followed by one E-step over
  * the data ({@link ExpectationStep}, a distributed job in the driver) at the new point, so that the
  * reported loss −log p(Y | θ) and gradient (Fisher's identity) belong to the new point, as with the
  * other optimisers. The state is θ and the E-step statistics at θ.
  */
 public final class EmOptimizer implements Optimizer {
-  private final LinearParameterization parameterization;
+  private final ExpectationMaximization em;
   private final ExpectationStep expectation;
   private double[] theta;
   private EmStatistics stats;
   private long evaluations;
 
+  /** EM for the linear family. */
   public EmOptimizer(LinearParameterization parameterization, ExpectationStep expectation) {
-    this.parameterization = parameterization;
+    this(new LinearExpectationMaximization(parameterization), expectation);
+  }
+
+  public EmOptimizer(ExpectationMaximization em, ExpectationStep expectation) {
+    this.em = em;
     this.expectation = expectation;
   }
 
@@ -42,10 +46,9 @@ public final class EmOptimizer implements Optimizer {
 
   @Override
   public Step iterate() {
-    LinearModel next = MaximizationStep.apply(parameterization, parameterization.model(theta), stats);
     double[] nextTheta;
     try {
-      nextTheta = parameterization.theta(next);
+      nextTheta = em.maximize(theta, stats);
     } catch (IllegalArgumentException e) {
       return Step.stuck("the M-step gave a model outside the parameterisation: " + e.getMessage());
     }
@@ -89,7 +92,7 @@ public final class EmOptimizer implements Optimizer {
   @Override
   public void restoreState(JsonNode node) {
     theta = JsonState.getArray(node, "theta");
-    stats = EmStatistics.fromJson(node.get("statistics"), parameterization.size());
+    stats = EmStatistics.fromJson(node.get("statistics"), em.parameterization().size());
     evaluations = JsonState.getLong(node, "evaluations");
   }
 }

@@ -44,6 +44,8 @@ public final class EmStatistics implements Serializable {
   long trajectories;
   double logLikelihood;
   final double[] gradient;
+  /** A family's own sums ({@link ExpectationMaximization.MomentSums}), added like the rest; empty for the linear family. */
+  final double[] extra;
   long gradientFailures;
   long failures;
   String firstFailure;
@@ -54,6 +56,11 @@ public final class EmStatistics implements Serializable {
    * @param dimension p of θ (for the carried gradient)
    */
   public EmStatistics(int stateDim, int obsDim, int inputDim, int dimension) {
+    this(stateDim, obsDim, inputDim, dimension, 0);
+  }
+
+  /** @param extraSums the length of the family's own sums */
+  public EmStatistics(int stateDim, int obsDim, int inputDim, int dimension, int extraSums) {
     n = stateDim;
     m = obsDim;
     p = inputDim;
@@ -67,6 +74,7 @@ public final class EmStatistics implements Serializable {
     initMean = new double[n];
     initSecond = new double[n * n];
     gradient = new double[dimension];
+    extra = new double[extraSums];
   }
 
   /** The zero value for a linear parameterisation's model dimensions and θ. */
@@ -77,7 +85,7 @@ public final class EmStatistics implements Serializable {
 
   /** Adds other into this; returns this. */
   public EmStatistics merge(EmStatistics o) {
-    if (o.n != n || o.m != m || o.p != p || o.gradient.length != gradient.length) {
+    if (o.n != n || o.m != m || o.p != p || o.gradient.length != gradient.length || o.extra.length != extra.length) {
       throw new IllegalArgumentException("cannot merge statistics of different models");
     }
     add(dynXZ, o.dynXZ);
@@ -89,6 +97,7 @@ public final class EmStatistics implements Serializable {
     add(initMean, o.initMean);
     add(initSecond, o.initSecond);
     add(gradient, o.gradient);
+    add(extra, o.extra);
     transitions += o.transitions;
     emissionSteps += o.emissionSteps;
     trajectories += o.trajectories;
@@ -156,6 +165,7 @@ public final class EmStatistics implements Serializable {
     node.put("trajectories", trajectories);
     JsonState.put(node, "log_likelihood", logLikelihood);
     JsonState.put(node, "gradient", gradient);
+    if (extra.length > 0) JsonState.put(node, "extra", extra);
     node.put("gradient_failures", gradientFailures);
     node.put("failures", failures);
     if (firstFailure != null) node.put("first_failure", firstFailure);
@@ -167,7 +177,8 @@ public final class EmStatistics implements Serializable {
   /** The statistics written by {@link #toJson}. */
   static EmStatistics fromJson(JsonNode node, int dimension) {
     EmStatistics s = new EmStatistics((int) JsonState.getLong(node, "n"), (int) JsonState.getLong(node, "m"),
-        (int) JsonState.getLong(node, "p"), dimension);
+        (int) JsonState.getLong(node, "p"), dimension, node.has("extra") ? node.get("extra").size() : 0);
+    if (node.has("extra")) JsonState.readInto(node, "extra", s.extra);
     JsonState.readInto(node, "dyn_xz", s.dynXZ);
     JsonState.readInto(node, "dyn_zz", s.dynZZ);
     JsonState.readInto(node, "dyn_xx", s.dynXX);

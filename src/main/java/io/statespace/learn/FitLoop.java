@@ -71,7 +71,8 @@ public final class FitLoop {
     for (JsonNode row : root.get("history")) {
       history.add(new HistoryRow((int) JsonState.getLong(row, "iteration"), JsonState.getDouble(row, "loss"),
           JsonState.getDouble(row, "gradient_norm"), JsonState.getDouble(row, "step"),
-          JsonState.getLong(row, "evaluations"), JsonState.getDouble(row, "seconds")));
+          JsonState.getLong(row, "evaluations"), JsonState.getDouble(row, "seconds"),
+          row.has("theta") ? JsonState.getArray(row, "theta") : null));
     }
     startNanos = System.nanoTime();
     return loop();
@@ -110,7 +111,8 @@ public final class FitLoop {
 
   private void record(double step) {
     Evaluation e = optimizer.current();
-    HistoryRow row = new HistoryRow(iteration, e.loss(), e.gradientNorm(), step, optimizer.evaluations(), seconds());
+    HistoryRow row = new HistoryRow(iteration, e.loss(), e.gradientNorm(), step, optimizer.evaluations(), seconds(),
+        optimizer.theta());
     history.add(row);
     listener.onIteration(row);
   }
@@ -153,6 +155,7 @@ public final class FitLoop {
       JsonState.put(o, "step", r.step());
       o.put("evaluations", r.evaluations());
       JsonState.put(o, "seconds", r.seconds());
+      if (r.theta() != null) JsonState.put(o, "theta", r.theta());
     }
     try {
       return JsonState.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);

@@ -12,6 +12,11 @@ import java.io.Serializable;
  * over all trajectories; both parts are summed here, so the division happens once, after merging. For the
  * negative log-likelihood the total loss is the sum itself. A trajectory whose filter failed numerically
  * is counted and makes the total loss +∞ (an infeasible θ), with the first message kept for the report.
+ *
+ * <p>With {@link #withScores()} the accumulator also sums the outer products s_i s_iᵀ of the per-trajectory
+ * gradients (the scores of the robust standard errors): each trajectory's gradient is added into a scratch
+ * vector ({@link #gradientSums()}) and folded into the sum and the outer product when the trajectory is
+ * counted ({@link #addTrajectory}), so the scores are exact, not differences of running sums.
  */
 public final class LossAccumulator implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -28,6 +33,9 @@ public final class LossAccumulator implements Serializable {
   private long batchedTrajectories;
   private long sequentialTrajectories;
   private long fallbackTrajectories;
+  private boolean scoring;
+  private double[] score;
+  private double[] outer;
 
   /**
    * @param meanOverComponents true for a loss divided by the scored components (prediction loss)
@@ -38,8 +46,23 @@ public final class LossAccumulator implements Serializable {
     this.dimension = dimension;
   }
 
-  /** Adds one trajectory's loss; its gradient is added through {@link #gradientSums()}. */
+  /**
+   * Makes this (empty) accumulator also sum the outer products of per-trajectory gradients; returns this.
+   *
+   * @throws IllegalStateException when something was added already
+   */
+  public LossAccumulator withScores() {
+    if (trajectories > 0) throw new IllegalStateException("withScores() on an accumulator that holds trajectories");
+    scoring = true;
+    return this;
+  }
+
+  /**
+   * Adds one trajectory's loss; its gradient was added through {@link #gradientSums()} just before (with
+   * scores, that gradient is this trajectory's score).
+   */
   void addTrajectory(double loss, long stepCount, long componentCount) {
+    if (scoring) foldScore();
     sum += loss;
     trajectories++;
     steps += stepCount;
@@ -48,15 +71,57 @@ public final class LossAccumulator implements Serializable {
 
   /** Records a trajectory that failed numerically. */
   void addFailure(String message) {
+    if (score != null) java.util.Arrays.fill(score, 0.0);
     failures++;
     trajectories++;
     if (firstFailure == null) firstFailure = message;
   }
 
-  /** The gradient sum, allocated on first use (for evaluators to add into). */
+  /**
+   * Where an evaluator adds the gradient of the trajectory it is about to count with {@link #addTrajectory}:
+   * the gradient sum, allocated on first use; with scores, a scratch vector holding that one trajectory's
+   * gradient.
+   */
   double[] gradientSums() {
+    if (scoring) {
+      if (score == null) score = new double[dimension];
+      return score;
+    }
+    return totals();
+  }
+
+  private double[] totals() {
     if (gradient == null) gradient = new double[dimension];
     return gradient;
+  }
+
+  /** Adds the scratch score into the gradient sum and its outer product into the score sum; clears it. */
+  private void foldScore() {
+    double[] g = totals();
+    if (outer == null) outer = new double[dimension * dimension];
+    if (score == null) return;
+    for (int i = 0; i < dimension; i++) {
+      double si = score[i];
+      g[i] += si;
+      if (si == 0.0) continue;
+      for (int j = 0; j < dimension; j++) outer[i * dimension + j] += si * score[j];
+    }
+    java.util.Arrays.fill(score, 0.0);
+  }
+
+  /**
+   * Σ_i s_i s_iᵀ over the trajectories counted (p×p, a fresh array; zeros when none), the scores being the
+   * gradients of each trajectory's unnormalised loss.
+   *
+   * @throws IllegalStateException without {@link #withScores()}
+   */
+  public double[][] scoreOuterProducts() {
+    if (!scoring) throw new IllegalStateException("scores were not summed (withScores() not called)");
+    double[][] out = new double[dimension][dimension];
+    if (outer != null) {
+      for (int i = 0; i < dimension; i++) System.arraycopy(outer, i * dimension, out[i], 0, dimension);
+    }
+    return out;
   }
 
   /**
@@ -88,13 +153,17 @@ public final class LossAccumulator implements Serializable {
 
   /** Adds other into this; returns this. */
   public LossAccumulator merge(LossAccumulator other) {
-    if (other.mean != mean || other.dimension != dimension) {
+    if (other.mean != mean || other.dimension != dimension || other.scoring != scoring) {
       throw new IllegalArgumentException("cannot merge accumulators of different losses");
     }
     sum += other.sum;
     if (other.gradient != null) {
-      double[] g = gradientSums();
+      double[] g = totals();
       for (int i = 0; i < dimension; i++) g[i] += other.gradient[i];
+    }
+    if (other.outer != null) {
+      if (outer == null) outer = new double[dimension * dimension];
+      for (int i = 0; i < outer.length; i++) outer[i] += other.outer[i];
     }
     trajectories += other.trajectories;
     steps += other.steps;

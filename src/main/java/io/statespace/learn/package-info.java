@@ -30,8 +30,11 @@
  * </pre>
  * EM is the same shape with {@link io.statespace.learn.ExpectationEvaluator} folding
  * {@link io.statespace.learn.EmStatistics} (an {@link io.statespace.learn.ExpectationStep}) and
- * {@link io.statespace.learn.EmOptimizer}; Adam with {@link io.statespace.learn.Adam}. Standard errors:
- * {@link io.statespace.learn.StandardErrors#compute} with the negative log-likelihood objective (2p jobs).
+ * {@link io.statespace.learn.EmOptimizer}, a family's sums and M-step in its
+ * {@link io.statespace.learn.ExpectationMaximization}; Adam with {@link io.statespace.learn.Adam}. Standard errors:
+ * {@link io.statespace.learn.StandardErrors#compute} with the negative log-likelihood objective (the observed
+ * information, or the cluster sandwich from per-trajectory scores; 2p or 2p+1 points in one pass when the objective
+ * evaluates points together).
  *
  * <h2>Invariants the tests hold</h2>
  * Every gradient equals central finite differences to 1e-6 relative (in practice about 1e-10); the Fisher

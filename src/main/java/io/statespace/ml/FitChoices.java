@@ -29,7 +29,7 @@ final class FitChoices {
     LossFunction.Kind loss = e.getLoss().equals("nll") ? LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD : LossFunction.Kind.PREDICTION;
     FitSettings.Method method = FitSettings.Method.valueOf(e.getOptimizer().toUpperCase(Locale.ROOT));
     if (method == FitSettings.Method.EM) {
-      Families.refusal(spec.model(), Family.Capability.EM).ifPresent(r -> {
+      Families.refusal(spec, Family.Capability.EM).ifPresent(r -> {
         throw new IllegalArgumentException("optimizer em: " + r);
       });
       if (loss != LossFunction.Kind.NEGATIVE_LOG_LIKELIHOOD) throw new IllegalArgumentException("optimizer em: maximises the likelihood; use loss nll");
@@ -39,7 +39,8 @@ final class FitChoices {
     return new FitSettings(paths, spec, new FitSettings.Objective(loss, e.getDropout(), e.getSeed(), e.getFeedback()),
         new FitSettings.Search(method, new StopRules(e.getMaxIter(), e.getTol(), e.getRelativeTol()), e.getLearningRate(),
             smoother(method, e.getFitEngine())),
-        new FitSettings.Extras(false, e.getStandardErrors(), e.getCurvature()));
+        new FitSettings.Extras(false, e.getStandardErrors(), e.getCurvature(), false, io.statespace.spark.QuarantineLimit.NONE,
+            io.statespace.learn.StandardErrors.Kind.of(e.getStandardErrorsMethod())));
   }
 
   /** fit --engine: EM's E-step smoother (auto = batched); the gradient-based optimisers use the adjoint sequential filter. */

@@ -46,6 +46,57 @@ public final class FitSummary {
     return m;
   }
 
+  /** AIC = 2 NLL + 2k (NaN unless the loss is the likelihood). */
+  public double aic() {
+    return report.aic();
+  }
+
+  /** BIC = 2 NLL + k ln n, n the observed components (NaN unless the loss is the likelihood). */
+  public double bic() {
+    return report.bic();
+  }
+
+  /** Observed (non-missing) observation components over every trajectory fitted: BIC's n. */
+  public long observedComponents() {
+    return report.assessment().observedComponents();
+  }
+
+  /** "oim" or "robust" (null when standard errors were switched off). */
+  public String standardErrorsMethod() {
+    return report.assessment().standardErrorsKind();
+  }
+
+  /** z = estimate / standard error by parameter name (NaN without a standard error). */
+  public Map<String, Double> zValues() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (FitReport.Parameter p : report.parameters) m.put(p.name(), p.z());
+    return m;
+  }
+
+  /** Two-sided normal p-values of {@link #zValues()} by parameter name. */
+  public Map<String, Double> pValues() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (FitReport.Parameter p : report.parameters) m.put(p.name(), p.pValue());
+    return m;
+  }
+
+  /** 95% intervals {lower, upper} by parameter name (README "Fitting": log-scale or Wald; NaN without a standard error). */
+  public Map<String, double[]> confidenceIntervals() {
+    Map<String, double[]> m = new LinkedHashMap<>();
+    for (FitReport.Parameter p : report.parameters) m.put(p.name(), new double[] {p.lower(), p.upper()});
+    return m;
+  }
+
+  /** The report's warnings, one line each (missing standard errors, no convergence, parameters at a boundary). */
+  public List<String> warnings() {
+    return report.warnings();
+  }
+
+  /** The prediction loss without dropout at the fitted parameters (NaN unless fitted with dropout). */
+  public double finalLossWithoutDropout() {
+    return report.assessment().finalLossWithoutDropout();
+  }
+
   /** Standard errors by parameter name (NaN where not computed). */
   public Map<String, Double> standardErrors() {
     Map<String, Double> m = new LinkedHashMap<>();

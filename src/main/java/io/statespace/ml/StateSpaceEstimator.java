@@ -54,6 +54,7 @@ public final class StateSpaceEstimator extends Estimator<StateSpaceFitModel>
   private final BooleanParam feedback;
   private final DoubleParam learningRate;
   private final BooleanParam standardErrors;
+  private final Param<String> standardErrorsMethod;
   private final BooleanParam curvature;
   private final Param<String> checkpointDir;
 
@@ -80,6 +81,8 @@ public final class StateSpaceEstimator extends Estimator<StateSpaceFitModel>
     feedback = new BooleanParam(this, "feedback", "prediction loss: update with the prediction at dropped steps");
     learningRate = new DoubleParam(this, "learningRate", "Adam's step size in theta", ParamValidators.gt(0));
     standardErrors = new BooleanParam(this, "standardErrors", "standard errors from the observed information (nll only)");
+    standardErrorsMethod = new Param<>(this, "standardErrorsMethod", "oim (inverse observed information) or robust (cluster "
+        + "sandwich over trajectories) (fit --standard-errors)", ParamValidators.inArray(List.of("oim", "robust")));
     curvature = new BooleanParam(this, "curvature", "eigen-decomposition of the loss's Hessian at the optimum");
     checkpointDir = new Param<>(this, "checkpointDir", "directory for the fit's checkpoints and work files (default "
         + DEFAULT_WORK_DIR + " on Hadoop's default file system)");
@@ -94,6 +97,7 @@ public final class StateSpaceEstimator extends Estimator<StateSpaceFitModel>
     setDefault(feedback, false);
     setDefault(learningRate, 0.05);
     setDefault(standardErrors, true);
+    setDefault(standardErrorsMethod, "oim");
     setDefault(curvature, false);
   }
 
@@ -208,6 +212,10 @@ public final class StateSpaceEstimator extends Estimator<StateSpaceFitModel>
     return standardErrors;
   }
 
+  public Param<String> standardErrorsMethod() {
+    return standardErrorsMethod;
+  }
+
   public BooleanParam curvature() {
     return curvature;
   }
@@ -276,6 +284,11 @@ public final class StateSpaceEstimator extends Estimator<StateSpaceFitModel>
     return this;
   }
 
+  public StateSpaceEstimator setStandardErrorsMethod(String value) {
+    set(standardErrorsMethod, value);
+    return this;
+  }
+
   public StateSpaceEstimator setCurvature(boolean value) {
     set(curvature, value);
     return this;
@@ -333,6 +346,10 @@ public final class StateSpaceEstimator extends Estimator<StateSpaceFitModel>
 
   public boolean getStandardErrors() {
     return (Boolean) getOrDefault(standardErrors);
+  }
+
+  public String getStandardErrorsMethod() {
+    return getOrDefault(standardErrorsMethod);
   }
 
   public boolean getCurvature() {

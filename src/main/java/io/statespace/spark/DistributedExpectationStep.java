@@ -3,7 +3,9 @@ package io.statespace.spark;
 import io.statespace.data.Trajectory;
 import io.statespace.learn.EmStatistics;
 import io.statespace.learn.ExpectationEvaluator;
+import io.statespace.learn.ExpectationMaximization;
 import io.statespace.learn.ExpectationStep;
+import io.statespace.learn.LinearExpectationMaximization;
 import io.statespace.learn.LinearParameterization;
 import java.util.Arrays;
 import org.apache.spark.api.java.JavaRDD;
@@ -21,7 +23,7 @@ import org.apache.spark.util.LongAccumulator;
 final class DistributedExpectationStep implements ExpectationStep {
   private final JavaSparkContext jsc;
   private final JavaRDD<TrajectoryBlock> blocks;
-  private final Broadcast<LinearParameterization> parameterization;
+  private final Broadcast<ExpectationMaximization> parameterization;
   private final int depth;
   private final boolean lockstep;
   private final LongAccumulator engineNanos;
@@ -33,6 +35,12 @@ final class DistributedExpectationStep implements ExpectationStep {
 
   /** @param lockstep smooth each block with the batched engine; false: one trajectory at a time, sequentially */
   DistributedExpectationStep(JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks, LinearParameterization parameterization,
+      int depth, boolean lockstep) {
+    this(jsc, blocks, new LinearExpectationMaximization(parameterization), depth, lockstep);
+  }
+
+  /** The E-step of any family with EM ({@link io.statespace.family.Families#expectationMaximization}). */
+  DistributedExpectationStep(JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks, ExpectationMaximization parameterization,
       int depth, boolean lockstep) {
     this.jsc = jsc;
     this.blocks = blocks;
@@ -50,11 +58,11 @@ final class DistributedExpectationStep implements ExpectationStep {
   @Override
   public EmStatistics expectation(double[] theta) {
     Broadcast<double[]> at = jsc.broadcast(theta.clone());
-    Broadcast<LinearParameterization> param = parameterization;
+    Broadcast<ExpectationMaximization> param = parameterization;
     boolean batched = lockstep;
     LongAccumulator nanos = engineNanos;
     try {
-      return blocks.treeAggregate(EmStatistics.zero(param.value()), (stats, block) -> {
+      return blocks.treeAggregate(param.value().zero(), (stats, block) -> {
         long start = System.nanoTime();
         ExpectationEvaluator evaluator = new ExpectationEvaluator(param.value(), at.value(), true);
         if (batched) {

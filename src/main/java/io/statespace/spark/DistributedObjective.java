@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * inside evaluators is summed in an accumulator so that the driver can tell engine time from Spark
  * overhead.
  */
-final class DistributedObjective implements Objective, StandardErrors.Points {
+final class DistributedObjective implements Objective, StandardErrors.ScoredPoints {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedObjective.class);
 
   private final JavaSparkContext jsc;
@@ -86,6 +86,15 @@ final class DistributedObjective implements Objective, StandardErrors.Points {
    */
   @Override
   public Evaluation[] evaluateAll(double[][] thetas) {
+    return evaluateAll(thetas, -1).evaluations();
+  }
+
+  /**
+   * As {@link #evaluateAll(double[][])}, the accumulator of point {@code scored} also summing the outer products
+   * of per-trajectory gradients ({@link LossAccumulator#withScores}) in the same treeAggregate; -1: none.
+   */
+  @Override
+  public StandardErrors.Scored evaluateAll(double[][] thetas, int scored) {
     double[][] copy = new double[thetas.length][];
     for (int i = 0; i < thetas.length; i++) copy[i] = thetas[i].clone();
     Broadcast<double[][]> at = jsc.broadcast(copy);
@@ -93,7 +102,7 @@ final class DistributedObjective implements Objective, StandardErrors.Points {
     LongAccumulator nanos = engineNanos;
     int count = thetas.length;
     LossAccumulator[] zero = new LossAccumulator[count];
-    for (int i = 0; i < count; i++) zero[i] = lossFunction.value().zero();
+    for (int i = 0; i < count; i++) zero[i] = i == scored ? lossFunction.value().zero().withScores() : lossFunction.value().zero();
     try {
       LossAccumulator[] total = blocks.treeAggregate(zero, (acc, block) -> {
         long start = System.nanoTime();
@@ -116,7 +125,7 @@ final class DistributedObjective implements Objective, StandardErrors.Points {
               i + 1, count, total[i].firstFailure());
         }
       }
-      return out;
+      return new StandardErrors.Scored(out, scored >= 0 ? total[scored].scoreOuterProducts() : null);
     } finally {
       at.destroy();
     }

@@ -13,7 +13,6 @@ import io.statespace.learn.FitLoop;
 import io.statespace.learn.FitResult;
 import io.statespace.learn.HistoryRow;
 import io.statespace.learn.Lbfgs;
-import io.statespace.learn.LinearParameterization;
 import io.statespace.learn.LossFunction;
 import io.statespace.learn.Optimizer;
 import io.statespace.learn.Parameterization;
@@ -122,7 +121,7 @@ public final class FitJob {
 
       objective = new DistributedObjective(jsc, blocks, loss, TREE_DEPTH);
       DistributedExpectationStep eStep = s.search().method() == FitSettings.Method.EM
-          ? new DistributedExpectationStep(jsc, blocks, (LinearParameterization) param, TREE_DEPTH,
+          ? new DistributedExpectationStep(jsc, blocks, Families.expectationMaximization(s.spec().model(), param), TREE_DEPTH,
               s.search().smoother() == FitSettings.Smoother.BATCHED)
           : null;
       Optimizer optimizer = optimizer(s, param, objective, eStep);
@@ -153,33 +152,38 @@ public final class FitJob {
       } else if (!s.extras().standardErrors()) {
         errorsNote = "not computed (--no-standard-errors)";
       } else {
+        StandardErrors.Kind kind = s.extras().standardErrorsKind();
         String what = 2 * param.size() + " gradient evaluations (central differences over " + param.size()
-            + " free parameters) in one distributed pass";
+            + " free parameters)" + (kind == StandardErrors.Kind.ROBUST ? " and the per-trajectory scores at the optimum" : "")
+            + " in one distributed pass";
         LOG.info("fit: computing standard errors: {}", what);
         jsc.setJobDescription("fit: computing standard errors: " + what);
         long errorsStart = System.nanoTime();
         long passesBefore = objective.passes();
-        errors = StandardErrors.compute(objective, param, result.theta());
+        errors = StandardErrors.compute(objective, param, result.theta(), kind);
         errorsSeconds = (System.nanoTime() - errorsStart) / 1e9;
         errorsPasses = objective.passes() - passesBefore;
         LOG.info("fit: standard errors from {} gradients in {} distributed pass(es), {} s", 2 * param.size(), errorsPasses,
             String.format(Locale.ROOT, "%.2f", errorsSeconds));
-        errorsNote = errors.ok() ? "from the observed information (central differences of the exact gradient)" : errors.message();
+        errorsNote = !errors.ok() ? errors.message() : kind == StandardErrors.Kind.ROBUST
+            ? "robust: the cluster (per-trajectory) sandwich H^-1 (sum of s_i s_i') H^-1, H the observed information "
+                + "(central differences of the exact gradient), s_i each trajectory's exact score; delta method from theta"
+            : "from the observed information (central differences of the exact gradient); delta method from theta";
       }
       Map<String, Long> gradientEngines = objective.trajectoriesByEngine();
       if (!gradientEngines.isEmpty()) LOG.info("fit: the last evaluation's trajectories by engine: {}", gradientEngines);
 
       jsc.setJobDescription("fit: gradient at the starting point");
-      double[] initialGradient = objective.evaluate(param.initial()).gradient();
+      io.statespace.learn.LossAccumulator atStart = objective.accumulate(param.initial(), 0L);
+      double[] initialGradient = atStart.gradient();
+      double withoutDropout = lossWithoutDropout(jsc, blocks, s, param, loss, result.theta());
       FitReport.Curvature curvature = null;
       if (s.extras().curvature()) {
         jsc.setJobDescription("fit: curvature of the loss at the optimum");
         curvature = Curvatures.at(objective, param, result.theta());
       }
       out.writeText("model.json", param.fittedSpec(s.spec().withColumns(source.columns()), result.theta()).toJson());
-      StringBuilder history = new StringBuilder(HistoryRow.csvHeader()).append('\n');
-      for (HistoryRow row : result.history()) history.append(row.toCsv()).append('\n');
-      out.writeText("history.csv", history.toString());
+      out.writeText("history.csv", HistoryRow.csv(result.history(), param));
       writeQuarantine(spark, items, columns, s.paths().outputFormat(), out.part("quarantine"));
       FitReport report = new FitReport(s.objective().loss().key(), s.search().method().key, result.history().get(0).loss(),
           result.evaluation().loss(), result.evaluation().gradientNorm(), result.iterations(), result.reason().key(),
@@ -187,7 +191,10 @@ public final class FitJob {
           jsc.defaultParallelism(), parameters(param, result.theta(), errors, initialGradient), errorsNote, rowsIn,
           counts.rowsUsed, counts.rowsQuarantined, counts.byReason, counts.trajectories, resumeFrom != null, out.target(),
           curvature, eStepEngines, source.inputFiles(), leftOut).withEvaluationCost(gradientEngines, errorsSeconds, errorsPasses)
-          .with(provenance.end());
+          .with(provenance.end())
+          .withAssessment(new FitReport.Assessment(atStart.components(), param.size(),
+              s.extras().standardErrors() ? s.extras().standardErrorsKind().key() : null, withoutDropout));
+      for (String warning : report.warnings()) LOG.warn("fit: {}", warning);
       out.writeText("report.json", report.toJson());
       out.commit();
       committed = true;
@@ -245,6 +252,23 @@ public final class FitJob {
     return new FitReport.LeftOut(count, first);
   }
 
+  /**
+   * The prediction loss without dropout at θ (one more distributed pass) when the fit's loss is the prediction
+   * loss with dropout: what the fitted filter does on the data it will see; NaN otherwise.
+   */
+  private static double lossWithoutDropout(JavaSparkContext jsc, JavaRDD<TrajectoryBlock> blocks, FitSettings s,
+      Parameterization param, LossFunction loss, double[] theta) {
+    if (s.objective().loss() != LossFunction.Kind.PREDICTION || !(s.objective().dropout() > 0)) return Double.NaN;
+    jsc.setJobDescription("fit: the prediction loss without dropout at the fitted parameters");
+    DistributedObjective plain = new DistributedObjective(jsc, blocks,
+        LossFunction.prediction(param, 0.0, s.objective().seed(), false).withEngine(loss.engine()), TREE_DEPTH);
+    try {
+      return plain.evaluate(theta).loss();
+    } finally {
+      plain.close();
+    }
+  }
+
   private static Optimizer optimizer(FitSettings s, Parameterization param, DistributedObjective objective,
       DistributedExpectationStep eStep) {
     switch (s.search().method()) {
@@ -253,7 +277,7 @@ public final class FitJob {
       case ADAM:
         return new Adam(objective, s.search().learningRate());
       default:
-        return new EmOptimizer((LinearParameterization) param, eStep);
+        return new EmOptimizer(Families.expectationMaximization(s.spec().model(), param), eStep);
     }
   }
 

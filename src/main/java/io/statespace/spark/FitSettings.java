@@ -2,6 +2,7 @@ package io.statespace.spark;
 
 import io.statespace.learn.LossFunction;
 import io.statespace.learn.Parameterization;
+import io.statespace.learn.StandardErrors;
 import io.statespace.learn.StopRules;
 import io.statespace.model.spec.ModelSpec;
 import java.nio.charset.StandardCharsets;
@@ -97,12 +98,24 @@ public record FitSettings(Paths paths, ModelSpec spec, Objective objective, Sear
    * @param restart delete the checkpoint of an earlier run and start from the model file (without resume or
    *     restart, an existing checkpoint refuses the fit)
    * @param quarantineLimit the largest share of input rows the fit may quarantine and still run
+   * @param standardErrorsKind the observed information ({@code oim}) or the cluster sandwich ({@code robust})
    */
   public record Extras(boolean resume, boolean standardErrors, boolean curvature, boolean restart,
-      QuarantineLimit quarantineLimit) {
+      QuarantineLimit quarantineLimit, StandardErrors.Kind standardErrorsKind) {
     public Extras {
       Objects.requireNonNull(quarantineLimit);
+      Objects.requireNonNull(standardErrorsKind);
       if (resume && restart) throw new IllegalArgumentException("--resume and --restart exclude each other");
+    }
+
+    /** With standard errors from the observed information. */
+    public Extras(boolean resume, boolean standardErrors, boolean curvature, boolean restart, QuarantineLimit quarantineLimit) {
+      this(resume, standardErrors, curvature, restart, quarantineLimit, StandardErrors.Kind.OIM);
+    }
+
+    /** These extras with the given kind of standard errors. */
+    public Extras with(StandardErrors.Kind kind) {
+      return new Extras(resume, standardErrors, curvature, restart, quarantineLimit, kind);
     }
 
     /** Neither restart nor a quarantine limit. */

@@ -74,8 +74,8 @@ class CliTest {
     }
     assertConfigError(run("fit", "--input", in, "--model", "conf/tracking.json", "--output", out, "--backend", "gpu"),
         "--backend gpu: fit computes");
-    assertConfigError(run("fit", "--input", in, "--model", "conf/tracking.json", "--output", out, "--optimizer", "em"),
-        "--optimizer em: needs the linear family");
+    assertConfigError(run("fit", "--input", in, "--model", "conf/projectile.json", "--output", out, "--optimizer", "em"),
+        "--optimizer em: EM for constant-velocity: dt has no closed-form M-step");
     assertConfigError(run("fit", "--input", in, "--model", "conf/tracking.json", "--output", out, "--dropout", "0.1"),
         "--dropout: only with --loss prediction");
     assertConfigError(run("fit", "--input", in, "--model", "conf/tracking.json", "--output", out, "--free", "colour"),

@@ -49,6 +49,7 @@ class CheckpointTest {
       assertEquals(a.loss(), b.loss(), 0.0);
       assertEquals(a.step(), b.step(), 0.0);
       assertEquals(a.evaluations(), b.evaluations());
+      assertArrayEquals(a.theta(), b.theta(), 0.0, "θ of history row " + i + " survives the checkpoint");
     }
     assertTrue(resumed.history().get(total).seconds() >= resumed.history().get(killAt).seconds());
   }

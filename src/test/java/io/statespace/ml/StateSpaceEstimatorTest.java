@@ -135,8 +135,10 @@ class StateSpaceEstimatorTest {
 
   @Test
   void refusesWhatTheFitCommandRefusesBeforeAnyJob() throws Exception {
-    IllegalArgumentException em = assertThrows(IllegalArgumentException.class, () -> estimator().setOptimizer("em").fit(df()));
-    assertEquals("optimizer em: needs the linear family (closed-form M-steps); constant-velocity has none", em.getMessage());
+    String fixedDt = Files.readString(Path.of("conf/tracking.json")).replace("\"spatial_dims\": 2,", "\"spatial_dims\": 2, \"dt\": 0.1,");
+    IllegalArgumentException em = assertThrows(IllegalArgumentException.class,
+        () -> estimator().setModelJson(fixedDt).setFree(new String[] {"q", "dt"}).setOptimizer("em").fit(df()));
+    assertTrue(em.getMessage().startsWith("optimizer em: EM for constant-velocity: dt has no closed-form M-step"), em.getMessage());
     IllegalArgumentException dropout = assertThrows(IllegalArgumentException.class, () -> estimator().setDropout(0.2).fit(df()));
     assertEquals("dropout: only with loss prediction", dropout.getMessage());
     IllegalArgumentException free = assertThrows(IllegalArgumentException.class,
