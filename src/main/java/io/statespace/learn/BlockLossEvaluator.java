@@ -96,7 +96,8 @@ final class BlockLossEvaluator {
       return;
     }
     List<Trajectory> rest = block;
-    if (loss.engine() == LossFunction.Engine.BATCHED) rest = addGroups(block, accumulator);
+    // A shared group sums its members' gradients in one chain: per-trajectory scores take the per-lane path.
+    if (loss.engine() == LossFunction.Engine.BATCHED && !accumulator.scoring()) rest = addGroups(block, accumulator);
     if (rest.isEmpty()) return;
     Trajectory[] sorted = byLengthDescending(rest);
     int perLaneStep = BatchedAdjoint.tapeDoublesPerLaneStep(model.stateDim(), model.obsDim());

@@ -57,6 +57,11 @@ public final class LossAccumulator implements Serializable {
     return this;
   }
 
+  /** True when this accumulator sums per-trajectory scores ({@link #withScores()}). */
+  boolean scoring() {
+    return scoring;
+  }
+
   /**
    * Adds one trajectory's loss; its gradient was added through {@link #gradientSums()} just before (with
    * scores, that gradient is this trajectory's score).
