@@ -15,6 +15,7 @@ import io.statespace.learn.HistoryRow;
 import io.statespace.learn.Lbfgs;
 import io.statespace.learn.LinearParameterization;
 import io.statespace.learn.LossFunction;
+import io.statespace.learn.Objective;
 import io.statespace.learn.Optimizer;
 import io.statespace.learn.Parameterization;
 import io.statespace.learn.StandardErrors;
@@ -54,7 +55,12 @@ public final class FitJob {
   private FitJob() {}
 
   public static FitReport run(SparkSession spark, FitSettings s) {
-    return run(spark, s, InputSource.read(spark, s.paths().input(), s.paths().format(), s.spec().columns()));
+    return run(spark, s, SegmentSteps.auto());
+  }
+
+  /** As above, a trajectory longer than {@code segmentSteps} evaluated in segments across tasks (§7.5). */
+  public static FitReport run(SparkSession spark, FitSettings s, SegmentSteps segmentSteps) {
+    return run(spark, s, InputSource.read(spark, s.paths().input(), s.paths().format(), s.spec().columns()), segmentSteps);
   }
 
   /**
@@ -62,6 +68,11 @@ public final class FitJob {
    * then only names them in messages and in the checkpoint's fingerprint.
    */
   public static FitReport run(SparkSession spark, FitSettings s, InputSource source) {
+    return run(spark, s, source, SegmentSteps.auto());
+  }
+
+  /** As above, a trajectory longer than {@code segmentSteps} evaluated in segments across tasks (§7.5). */
+  public static FitReport run(SparkSession spark, FitSettings s, InputSource source, SegmentSteps segmentSteps) {
     long start = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Columns columns = s.spec().columns();
@@ -81,6 +92,7 @@ public final class FitJob {
     }
     JavaRDD<FitItem> items = null;
     DistributedObjective objective = null;
+    SegmentedFit segments = null;
     boolean committed = false;
     try {
       jsc.setJobDescription("fit: count input rows");
@@ -90,9 +102,13 @@ public final class FitJob {
       LossFunction loss = s.objective().function(param).withEngine(s.search().smoother() == FitSettings.Smoother.BATCHED
           ? LossFunction.Engine.BATCHED : LossFunction.Engine.SEQUENTIAL);
       jsc.setJobDescription("fit: read, validate and group trajectories; check each at the starting point");
+      segments = SegmentedFit.prepare(spark, source, columns, param, loss, s.search().method() == FitSettings.Method.EM,
+          param.initial(), segmentSteps, rowsIn);
       items = assemble(source, columns, s.spec().model().obsDim(), s.spec().model().inputDim(), partitions,
-          new StartingPointScreen(loss, param.initial(), columns));
-      Accounting counts = Accounting.of(items);
+          new StartingPointScreen(loss, param.initial(), columns), segments.oneTask());
+      Accounting counts = Accounting.of(segments.withQuarantine(items));
+      counts.rowsUsed += segments.rowsUsed();
+      counts.trajectories += segments.trajectories();
       if (rowsIn != counts.rowsUsed + counts.rowsQuarantined) {
         throw new IllegalStateException("row accounting failed: rows in " + rowsIn + " != rows used " + counts.rowsUsed
             + " + rows quarantined " + counts.rowsQuarantined);
@@ -126,7 +142,8 @@ public final class FitJob {
           ? new DistributedExpectationStep(jsc, blocks, (LinearParameterization) param, TREE_DEPTH,
               s.search().smoother() == FitSettings.Smoother.BATCHED)
           : null;
-      Optimizer optimizer = optimizer(s, param, objective, eStep);
+      Objective fitObjective = segments.objective(objective, loss);
+      Optimizer optimizer = optimizer(s, param, fitObjective, segments.expectation(eStep));
       FitLoop[] loop = new FitLoop[1];
       loop[0] = new FitLoop(optimizer, s.search().stopRules(), row -> {
         String line = progressLine(s, row);
@@ -160,28 +177,28 @@ public final class FitJob {
         jsc.setJobDescription("fit: computing standard errors: " + what);
         long errorsStart = System.nanoTime();
         long passesBefore = objective.passes();
-        errors = StandardErrors.compute(objective, param, result.theta());
+        errors = StandardErrors.compute(fitObjective, param, result.theta());
         errorsSeconds = (System.nanoTime() - errorsStart) / 1e9;
         errorsPasses = objective.passes() - passesBefore;
         LOG.info("fit: standard errors from {} gradients in {} distributed pass(es), {} s", 2 * param.size(), errorsPasses,
             String.format(Locale.ROOT, "%.2f", errorsSeconds));
         errorsNote = errors.ok() ? "from the observed information (central differences of the exact gradient)" : errors.message();
       }
-      Map<String, Long> gradientEngines = objective.trajectoriesByEngine();
+      Map<String, Long> gradientEngines = segments.engines(objective.trajectoriesByEngine());
       if (!gradientEngines.isEmpty()) LOG.info("fit: the last evaluation's trajectories by engine: {}", gradientEngines);
 
       jsc.setJobDescription("fit: gradient at the starting point");
-      double[] initialGradient = objective.evaluate(param.initial()).gradient();
+      double[] initialGradient = fitObjective.evaluate(param.initial()).gradient();
       FitReport.Curvature curvature = null;
       if (s.extras().curvature()) {
         jsc.setJobDescription("fit: curvature of the loss at the optimum");
-        curvature = Curvatures.at(objective, param, result.theta());
+        curvature = Curvatures.at(fitObjective, param, result.theta());
       }
       out.writeText("model.json", param.fittedSpec(s.spec().withColumns(source.columns()), result.theta()).toJson());
       StringBuilder history = new StringBuilder(HistoryRow.csvHeader()).append('\n');
       for (HistoryRow row : result.history()) history.append(row.toCsv()).append('\n');
       out.writeText("history.csv", history.toString());
-      writeQuarantine(spark, items, columns, s.paths().outputFormat(), out.part("quarantine"));
+      writeQuarantine(spark, segments.withQuarantine(items), columns, s.paths().outputFormat(), out.part("quarantine"));
       FitReport report = new FitReport(s.objective().loss().key(), s.search().method().key, result.history().get(0).loss(),
           result.evaluation().loss(), result.evaluation().gradientNorm(), result.iterations(), result.reason().key(),
           result.note(), evaluations, (System.nanoTime() - start) / 1e9, fitSeconds, engineSeconds,
@@ -198,6 +215,7 @@ public final class FitJob {
     } finally {
       if (!committed) out.abortQuietly();
       if (objective != null) objective.close();
+      if (segments != null) segments.close();
       if (items != null) items.unpersist();
       jsc.setJobDescription(null);
     }
@@ -214,9 +232,16 @@ public final class FitJob {
   /** As above, with the trajectories {@code screen} rejects at the starting point quarantined (null: none). */
   static JavaRDD<FitItem> assemble(InputSource source, Columns columns, int obsDim, int inputDim, int partitions,
       StartingPointScreen screen) {
+    return assemble(source, columns, obsDim, inputDim, partitions, screen, org.apache.spark.sql.functions.lit(true));
+  }
+
+  /** As above, only the parsed rows for which {@code keep} holds (the segmented path takes the others). */
+  static JavaRDD<FitItem> assemble(InputSource source, Columns columns, int obsDim, int inputDim, int partitions,
+      StartingPointScreen screen, org.apache.spark.sql.Column keep) {
     Dataset<Row> input = source.rows();
     StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
     return input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()), Encoders.row(parsedSchema))
+        .filter(keep)
         .repartition(partitions, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
         .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME))
         .toJavaRDD()
@@ -246,8 +271,8 @@ public final class FitJob {
     }
   }
 
-  private static Optimizer optimizer(FitSettings s, Parameterization param, DistributedObjective objective,
-      DistributedExpectationStep eStep) {
+  private static Optimizer optimizer(FitSettings s, Parameterization param, Objective objective,
+      io.statespace.learn.ExpectationStep eStep) {
     switch (s.search().method()) {
       case LBFGS:
         return new Lbfgs(objective);
