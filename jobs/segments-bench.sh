@@ -46,9 +46,12 @@ run() {
   local log="$WORK/$name.log" t0 t1 pid
   t0=$(date +%s.%N)
   /usr/bin/time -f "%U %S %M" -o "$WORK/$name.time" "$ROOT/jobs/smooth.sh" "$@" > "$log" 2>&1 &
-  local tpid=$! hpid=""
-  sleep 2
-  pid=$(pgrep -n -P "$tpid" java || true)
+  local tpid=$! hpid="" pid="" i
+  for i in $(seq 1 60); do
+    pid=$(pgrep -n -P "$tpid" java || true)
+    [[ -n "$pid" ]] && break
+    sleep 1
+  done
   if [[ -n "$pid" ]]; then peak_heap "$pid" "$WORK/$name.heap" & hpid=$!; fi
   wait "$tpid" || { echo "$name failed: see $log" >&2; return 1; }
   [[ -n "$hpid" ]] && wait "$hpid" || true
