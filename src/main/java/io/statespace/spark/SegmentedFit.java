@@ -104,10 +104,7 @@ final class SegmentedFit implements AutoCloseable {
       pieces = found.rows().mapPartitionsWithIndex(new SegmentTasks.Pieces(model, columns, spans), false)
           .persist(StorageLevel.MEMORY_AND_DISK());
       pieces.count();
-      JavaRDD<FitItem> duplicates = found.rows().mapPartitionsWithIndex(new SegmentTasks.Duplicates(model, columns, spans),
-          false);
-      SegmentedFit all = new SegmentedFit(jsc, param, found, pieces, pieces, duplicates,
-          SegmentRows.byTrajectory(found.spans()));
+      SegmentedFit all = new SegmentedFit(jsc, param, found, pieces, pieces, null, SegmentRows.byTrajectory(found.spans()));
       jsc.setJobDescription("fit: the long trajectories at the starting point");
       Map<String, String> failed = em ? all.failures(all.statistics(theta0)) : all.failures(all.losses(loss, theta0, 0L));
       Set<String> kept = new LinkedHashSet<>(all.trajectories.keySet());
@@ -121,7 +118,8 @@ final class SegmentedFit implements AutoCloseable {
       Map<String, SegmentSpan> keptById = new HashMap<>();
       for (List<SegmentSpan> l : keptSpans.values()) for (SegmentSpan s : l) keptById.put(s.id(), s);
       JavaRDD<SegmentTasks.Piece> keptPieces = pieces.filter(p -> keptById.containsKey(p.segment()));
-      JavaRDD<FitItem> keptDuplicates = duplicates.filter(i -> kept.contains(CellText.key(i.rejected[0])));
+      JavaRDD<FitItem> keptDuplicates = found.rows().mapPartitionsWithIndex(new SegmentTasks.Duplicates(model, columns,
+          jsc.broadcast(keptById)), false);
       LOG.info("fit: {} trajectories evaluated in segments, {} left to one task each", kept.size(), failed.size());
       return new SegmentedFit(jsc, param, found, pieces, keptPieces, keptDuplicates, keptSpans);
     } catch (RuntimeException e) {
