@@ -84,14 +84,23 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--backend", defaultValue = "auto", paramLabel = "B", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
   String backend;
 
+  @Option(names = "--segment-steps", defaultValue = "auto", paramLabel = "S", description = "Longest trajectory evaluated in one task; longer ones are evaluated in segments across tasks (the negative log-likelihood, its Fisher-identity gradient and EM's statistics): a number of steps, or auto (from executor memory; default: ${DEFAULT-VALUE}).")
+  String segmentSteps;
+
   @Override
   public Integer call() {
     FitSettings settings = settings();
+    io.statespace.spark.SegmentSteps segments;
+    try {
+      segments = io.statespace.spark.SegmentSteps.parse(segmentSteps);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
     out.check(in.input, in.modelUri());
     FitJob.checkCheckpoint(settings, new org.apache.hadoop.conf.Configuration());
     SparkSession spark = SparkSessions.start("statespace fit", in.master);
     try {
-      FitReport report = FitJob.run(spark, settings);
+      FitReport report = FitJob.run(spark, settings, segments);
       System.out.println("fit: " + report.summaryLine());
       System.out.println("fit: rows in: " + report.rowsIn + " = rows used: " + report.rowsUsed + " + rows quarantined: "
           + report.rowsQuarantined + "; trajectories: " + report.trajectories);

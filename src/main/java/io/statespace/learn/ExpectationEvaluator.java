@@ -85,13 +85,29 @@ public final class ExpectationEvaluator {
   }
 
   private void add(Trajectory trajectory, Posterior post, EmStatistics stats) {
+    add(trajectory, post, stats, true);
+  }
+
+  /**
+   * Adds one segment's share of a long trajectory's statistics (docs/ARCHITECTURE.md §7.5): {@code local} is
+   * the segment's rows followed by the first row of the next segment (none for the last segment), and
+   * {@code post} the segmented smoother's moments over those rows (the last from the next segment), with the
+   * lag-one cross-covariances and the segment's share of the log-likelihood. The segment owns its
+   * observations and the transitions out of its rows (the last across the cut); only the first segment owns
+   * the initial moments and counts the trajectory. The following row's observations are never used.
+   */
+  public void addSegment(Trajectory local, Posterior post, boolean first, EmStatistics stats) {
+    add(local, post, stats, first);
+  }
+
+  private void add(Trajectory trajectory, Posterior post, EmStatistics stats, boolean first) {
     StepParameters params = model.bind(trajectory);
     stats.logLikelihood += post.logLikelihood();
-    stats.trajectories++;
+    if (first) stats.trajectories++;
     if (withGradient) {
       try {
         chain.begin(trajectory);
-        fisher.run(params, trajectory.id(), trajectory.observations(), post, chain);
+        fisher.run(params, trajectory.id(), trajectory.observations(), post, chain, first);
         chain.end(stats.gradient);
       } catch (InferenceException ex) {
         stats.gradientFailures++;
@@ -101,7 +117,7 @@ public final class ExpectationEvaluator {
     }
     double[] sm = post.smoothedMeans();
     double[] sc = post.smoothedCovariances();
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; first && i < n; i++) {
       stats.initMean[i] += sm[i];
       for (int j = 0; j < n; j++) stats.initSecond[i * n + j] += sc[i * n + j] + sm[i] * sm[j];
     }

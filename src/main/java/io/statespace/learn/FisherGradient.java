@@ -77,22 +77,20 @@ final class FisherGradient {
    * @param posterior smoothed, with lag-one cross-covariances
    */
   void run(StepParameters params, String id, double[] y, Posterior posterior, StepGradients sink) {
+    run(params, id, y, posterior, sink, true);
+  }
+
+  /**
+   * As above; with {@code prior} false the initial term is left out: a segment of a long trajectory that does
+   * not start it (docs/ARCHITECTURE.md §7.5) owns only its transitions and observations.
+   */
+  void run(StepParameters params, String id, double[] y, Posterior posterior, StepGradients sink, boolean prior) {
     int steps = posterior.length();
     double[] sm = posterior.smoothedMeans();
     double[] sc = posterior.smoothedCovariances();
     double[] cross = posterior.smoothedCrossCovariances();
     int n2 = n * n;
-    params.initial(c, q);
-    for (int i = 0; i < n; i++) mu[i] = sm[i] - c[i];
-    // W = P_0 + δδᵀ − Σ0 (into work), then ½ Σ0⁻¹ W Σ0⁻¹
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) work[i * n + j] = sc[i * n + j] + mu[i] * mu[j] - q[i * n + j];
-    }
-    if (!Cholesky.decompose(q, 0, n)) throw new InferenceException(id, 0, "initial.cov is not positive definite");
-    Cholesky.solve(q, 0, n, mu, 0, 1);
-    sandwichInverse(q, n, work, work2, gQ);
-    for (int i = 0; i < n; i++) gc[i] = -mu[i];
-    sink.initial(gc, gQ);
+    if (prior) initialTerm(params, id, sm, sc, sink);
     for (int t = 0; t + 1 < steps; t++) {
       params.dynamics(t, f, c, q);
       int a = t * n;
@@ -146,6 +144,21 @@ final class FisherGradient {
       if (k > 0) emission(t, k, id, y, sm, sc);
       sink.emissions(t, gH, ge, gR);
     }
+  }
+
+  /** dℓ/dmu0 and dℓ/dΣ0 from the first step's smoothed moments. */
+  private void initialTerm(StepParameters params, String id, double[] sm, double[] sc, StepGradients sink) {
+    params.initial(c, q);
+    for (int i = 0; i < n; i++) mu[i] = sm[i] - c[i];
+    // W = P_0 + δδᵀ − Σ0 (into work), then ½ Σ0⁻¹ W Σ0⁻¹
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) work[i * n + j] = sc[i * n + j] + mu[i] * mu[j] - q[i * n + j];
+    }
+    if (!Cholesky.decompose(q, 0, n)) throw new InferenceException(id, 0, "initial.cov is not positive definite");
+    Cholesky.solve(q, 0, n, mu, 0, 1);
+    sandwichInverse(q, n, work, work2, gQ);
+    for (int i = 0; i < n; i++) gc[i] = -mu[i];
+    sink.initial(gc, gQ);
   }
 
   private void emission(int t, int k, String id, double[] y, double[] sm, double[] sc) {

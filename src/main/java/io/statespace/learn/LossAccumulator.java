@@ -36,6 +36,7 @@ public final class LossAccumulator implements Serializable {
   private boolean scoring;
   private double[] score;
   private double[] outer;
+  private long segmentedTrajectories;
 
   /**
    * @param meanOverComponents true for a loss divided by the scored components (prediction loss)
@@ -72,6 +73,27 @@ public final class LossAccumulator implements Serializable {
     trajectories++;
     steps += stepCount;
     components += componentCount;
+  }
+
+  /**
+   * Adds one segment's share of a long trajectory's loss (docs/ARCHITECTURE.md §7.5); only its first segment
+   * counts the trajectory, under the engine label {@code segmented}.
+   */
+  void addSegment(double loss, long stepCount, long componentCount, boolean first) {
+    sum += loss;
+    steps += stepCount;
+    components += componentCount;
+    if (first) {
+      trajectories++;
+      segmentedTrajectories++;
+    }
+  }
+
+  /** Records a segment of a long trajectory that failed numerically (the loss is then +∞). */
+  public void addSegmentFailure(String message, boolean first) {
+    failures++;
+    if (first) trajectories++;
+    if (firstFailure == null) firstFailure = message;
   }
 
   /** Records a trajectory that failed numerically. */
@@ -146,13 +168,15 @@ public final class LossAccumulator implements Serializable {
 
   /**
    * Trajectories by the engine that evaluated them ({@code batched}, {@code sequential},
-   * {@code sequential_after_batched_failure}), nonzero counts only, in that order.
+   * {@code sequential_after_batched_failure}, and {@code segmented}: a long trajectory in segments across
+   * tasks), nonzero counts only, in that order.
    */
   public java.util.Map<String, Long> trajectoriesByEngine() {
     java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
     if (batchedTrajectories > 0) out.put("batched", batchedTrajectories);
     if (sequentialTrajectories > 0) out.put("sequential", sequentialTrajectories);
     if (fallbackTrajectories > 0) out.put("sequential_after_batched_failure", fallbackTrajectories);
+    if (segmentedTrajectories > 0) out.put("segmented", segmentedTrajectories);
     return out;
   }
 
@@ -177,6 +201,7 @@ public final class LossAccumulator implements Serializable {
     batchedTrajectories += other.batchedTrajectories;
     sequentialTrajectories += other.sequentialTrajectories;
     fallbackTrajectories += other.fallbackTrajectories;
+    segmentedTrajectories += other.segmentedTrajectories;
     if (firstFailure == null) firstFailure = other.firstFailure;
     return this;
   }

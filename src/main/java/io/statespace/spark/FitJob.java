@@ -14,6 +14,7 @@ import io.statespace.learn.FitResult;
 import io.statespace.learn.HistoryRow;
 import io.statespace.learn.Lbfgs;
 import io.statespace.learn.LossFunction;
+import io.statespace.learn.Objective;
 import io.statespace.learn.Optimizer;
 import io.statespace.learn.Parameterization;
 import io.statespace.learn.StandardErrors;
@@ -51,7 +52,12 @@ public final class FitJob {
   private FitJob() {}
 
   public static FitReport run(SparkSession spark, FitSettings s) {
-    return run(spark, s, InputSource.read(spark, s.paths().input(), s.paths().format(), s.spec().columns()));
+    return run(spark, s, SegmentSteps.auto());
+  }
+
+  /** As above, a trajectory longer than {@code segmentSteps} evaluated in segments across tasks (§7.5). */
+  public static FitReport run(SparkSession spark, FitSettings s, SegmentSteps segmentSteps) {
+    return run(spark, s, InputSource.read(spark, s.paths().input(), s.paths().format(), s.spec().columns()), segmentSteps);
   }
 
   /**
@@ -59,6 +65,11 @@ public final class FitJob {
    * then only names them in messages and in the checkpoint's fingerprint.
    */
   public static FitReport run(SparkSession spark, FitSettings s, InputSource source) {
+    return run(spark, s, source, SegmentSteps.auto());
+  }
+
+  /** As above, a trajectory longer than {@code segmentSteps} evaluated in segments across tasks (§7.5). */
+  public static FitReport run(SparkSession spark, FitSettings s, InputSource source, SegmentSteps segmentSteps) {
     long start = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Columns columns = s.spec().columns();
@@ -78,17 +89,22 @@ public final class FitJob {
     }
     JavaRDD<FitItem> items = null;
     DistributedObjective objective = null;
+    SegmentedFit segments = null;
     boolean committed = false;
     try {
       int partitions = s.paths().partitions() > 0 ? s.paths().partitions() : Math.max(1, jsc.defaultParallelism());
       LossFunction loss = s.objective().function(param).withEngine(s.search().smoother() == FitSettings.Smoother.BATCHED
           ? LossFunction.Engine.BATCHED : LossFunction.Engine.SEQUENTIAL);
       jsc.setJobDescription("fit: read, validate and group trajectories; check each at the starting point");
+      segments = SegmentedFit.prepare(spark, source, columns, param, loss, s.search().method() == FitSettings.Method.EM,
+          param.initial(), segmentSteps, Long.MAX_VALUE); // the rows are counted while parsed below: always look
       InputRowCount inputRows = new InputRowCount();
       jsc.sc().register(inputRows, "fit: input rows");
       items = assemble(source, columns, s.spec().model().obsDim(), s.spec().model().inputDim(), partitions,
-          new StartingPointScreen(loss, param.initial(), columns), inputRows);
-      FitAccounting counts = FitAccounting.of(items);
+          new StartingPointScreen(loss, param.initial(), columns), segments.oneTask(), inputRows);
+      FitAccounting counts = FitAccounting.of(segments.withQuarantine(items));
+      counts.rowsUsed += segments.rowsUsed();
+      counts.trajectories += segments.trajectories();
       long rowsIn = inputRows.total();
       if (rowsIn != counts.rowsUsed + counts.rowsQuarantined) {
         throw new IllegalStateException("row accounting failed: rows in " + rowsIn + " != rows used " + counts.rowsUsed
@@ -124,7 +140,8 @@ public final class FitJob {
           ? new DistributedExpectationStep(jsc, blocks, Families.expectationMaximization(s.spec().model(), param), TREE_DEPTH,
               s.search().smoother() == FitSettings.Smoother.BATCHED)
           : null;
-      Optimizer optimizer = optimizer(s, param, objective, eStep);
+      Objective fitObjective = segments.objective(objective, loss);
+      Optimizer optimizer = optimizer(s, param, fitObjective, segments.expectation(eStep));
       FitLoop[] loop = new FitLoop[1];
       loop[0] = new FitLoop(optimizer, s.search().stopRules(), row -> {
         String line = progressLine(s, row);
@@ -160,7 +177,7 @@ public final class FitJob {
         jsc.setJobDescription("fit: computing standard errors: " + what);
         long errorsStart = System.nanoTime();
         long passesBefore = objective.passes();
-        errors = StandardErrors.compute(objective, param, result.theta(), kind);
+        errors = StandardErrors.compute(fitObjective, param, result.theta(), kind);
         errorsSeconds = (System.nanoTime() - errorsStart) / 1e9;
         errorsPasses = objective.passes() - passesBefore;
         LOG.info("fit: standard errors from {} gradients in {} distributed pass(es), {} s", 2 * param.size(), errorsPasses,
@@ -170,21 +187,21 @@ public final class FitJob {
                 + "(central differences of the exact gradient), s_i each trajectory's exact score; delta method from theta"
             : "from the observed information (central differences of the exact gradient); delta method from theta";
       }
-      Map<String, Long> gradientEngines = objective.trajectoriesByEngine();
+      Map<String, Long> gradientEngines = segments.engines(objective.trajectoriesByEngine());
       if (!gradientEngines.isEmpty()) LOG.info("fit: the last evaluation's trajectories by engine: {}", gradientEngines);
 
       jsc.setJobDescription("fit: gradient at the starting point");
-      io.statespace.learn.LossAccumulator atStart = objective.accumulate(param.initial(), 0L);
+      io.statespace.learn.LossAccumulator atStart = segments.accumulate(objective, loss, param.initial());
       double[] initialGradient = atStart.gradient();
       double withoutDropout = lossWithoutDropout(jsc, blocks, s, param, loss, result.theta());
       FitReport.Curvature curvature = null;
       if (s.extras().curvature()) {
         jsc.setJobDescription("fit: curvature of the loss at the optimum");
-        curvature = Curvatures.at(objective, param, result.theta());
+        curvature = Curvatures.at(fitObjective, param, result.theta());
       }
       out.writeText("model.json", param.fittedSpec(s.spec().withColumns(source.columns()), result.theta()).toJson());
       out.writeText("history.csv", HistoryRow.csv(result.history(), param));
-      writeQuarantine(spark, items, columns, s.paths().outputFormat(), out.part("quarantine"));
+      writeQuarantine(spark, segments.withQuarantine(items), columns, s.paths().outputFormat(), out.part("quarantine"));
       FitReport report = new FitReport(s.objective().loss().key(), s.search().method().key, result.history().get(0).loss(),
           result.evaluation().loss(), result.evaluation().gradientNorm(), result.iterations(), result.reason().key(),
           result.note(), evaluations, (System.nanoTime() - start) / 1e9, fitSeconds, engineSeconds,
@@ -204,6 +221,7 @@ public final class FitJob {
     } finally {
       if (!committed) out.abortQuietly();
       if (objective != null) objective.close();
+      if (segments != null) segments.close();
       if (items != null) items.unpersist();
       jsc.setJobDescription(null);
     }
@@ -220,17 +238,21 @@ public final class FitJob {
   /** As above, with the trajectories {@code screen} rejects at the starting point quarantined (null: none). */
   static JavaRDD<FitItem> assemble(InputSource source, Columns columns, int obsDim, int inputDim, int partitions,
       StartingPointScreen screen) {
-    return assemble(source, columns, obsDim, inputDim, partitions, screen, null);
+    return assemble(source, columns, obsDim, inputDim, partitions, screen, org.apache.spark.sql.functions.lit(true), null);
   }
 
-  /** As above, with the input rows counted into {@code inputRows} as they are parsed (null: not counted). */
+  /**
+   * As above, only the parsed rows for which {@code keep} holds (the segmented path takes the others), with the
+   * input rows counted into {@code inputRows} as they are parsed (null: not counted).
+   */
   static JavaRDD<FitItem> assemble(InputSource source, Columns columns, int obsDim, int inputDim, int partitions,
-      StartingPointScreen screen, InputRowCount inputRows) {
+      StartingPointScreen screen, org.apache.spark.sql.Column keep, InputRowCount inputRows) {
     Dataset<Row> input = source.rows();
     StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
     org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row> parse =
         new ParsedRows(columns, input.schema(), source.corruptColumn());
     return input.mapPartitions(inputRows == null ? parse : inputRows.counting(parse), Encoders.row(parsedSchema))
+        .filter(keep)
         .repartition(partitions, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
         .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME))
         .toJavaRDD()
@@ -269,8 +291,8 @@ public final class FitJob {
     }
   }
 
-  private static Optimizer optimizer(FitSettings s, Parameterization param, DistributedObjective objective,
-      DistributedExpectationStep eStep) {
+  private static Optimizer optimizer(FitSettings s, Parameterization param, Objective objective,
+      io.statespace.learn.ExpectationStep eStep) {
     switch (s.search().method()) {
       case LBFGS:
         return new Lbfgs(objective);

@@ -118,6 +118,48 @@ final class SegmentTasks {
     }
   }
 
+  /** A segment of a long trajectory as the fit caches it: its window (halo rows, times from the trajectory's origin). */
+  record Piece(String segment, String key, SegmentWindow window) implements Serializable {}
+
+  /** The fit's one pass over the rows: each segment's {@link Piece}; rows that share a time are dropped here. */
+  static final class Pieces extends Pass<Piece> {
+    private static final long serialVersionUID = 1L;
+
+    Pieces(StateSpaceModel model, Columns columns, Broadcast<Map<String, SegmentSpan>> spans) {
+      super(model, columns, spans);
+    }
+
+    @Override
+    public Iterator<Piece> call(Integer partition, Iterator<Row> rows) {
+      List<Piece> out = new ArrayList<>();
+      Iterator<AssembledTrajectory> segments = segments(partition, rows, (id, time, reason, message, raw) -> { });
+      while (segments.hasNext()) {
+        AssembledTrajectory a = segments.next();
+        SegmentSpan span = span(partition, a);
+        out.add(new Piece(span.id(), span.key(), window(span, a.trajectory)));
+      }
+      return out.iterator();
+    }
+  }
+
+  /** The fit's quarantine of the long trajectories: their rows that share a time, as {@link FitItem}s. */
+  static final class Duplicates extends Pass<FitItem> {
+    private static final long serialVersionUID = 1L;
+
+    Duplicates(StateSpaceModel model, Columns columns, Broadcast<Map<String, SegmentSpan>> spans) {
+      super(model, columns, spans);
+    }
+
+    @Override
+    public Iterator<FitItem> call(Integer partition, Iterator<Row> rows) {
+      List<FitItem> out = new ArrayList<>();
+      Iterator<AssembledTrajectory> segments = segments(partition, rows,
+          (id, time, reason, message, raw) -> out.add(FitItem.rejected(id, time, reason, message, raw)));
+      while (segments.hasNext()) segments.next();
+      return out.iterator();
+    }
+  }
+
   /** Pass 1: each segment's filtering element. */
   static final class Elements extends Pass<Element> {
     private static final long serialVersionUID = 1L;

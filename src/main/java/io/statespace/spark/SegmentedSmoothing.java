@@ -49,6 +49,7 @@ final class SegmentedSmoothing implements AutoCloseable {
 
   private final StateSpaceModel model;
   private final Columns columns;
+  private final Dataset<Row> cached;
   private final JavaRDD<Row> rows;
   private final Set<String> segmented;
   private final List<Broadcast<?>> broadcasts;
@@ -58,11 +59,13 @@ final class SegmentedSmoothing implements AutoCloseable {
   private final Broadcast<Map<String, Double>> logLikelihoods;
   private final long threshold;
 
-  private SegmentedSmoothing(StateSpaceModel model, Columns columns, JavaRDD<Row> rows, Set<String> segmented,
+  private SegmentedSmoothing(StateSpaceModel model, Columns columns, Dataset<Row> cached, JavaRDD<Row> rows,
+      Set<String> segmented,
       List<Broadcast<?>> broadcasts, Broadcast<Map<String, SegmentSpan>> spans, Broadcast<Map<String, Moments>> before,
       Broadcast<Map<String, Moments>> after, Broadcast<Map<String, Double>> logLikelihoods, long threshold) {
     this.model = model;
     this.columns = columns;
+    this.cached = cached;
     this.rows = rows;
     this.segmented = segmented;
     this.broadcasts = broadcasts;
@@ -86,36 +89,19 @@ final class SegmentedSmoothing implements AutoCloseable {
     if (DiffusePrior.isDiffuse(model)) {
       LOG.info("smooth: the model's initial state is diffuse (initial.diffuse) and the segmented path has no exact diffuse"
           + " filter: every trajectory is smoothed in one task");
+      return new SegmentedSmoothing(model, columns, null, null, Set.of(), new ArrayList<>(), null, null, null, null,
+          threshold);
     }
-    if (DiffusePrior.isDiffuse(model) || rowsIn <= threshold || longestById(spark, source) <= threshold) {
-      return new SegmentedSmoothing(model, columns, null, Set.of(), new ArrayList<>(), null, null, null, null, threshold);
-    }
-    Dataset<Row> input = source.rows();
-    StructType parsedSchema = ParsedRows.schema(input.schema(), columns);
-    Dataset<Row> valid = input.mapPartitions(new ParsedRows(columns, input.schema(), source.corruptColumn()),
-        Encoders.row(parsedSchema)).filter(col(ParsedRows.VALID));
-    spark.sparkContext().setJobDescription("smooth: find trajectories longer than " + threshold + " steps");
-    Map<String, Long> counts = new TreeMap<>();
-    for (Row r : valid.groupBy(col(ParsedRows.KEY)).count().filter(col("count").gt(threshold)).collectAsList()) {
-      counts.put(r.getString(0), r.getLong(1));
+    SegmentRows found = SegmentRows.find(spark, source, columns, threshold, rowsIn, "smooth");
+    List<Broadcast<?>> broadcasts = new ArrayList<>();
+    if (found == null) {
+      return new SegmentedSmoothing(model, columns, null, null, Set.of(), broadcasts, null, null, null, null, threshold);
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<Broadcast<?>> broadcasts = new ArrayList<>();
-    if (counts.isEmpty()) {
-      LOG.info("smooth: no trajectory is longer than {} steps; every trajectory is smoothed in one task", threshold);
-      return new SegmentedSmoothing(model, columns, null, Set.of(), broadcasts, null, null, null, null, threshold);
-    }
-    long segments = 0;
-    for (long c : counts.values()) segments += (c + threshold - 1) / threshold;
-    LOG.info("smooth: {} trajectories longer than {} steps ({} rows) are cut into about {} segments", counts.size(),
-        threshold, counts.values().stream().mapToLong(Long::longValue).sum(), segments);
-    JavaRDD<Row> rows = valid.filter(col(ParsedRows.KEY).isin(counts.keySet().toArray()))
-        .repartitionByRange((int) Math.min(Integer.MAX_VALUE, segments), col(ParsedRows.KEY), col(ParsedRows.TIME))
-        .sortWithinPartitions(col(ParsedRows.KEY), col(ParsedRows.TIME))
-        .javaRDD().persist(StorageLevel.DISK_ONLY());
+    Dataset<Row> cached = found.cached();
+    JavaRDD<Row> rows = found.rows();
     try {
-      spark.sparkContext().setJobDescription("smooth: segment boundaries");
-      Map<String, SegmentSpan> spanMap = spans(rows.mapPartitionsWithIndex(new SegmentStats.Pass(), false).collect());
+      Map<String, SegmentSpan> spanMap = found.spans();
       Set<String> failed = new LinkedHashSet<>();
       Broadcast<Map<String, SegmentSpan>> spans = jsc.broadcast(spanMap);
       broadcasts.add(spans);
@@ -125,7 +111,7 @@ final class SegmentedSmoothing implements AutoCloseable {
           false).collect();
       Map<String, SegmentTasks.Element> elementsById = byId(elements);
       Map<String, Moments> beforeMap = new HashMap<>();
-      for (Map.Entry<String, List<SegmentSpan>> t : byTrajectory(spanMap).entrySet()) {
+      for (Map.Entry<String, List<SegmentSpan>> t : SegmentRows.byTrajectory(spanMap).entrySet()) {
         String key = t.getKey();
         List<double[]> list = new ArrayList<>();
         String failure = collect(elementsById, t.getValue(), list);
@@ -150,7 +136,7 @@ final class SegmentedSmoothing implements AutoCloseable {
       Map<String, SegmentTasks.Forward> forwardsById = byId(forwards);
       Map<String, Moments> afterMap = new HashMap<>();
       Map<String, Double> logLik = new HashMap<>();
-      for (Map.Entry<String, List<SegmentSpan>> t : byTrajectory(activeSpans.value()).entrySet()) {
+      for (Map.Entry<String, List<SegmentSpan>> t : SegmentRows.byTrajectory(activeSpans.value()).entrySet()) {
         String key = t.getKey();
         List<SegmentSpan> list = t.getValue();
         List<double[]> smootherElements = new ArrayList<>();
@@ -184,12 +170,12 @@ final class SegmentedSmoothing implements AutoCloseable {
       broadcasts.add(finalSpans);
       broadcasts.add(afterB);
       broadcasts.add(logLikB);
-      Set<String> done = new LinkedHashSet<>(counts.keySet());
+      Set<String> done = new LinkedHashSet<>(SegmentRows.byTrajectory(spanMap).keySet());
       done.removeAll(failed);
       LOG.info("smooth: {} trajectories smoothed in segments, {} left to one task each", done.size(), failed.size());
-      return new SegmentedSmoothing(model, columns, rows, done, broadcasts, finalSpans, before, afterB, logLikB, threshold);
+      return new SegmentedSmoothing(model, columns, cached, rows, done, broadcasts, finalSpans, before, afterB, logLikB, threshold);
     } catch (RuntimeException e) {
-      rows.unpersist(false);
+      cached.unpersist(false);
       for (Broadcast<?> b : broadcasts) b.destroy();
       throw e;
     } finally {
@@ -200,17 +186,6 @@ final class SegmentedSmoothing implements AutoCloseable {
   /** The segmented trajectories' keys (after any refusal). */
   Set<String> segmentedKeys() {
     return segmented;
-  }
-
-  /**
-   * The most input rows that share one id value, an upper bound on any trajectory's length (rows that parse
-   * badly or share a time only count more), from one aggregation over the id column alone: when no id has more
-   * rows than the threshold, the search that parses every row is skipped.
-   */
-  private static long longestById(SparkSession spark, InputSource source) {
-    spark.sparkContext().setJobDescription("smooth: rows per id (is any trajectory long enough to cut?)");
-    Row r = source.rows().groupBy(col("`" + source.columns().id() + "`")).count().agg(functions.max("count")).first();
-    return r.isNullAt(0) ? 0 : r.getLong(0);
   }
 
   /**
@@ -240,52 +215,13 @@ final class SegmentedSmoothing implements AutoCloseable {
   /** Drops the cached rows and the broadcasts; call after the outputs are written. */
   @Override
   public void close() {
-    if (rows != null) rows.unpersist(false);
+    if (cached != null) cached.unpersist(false);
     for (Broadcast<?> b : broadcasts) b.destroy();
   }
 
   private static void refuse(String key, String failure, Set<String> failed) {
     LOG.warn("smooth: trajectory '{}' cannot be smoothed in segments ({}); it is smoothed in one task instead", key, failure);
     failed.add(key);
-  }
-
-  /** The spans from the statistics, trajectory by trajectory in partition order. */
-  private static Map<String, SegmentSpan> spans(List<SegmentStats> stats) {
-    Map<String, List<SegmentStats>> byKey = new TreeMap<>();
-    for (SegmentStats s : stats) byKey.computeIfAbsent(s.key(), k -> new ArrayList<>()).add(s);
-    Map<String, SegmentSpan> out = new LinkedHashMap<>();
-    for (Map.Entry<String, List<SegmentStats>> e : byKey.entrySet()) {
-      List<SegmentStats> list = e.getValue();
-      list.sort(Comparator.comparingInt(SegmentStats::partition));
-      long steps = 0;
-      long missing = 0;
-      long missingValues = 0;
-      for (SegmentStats s : list) {
-        steps += s.kept();
-        missing += s.missingSteps();
-        missingValues += s.missingValues();
-      }
-      TimeKey origin = list.get(0).firstTime();
-      long start = 0;
-      for (int j = 0; j < list.size(); j++) {
-        SegmentStats s = list.get(j);
-        SegmentSpan.Halo lead = j == 0 ? null : new SegmentSpan.Halo(list.get(j - 1).lastTime(), list.get(j - 1).lastInputs());
-        SegmentSpan.Halo trail = j == list.size() - 1 ? null : new SegmentSpan.Halo(list.get(j + 1).firstTime(),
-            list.get(j + 1).firstInputs());
-        SegmentSpan span = new SegmentSpan(e.getKey(), s.partition(), j, list.size(), start, s.kept(), origin, lead, trail,
-            steps, missing, missingValues);
-        out.put(span.id(), span);
-        start += s.kept();
-      }
-    }
-    return out;
-  }
-
-  private static Map<String, List<SegmentSpan>> byTrajectory(Map<String, SegmentSpan> spans) {
-    Map<String, List<SegmentSpan>> out = new TreeMap<>();
-    for (SegmentSpan s : spans.values()) out.computeIfAbsent(s.key(), k -> new ArrayList<>()).add(s);
-    for (List<SegmentSpan> l : out.values()) l.sort(Comparator.comparingInt(SegmentSpan::index));
-    return out;
   }
 
   private static Map<String, SegmentSpan> without(Map<String, SegmentSpan> spans, Set<String> failed) {

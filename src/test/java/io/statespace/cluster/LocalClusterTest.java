@@ -186,7 +186,7 @@ class LocalClusterTest {
    * Polls the driver's REST API until the engine stage has tasks running, and returns the id of an
    * executor that runs one of them.
    */
-  private static String executorRunningTheEngineStage(Process p, Path log, int uiPort) throws Exception {
+  static String executorRunningTheEngineStage(Process p, Path log, int uiPort) throws Exception {
     ObjectMapper json = new ObjectMapper();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String api = "http://127.0.0.1:" + uiPort + "/api/v1/applications";
@@ -241,7 +241,7 @@ class LocalClusterTest {
     return json.readTree(response.body());
   }
 
-  private static int freeLoopbackPort() throws java.io.IOException {
+  static int freeLoopbackPort() throws java.io.IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

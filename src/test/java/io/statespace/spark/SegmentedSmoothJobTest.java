@@ -68,8 +68,9 @@ class SegmentedSmoothJobTest {
   }
 
   /**
-   * An input with more rows than the threshold but no id with that many: the rows-per-id bound skips the search
-   * that parses every row, and every trajectory is smoothed in one task.
+   * An input with more rows than the threshold but no id with that many: the aggregation over the id column
+   * finds none, nothing is parsed or range-partitioned for the segmented path, and every trajectory is
+   * smoothed in one task.
    */
   @Test
   void manyShortTrajectoriesSkipTheSearch() throws IOException {
@@ -82,12 +83,15 @@ class SegmentedSmoothJobTest {
     }
     SmoothReport report;
     List<String> searched;
-    try (LogCapture log = LogCapture.of(SegmentedSmoothing.class)) {
+    List<String> cut;
+    try (LogCapture log = LogCapture.of(SegmentRows.class)) {
       report = smooth(input.toString(), dir.resolve("out-short").toString(), "50");
       searched = log.lines(Level.INFO, "smooth: no trajectory is longer than");
+      cut = log.lines(Level.INFO, "are cut into");
     }
     assertEquals(480, report.rowsIn);
-    assertEquals(List.of(), searched, "the search ran although no id has more than 40 rows");
+    assertEquals(1, searched.size(), "the aggregation over the id column finds no id with more than 50 rows: " + searched);
+    assertEquals(List.of(), cut, "nothing is range-partitioned when no id has more than 50 rows");
     assertEquals(Map.of("sequential", 12), SmoothJobTest.writtenReport(dir.resolve("out-short").toString())
         .get("trajectories_by_engine"));
   }

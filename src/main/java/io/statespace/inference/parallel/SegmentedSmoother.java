@@ -21,33 +21,15 @@ public final class SegmentedSmoother {
    * @throws io.statespace.inference.InferenceException when a segment's numbers or the forward check fail
    */
   public static Posterior smooth(StateSpaceModel model, Trajectory trajectory, int[] cuts, boolean crossCovariances) {
+    Scanned scanned = scan(model, trajectory, cuts);
+    List<SegmentPasses.Forward> forwards = scanned.forwards();
+    Moments[] after = scanned.after();
+    SegmentPasses passes = new SegmentPasses(model);
     int steps = trajectory.length();
-    SegmentCuts.require(cuts, steps);
     int n = model.stateDim();
     int count = cuts.length - 1;
-    long[] starts = new long[count];
-    List<SegmentWindow> windows = new ArrayList<>(count);
-    for (int j = 0; j < count; j++) {
-      starts[j] = cuts[j];
-      windows.add(SegmentWindow.of(trajectory, cuts[j], cuts[j + 1]));
-    }
-    SegmentPasses passes = new SegmentPasses(model);
-    List<double[]> filterElements = new ArrayList<>(count);
-    for (SegmentWindow w : windows) filterElements.add(passes.filterElement(w));
-    Moments[] before = SegmentScan.filteredBefore(n, filterElements, trajectory.id(), starts);
-    List<SegmentPasses.Forward> forwards = new ArrayList<>(count);
-    List<Moments> ends = new ArrayList<>(count);
-    List<double[]> smootherElements = new ArrayList<>(count);
     double logLik = 0.0;
-    for (int j = 0; j < count; j++) {
-      SegmentPasses.Forward f = passes.filter(windows.get(j), before[j]);
-      forwards.add(f);
-      ends.add(f.end());
-      smootherElements.add(passes.smootherElement(f));
-      logLik += f.logLikelihood();
-    }
-    SegmentScan.check(n, before, ends, trajectory.id(), starts);
-    Moments[] after = SegmentScan.smoothedAfter(n, smootherElements, trajectory.id(), starts);
+    for (SegmentPasses.Forward f : forwards) logLik += f.logLikelihood();
     int nn = n * n;
     double[] fm = new double[steps * n];
     double[] fc = new double[steps * nn];
@@ -69,4 +51,41 @@ public final class SegmentedSmoother {
     }
     return new Posterior(steps, n, logLik, fm, fc, null, null, sm, sc, cross);
   }
+
+  /**
+   * Passes 1 and 2 and the driver's scans and check over {@code trajectory} cut at {@code cuts}: each
+   * segment's forward pass and the smoothed moments after it (null for the last), from which pass 3 (the
+   * smoother, or the fit's local terms) runs segment by segment.
+   *
+   * @throws io.statespace.inference.InferenceException when a segment's numbers or the forward check fail
+   */
+  public static Scanned scan(StateSpaceModel model, Trajectory trajectory, int[] cuts) {
+    SegmentCuts.require(cuts, trajectory.length());
+    int n = model.stateDim();
+    int count = cuts.length - 1;
+    long[] starts = new long[count];
+    List<SegmentWindow> windows = new ArrayList<>(count);
+    for (int j = 0; j < count; j++) {
+      starts[j] = cuts[j];
+      windows.add(SegmentWindow.of(trajectory, cuts[j], cuts[j + 1]));
+    }
+    SegmentPasses passes = new SegmentPasses(model);
+    List<double[]> filterElements = new ArrayList<>(count);
+    for (SegmentWindow w : windows) filterElements.add(passes.filterElement(w));
+    Moments[] before = SegmentScan.filteredBefore(n, filterElements, trajectory.id(), starts);
+    List<SegmentPasses.Forward> forwards = new ArrayList<>(count);
+    List<Moments> ends = new ArrayList<>(count);
+    List<double[]> smootherElements = new ArrayList<>(count);
+    for (int j = 0; j < count; j++) {
+      SegmentPasses.Forward f = passes.filter(windows.get(j), before[j]);
+      forwards.add(f);
+      ends.add(f.end());
+      smootherElements.add(passes.smootherElement(f));
+    }
+    SegmentScan.check(n, before, ends, trajectory.id(), starts);
+    return new Scanned(forwards, SegmentScan.smoothedAfter(n, smootherElements, trajectory.id(), starts));
+  }
+
+  /** Each segment's forward pass and the smoothed moments after it (null for the last segment). */
+  public record Scanned(List<SegmentPasses.Forward> forwards, Moments[] after) {}
 }
