@@ -180,8 +180,10 @@ class ForecastJobTest {
         "--output-format", "parquet", "--forecast-steps", "12", "--forecast-dt", "1");
     assertEquals("0", r[0], r[1]);
     List<Row> states = spark.read().parquet(out + "/states").collectAsList();
-    assertEquals(List.of("id", "year", "flow", "filtered_mean", "filtered_cov", "smoothed_mean", "smoothed_cov", "forecast"),
-        List.of(spark.read().parquet(out + "/states").columns()));
+    assertEquals(List.of("id", "year", "flow", "filtered_mean", "filtered_cov", "smoothed_mean", "smoothed_cov",
+        "predicted_mean", "predicted_cov", "predicted_obs_mean", "predicted_obs_cov", "innovation",
+        "standardized_innovation", "forecast"), List.of(spark.read().parquet(out + "/states").columns()),
+        "a forecast implies --outputs predicted");
     assertEquals(DataTypes.LongType, spark.read().parquet(out + "/states").schema().apply("year").dataType());
     Map<String, List<Row>> forecast = forecastRows(states, "year");
     assertEquals(List.of("series"), new ArrayList<>(forecast.keySet()));
@@ -191,6 +193,12 @@ class ForecastJobTest {
       assertNull(rows.get(k).getAs("flow"));
     }
     assertForecastEquals(nile, rows, measurementStd(nile), 1);
+    for (int k = 0; k < rows.size(); k++) {
+      close(nile.get("forecast_mean").get(k).get(0).asDouble(), doubles(rows.get(k), "predicted_obs_mean")[0],
+          "predicted_obs_mean on forecast row " + k);
+      close(nile.get("forecast_cov").get(k).get(0).get(0).asDouble(), doubles(rows.get(k), "predicted_obs_cov")[0],
+          "predicted_obs_cov on forecast row " + k);
+    }
     assertEquals(100, states.stream().filter(s -> !s.<Boolean>getAs("forecast")).count());
     Row summary = spark.read().parquet(out + "/summary").first();
     assertEquals(100, summary.<Integer>getAs("steps"), "steps counts the input rows, not the forecast rows");
