@@ -71,8 +71,17 @@ final class StateRows {
     return v != null && v.toString().trim().toLowerCase(Locale.ROOT).equals("true");
   }
 
-  /** The rows×cols array {@code name} (row-major) into {@code out} at {@code offset}; NaN where absent. */
-  void array(Row r, String name, int rows, int cols, double[] out, int offset) {
+  /** The vector {@code name} of {@code length} values into {@code out} at {@code offset} (CSV: {@code name_i}); NaN where absent. */
+  void array(Row r, String name, int length, double[] out, int offset) {
+    read(r, name, length, 1, false, out, offset);
+  }
+
+  /** The d×d matrix {@code name} (row-major; CSV: {@code name_i_j}, also for d = 1) into {@code out} at {@code offset}. */
+  void matrix(Row r, String name, int d, double[] out, int offset) {
+    read(r, name, d, d, true, out, offset);
+  }
+
+  private void read(Row r, String name, int rows, int cols, boolean matrix, double[] out, int offset) {
     if (!flat) {
       int at = r.fieldIndex(name);
       List<Object> values = r.isNullAt(at) ? List.of() : r.getList(at);
@@ -81,7 +90,7 @@ final class StateRows {
     }
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < cols; j++) {
-        String column = cols == 1 ? name + "_" + i : name + "_" + i + "_" + j;
+        String column = matrix ? name + "_" + i + "_" + j : name + "_" + i;
         out[offset + i * cols + j] = columns.contains(column) ? number(r, column, Double.NaN) : Double.NaN;
       }
     }
@@ -90,11 +99,11 @@ final class StateRows {
   /** Standard deviations of a p-vector: from {@code base_std} when present, else sqrt of {@code base_cov}'s diagonal. */
   void standardDeviations(Row r, String base, int p, double[] out, int offset) {
     if (has(base + "_std")) {
-      array(r, base + "_std", p, 1, out, offset);
+      array(r, base + "_std", p, out, offset);
       return;
     }
     double[] cov = new double[p * p];
-    array(r, base + "_cov", p, p, cov, 0);
+    matrix(r, base + "_cov", p, cov, 0);
     for (int i = 0; i < p; i++) out[offset + i] = Math.sqrt(cov[i * p + i]);
   }
 }

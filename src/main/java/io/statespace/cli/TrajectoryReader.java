@@ -68,14 +68,14 @@ final class TrajectoryReader {
       forecast[t] = forecastColumn && StateRows.flag(r, "forecast");
       for (int i = 0; i < p; i++) obs[t * p + i] = StateRows.number(r, c.observations().get(i), Double.NaN);
       for (int i = 0; i < inputDim; i++) inputs[t * inputDim + i] = StateRows.number(r, c.inputs().get(i), 0.0);
-      if (filtered) cells.array(r, "filtered_mean", n, 1, fm, t * n);
-      if (stateMean) cells.array(r, "smoothed_mean", n, 1, sm, t * n);
-      if (stateCov) cells.array(r, "smoothed_cov", n, n, sc, t * n * n);
-      if (obsSpace) cells.array(r, "smoothed_obs_mean", p, 1, obsMean, t * p);
-      if (obsStd != null) cells.array(r, "smoothed_obs_std", p, 1, obsStd, t * p);
-      if (obsPredictive != null) cells.array(r, "smoothed_obs_predictive_std", p, 1, obsPredictive, t * p);
+      if (filtered) cells.array(r, "filtered_mean", n, fm, t * n);
+      if (stateMean) cells.array(r, "smoothed_mean", n, sm, t * n);
+      if (stateCov) cells.matrix(r, "smoothed_cov", n, sc, t * n * n);
+      if (obsSpace) cells.array(r, "smoothed_obs_mean", p, obsMean, t * p);
+      if (obsStd != null) cells.array(r, "smoothed_obs_std", p, obsStd, t * p);
+      if (obsPredictive != null) cells.array(r, "smoothed_obs_predictive_std", p, obsPredictive, t * p);
       if (fan && forecast[t]) {
-        cells.array(r, "predicted_obs_mean", p, 1, fanMean, t * p);
+        cells.array(r, "predicted_obs_mean", p, fanMean, t * p);
         cells.standardDeviations(r, "predicted_obs", p, fanStd, t * p);
       } else if (fan) {
         Arrays.fill(fanMean, t * p, (t + 1) * p, Double.NaN);
