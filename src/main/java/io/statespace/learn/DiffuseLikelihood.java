@@ -5,6 +5,7 @@ import io.statespace.inference.diffuse.DiffuseFilter;
 import io.statespace.inference.diffuse.DiffusePeriod;
 import io.statespace.model.DiffusePrior;
 import io.statespace.model.StepParameters;
+import io.statespace.model.StepsFrom;
 import java.util.Arrays;
 
 /**
@@ -61,7 +62,7 @@ final class DiffuseLikelihood {
     Arrays.fill(prior.dMean, 0.0);
     Arrays.fill(prior.dCov, 0.0);
     if (d < steps) {
-      Shifted rest = new Shifted(params, d, tangent.predictFrom(params, d, fm, fc));
+      StepsFrom rest = new StepsFrom(params, d, tangent.predictFrom(params, d, fm, fc));
       loss += adjoint.forward(rest, id, Arrays.copyOfRange(y, d * m, steps * m), steps - d, null, 1.0, 0.0);
       adjoint.backward(new ShiftedSink(sink, d, prior));
     }
@@ -73,45 +74,6 @@ final class DiffuseLikelihood {
   private final class PriorGradient {
     final double[] dMean = new double[n];
     final double[] dCov = new double[n * n];
-  }
-
-  /** The steps from d on, with (a_d, P_d) as their prior. */
-  private static final class Shifted implements StepParameters {
-    private final StepParameters base;
-    private final int d;
-    private final double[][] prior;
-
-    Shifted(StepParameters base, int d, double[][] prior) {
-      this.base = base;
-      this.d = d;
-      this.prior = prior;
-    }
-
-    @Override
-    public int stateDim() {
-      return base.stateDim();
-    }
-
-    @Override
-    public int obsDim() {
-      return base.obsDim();
-    }
-
-    @Override
-    public void initial(double[] mean, double[] cov) {
-      System.arraycopy(prior[0], 0, mean, 0, mean.length);
-      System.arraycopy(prior[1], 0, cov, 0, cov.length);
-    }
-
-    @Override
-    public void dynamics(int t, double[] weights, double[] bias, double[] cov) {
-      base.dynamics(t + d, weights, bias, cov);
-    }
-
-    @Override
-    public void emissions(int t, double[] weights, double[] bias, double[] cov) {
-      base.emissions(t + d, weights, bias, cov);
-    }
   }
 
   /** The adjoint's gradients moved back to the trajectory's steps; its prior gradient kept. */

@@ -203,40 +203,7 @@ final class DiffuseHandover {
     public StepParameters bind(Trajectory trajectory) {
       double[][] prior = priors.get(trajectory);
       if (prior == null) throw new IllegalArgumentException("trajectory '" + trajectory.id() + "' has no hand-over prior");
-      StepParameters steps = base.bind(trajectory);
-      return new StepParameters() {
-        @Override
-        public int stateDim() {
-          return steps.stateDim();
-        }
-
-        @Override
-        public int obsDim() {
-          return steps.obsDim();
-        }
-
-        @Override
-        public void initial(double[] mean, double[] cov) {
-          System.arraycopy(prior[0], 0, mean, 0, mean.length);
-          System.arraycopy(prior[1], 0, cov, 0, cov.length);
-        }
-
-        @Override
-        public void dynamics(int t, double[] weights, double[] bias, double[] cov) {
-          steps.dynamics(t, weights, bias, cov);
-        }
-
-        @Override
-        public void emissions(int t, double[] weights, double[] bias, double[] cov) {
-          steps.emissions(t, weights, bias, cov);
-        }
-
-        /** Never: the priors differ by trajectory, so no lane parameter is shared by the whole tile. */
-        @Override
-        public boolean timeInvariant() {
-          return false;
-        }
-      };
+      return new io.statespace.model.StepsFrom(base.bind(trajectory), 0, prior);
     }
   }
 }
