@@ -2,7 +2,6 @@ package io.statespace.spark;
 
 import io.statespace.model.spec.Columns;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -135,35 +134,16 @@ final class EngineStage {
 
     @Override
     public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-      return new Iterator<>() {
-        private InternalRow next;
-
-        @Override
-        public boolean hasNext() {
-          while (next == null && rows.hasNext()) {
-            InternalRow r = rows.next();
-            int kind = r.getInt(0);
-            if (kind == UnionRows.STATE) {
-              states.add(1);
-              if (!r.isNullAt(forecastIndex) && r.getBoolean(forecastIndex)) forecast.add(1);
-              next = r;
-            } else if (kind == UnionRows.SUMMARY) {
-              summaries.add(1);
-            } else {
-              quarantine.add(1);
-            }
-          }
-          return next != null;
+      return Iterators.keeping(rows, r -> {
+        int kind = r.getInt(0);
+        if (kind == UnionRows.STATE) {
+          states.add(1);
+          if (!r.isNullAt(forecastIndex) && r.getBoolean(forecastIndex)) forecast.add(1);
+          return true;
         }
-
-        @Override
-        public InternalRow next() {
-          if (!hasNext()) throw new NoSuchElementException();
-          InternalRow r = next;
-          next = null;
-          return r;
-        }
-      };
+        (kind == UnionRows.SUMMARY ? summaries : quarantine).add(1);
+        return false;
+      });
     }
   }
 }

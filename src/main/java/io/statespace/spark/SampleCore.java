@@ -9,7 +9,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Column;
@@ -237,35 +236,20 @@ public final class SampleCore implements AutoCloseable {
 
     @Override
     public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-      return new Iterator<>() {
-        private InternalRow next;
-
-        @Override
-        public boolean hasNext() {
-          while (next == null && rows.hasNext()) {
-            InternalRow r = rows.next();
-            int kind = r.getInt(0);
-            if (kind == SampleRows.SAMPLE) {
-              if (samples != null) samples.add(1);
-              next = r;
-            } else if (kind == SampleRows.SUMMARY) {
-              if (summaries != null) summaries.add(1);
-            } else {
-              if (failOnQuarantine) throw quarantined(r);
-              if (quarantine != null) quarantine.add(1);
-            }
-          }
-          return next != null;
+      return Iterators.keeping(rows, r -> {
+        int kind = r.getInt(0);
+        if (kind == SampleRows.SAMPLE) {
+          if (samples != null) samples.add(1);
+          return true;
         }
-
-        @Override
-        public InternalRow next() {
-          if (!hasNext()) throw new NoSuchElementException();
-          InternalRow r = next;
-          next = null;
-          return r;
+        if (kind == SampleRows.SUMMARY) {
+          if (summaries != null) summaries.add(1);
+        } else {
+          if (failOnQuarantine) throw quarantined(r);
+          if (quarantine != null) quarantine.add(1);
         }
-      };
+        return false;
+      });
     }
 
     private static RuntimeException quarantined(InternalRow r) {
