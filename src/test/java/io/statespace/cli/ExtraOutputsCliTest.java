@@ -70,8 +70,12 @@ class ExtraOutputsCliTest {
     }
   }
 
+  /** The largest difference to statsmodels seen, relative with a floor of 1 (printed for the record). */
+  private static double worst;
+
   @AfterAll
   static void stop() {
+    System.out.printf(java.util.Locale.ROOT, "[ExtraOutputs] worst difference to statsmodels: %.2e%n", worst);
     spark.stop();
   }
 
@@ -159,6 +163,7 @@ class ExtraOutputsCliTest {
   }
 
   private static void assertClose(double expected, double actual, String what) {
+    worst = Math.max(worst, Math.abs(expected - actual) / Math.max(1.0, Math.abs(expected)));
     assertTrue(Math.abs(expected - actual) <= TOL * Math.max(1.0, Math.abs(expected)),
         what + ": " + actual + " vs statsmodels " + expected);
   }

@@ -99,8 +99,12 @@ class ForecastJobTest {
         + " \"columns\": {\"id\": \"id\", \"time\": \"t\", \"observations\": [\"x\", \"y\"]}}");
   }
 
+  /** The largest difference to statsmodels seen, relative with a floor of 1 (printed for the record). */
+  private static double worst;
+
   @AfterAll
   static void stop() {
+    System.out.printf(java.util.Locale.ROOT, "[Forecast] worst difference to statsmodels: %.2e%n", worst);
     spark.stop();
   }
 
@@ -126,6 +130,7 @@ class ForecastJobTest {
   }
 
   private static void close(double expected, double actual, String what) {
+    worst = Math.max(worst, Math.abs(expected - actual) / Math.max(1.0, Math.abs(expected)));
     assertTrue(Math.abs(expected - actual) <= TOL * Math.max(1.0, Math.abs(expected)),
         what + ": expected " + expected + " but was " + actual);
   }
