@@ -13,7 +13,8 @@
 # WORKDIR/results.txt: wall seconds, seconds per 10^6 steps, CPU seconds, peak resident set (KB), and the
 # peak JVM heap sampled every second by jstat (eden + survivors + old, all tasks of the JVM together; the
 # per-task bound is the segment's share, see ARCHITECTURE.md §7.5). Environment: SEGMENT_STEPS overrides
-# auto; SKIP_CLUSTER=1 skips the cluster runs.
+# auto; SKIP_CLUSTER=1 skips the cluster runs, SKIP_ONE_TASK=1 the one-task runs. A run that fails is recorded
+# as a "failed" line in results.txt and the others still run.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK="${1:?usage: jobs/segments-bench.sh WORKDIR [STEPS ...]}"
@@ -53,7 +54,11 @@ run() {
     sleep 1
   done
   if [[ -n "$pid" ]]; then peak_heap "$pid" "$WORK/$name.heap" & hpid=$!; fi
-  wait "$tpid" || { echo "$name failed: see $log" >&2; return 1; }
+  if ! wait "$tpid"; then
+    [[ -n "$hpid" ]] && wait "$hpid" || true
+    echo "$name failed: see $log" | tee -a "$RESULTS" >&2
+    return 0
+  fi
   [[ -n "$hpid" ]] && wait "$hpid" || true
   t1=$(date +%s.%N)
   read -r user sys rss < "$WORK/$name.time"
@@ -72,7 +77,7 @@ for T in "${STEPS[@]}"; do
   common=(--input "$DATA" --format parquet --model "$ROOT/conf/tracking.json" --overwrite --engine sequential
     --output-format parquet)
   run "segmented-$T" "$T" "${common[@]}" --output "$WORK/out-seg-$T" --segment-steps "$SEG" --master 'local[2]'
-  if [[ "$T" -le 10000000 ]]; then
+  if [[ "$T" -le 10000000 && "${SKIP_ONE_TASK:-0}" != 1 ]]; then
     run "one-task-$T" "$T" "${common[@]}" --output "$WORK/out-one-$T" --segment-steps 1000000000 --master 'local[2]'
   fi
   if [[ "$T" -eq 10000000 && "${SKIP_CLUSTER:-0}" != 1 ]]; then
