@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * relative with the component floor ({@link ElementwiseComparison}): filtered and smoothed moments, lag-one
  * cross-covariances (including those across the cuts) and the log-likelihood, on random explicit and
  * time-varying models with inputs, whole and partial missing steps and irregular gaps including 0, 10^3 to
- * 10^6 steps in 2 to 64 segments, T not a multiple of the segment length, cuts placed at a missing step, at
+ * 10^7 steps (10^7 with one state and one observation, to fit the test JVM's heap) in 2 to 64 segments, T not a multiple of the segment length, cuts placed at a missing step, at
  * a zero gap and next to a huge gap, and segments of one step.
  */
 class SegmentedSmootherTest {
@@ -43,16 +43,17 @@ class SegmentedSmootherTest {
         Arguments.of("linear", 100_003, 6_251, 15L),
         Arguments.of("timeVarying", 100_000, 33_334, 16L),
         Arguments.of("linear", 1_000_000, 125_000, 17L),
-        Arguments.of("timeVarying", 1_000_001, 15_626, 18L));
+        Arguments.of("timeVarying", 1_000_001, 15_626, 18L),
+        Arguments.of("linear", 10_000_000, 156_250, 19L));
   }
 
   @ParameterizedTest(name = "{0}, T = {1}, segments of {2}, seed {3}")
   @MethodSource("cases")
   void agreesWithSequential(String family, int steps, int segmentSteps, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
-    int n = steps >= 1_000_000 ? 2 : 1 + rng.nextInt(6);
-    int m = 1 + rng.nextInt(3);
-    int p = 1 + rng.nextInt(2);
+    int n = steps >= 10_000_000 ? 1 : steps >= 1_000_000 ? 2 : 1 + rng.nextInt(6);
+    int m = steps >= 10_000_000 ? 1 : 1 + rng.nextInt(3);
+    int p = steps >= 10_000_000 ? 1 : 1 + rng.nextInt(2);
     StateSpaceModel model = family.equals("linear") ? RandomModels.linear(rng, n, m, p)
         : new GapKeyedModel(rng.nextLong(), n, m, p);
     RandomModels.DataShape shape = new RandomModels.DataShape();
