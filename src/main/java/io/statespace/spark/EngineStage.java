@@ -9,44 +9,59 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * The engine's output as one fixed lineage: the grouped rows' shuffle is run once, and every pass over the
- * engine output (the states write, then the summary and quarantine rows) reads those shuffle files again and
- * reruns the sort and the engine, which cost a fraction of writing or caching the wide state rows
- * (docs/BENCHMARKS.md, "End to end"). {@link #states()} counts, in accumulators updated only by the write
- * job's result tasks (so once per partition whatever the retries), the state rows it passes to the writer
- * and the other rows it drops; {@link SmoothJob} checks these against the second pass before it commits.
+ * The engine's output as one fixed lineage over the grouped rows' shuffle, run once: the states write
+ * ({@link #states()}) passes the state rows to the writer and keeps each partition's summary and quarantine rows
+ * (the side rows) as that partition's cached block of the side RDD ({@link StatesPass}, {@link SideBlocks});
+ * the summary and quarantine writes and the accounting read the side RDD ({@link #summaryAndQuarantine()}),
+ * persisted on local disk only. The side RDD's own computation is a second engine pass over the same shuffle
+ * files that builds no state rows: it runs only for a partition whose block is missing (the states were not
+ * written first, the block was lost with its executor or evicted, or its rows passed the cap), and each such
+ * partition is counted ({@link #sidePartitionsRecomputed()}). The states pass counts, in accumulators of the
+ * write job's result tasks (so once per partition whatever the retries), the state rows it passes and the side
+ * rows it keeps; {@link SmoothJob} checks these against the side rows read before it commits.
  */
 final class EngineStage {
+  /** The most bytes of side rows (as {@link org.apache.spark.sql.catalyst.expressions.UnsafeRow}s) one task keeps. */
+  static final long SIDE_BYTES_KEPT = 16L << 20;
+
   private final SparkSession spark;
   private final JavaRDD<InternalRow> union;
-  private final JavaRDD<InternalRow> summaryAndQuarantine;
+  private final JavaRDD<InternalRow> sideSource;
+  private final JavaRDD<InternalRow> side;
   private final StructType schema;
-  private final LongAccumulator statesPassed;
-  private final LongAccumulator summariesDropped;
-  private final LongAccumulator quarantineDropped;
-  private final LongAccumulator forecastPassed;
+  private final long sideBytesKept;
+  private final StatesPass.Counts counts;
+  private final LongAccumulator sideRecomputed;
+  private boolean closed;
 
   private EngineStage(SparkSession spark, JavaRDD<InternalRow> union, JavaRDD<InternalRow> summaryAndQuarantine,
-      StructType schema) {
+      StructType schema, long sideBytesKept) {
     this.spark = spark;
     this.union = union;
-    this.summaryAndQuarantine = summaryAndQuarantine;
+    this.sideSource = summaryAndQuarantine;
     this.schema = schema;
-    this.statesPassed = spark.sparkContext().longAccumulator("smooth: state rows written");
-    this.summariesDropped = spark.sparkContext().longAccumulator("smooth: summary rows seen by the states pass");
-    this.quarantineDropped = spark.sparkContext().longAccumulator("smooth: quarantine rows seen by the states pass");
-    this.forecastPassed = spark.sparkContext().longAccumulator("smooth: forecast rows written");
+    this.sideBytesKept = sideBytesKept;
+    org.apache.spark.SparkContext sc = spark.sparkContext();
+    this.counts = new StatesPass.Counts(sc.longAccumulator("smooth: state rows written"),
+        sc.longAccumulator("smooth: summary rows kept by the states pass"),
+        sc.longAccumulator("smooth: quarantine rows kept by the states pass"),
+        sc.longAccumulator("smooth: forecast rows written"),
+        sc.longAccumulator("smooth: partitions whose side rows the states pass stored"));
+    this.sideRecomputed = sc.longAccumulator("smooth: partitions whose side rows were recomputed");
+    this.side = summaryAndQuarantine.mapPartitions(new Recomputed(sideRecomputed, schema));
   }
 
   /**
-   * Wires the engine after the grouped rows (their shuffle runs with the first pass), with the rows of the
-   * trajectories smoothed in segments ({@link SegmentedSmoothing}, may be null) joined to both passes, and each
-   * state row of the first pass counted into {@code progress} (may be null).
+   * Wires the engine after the grouped rows (their shuffle runs with the states pass), with the rows of the
+   * trajectories smoothed in segments ({@link SegmentedSmoothing}, may be null) joined to the states pass and to
+   * the side RDD, and each state row counted into {@code progress} (may be null).
    *
    * @param grouped {@link SmoothJob#grouped}'s rows
    */
@@ -66,7 +81,12 @@ final class EngineStage {
       union = union.union(segments.rows(jsc, s.outputs, idType, timeType, true));
       side = side.union(segments.rows(jsc, s.outputs, idType, timeType, false));
     }
-    return new EngineStage(spark, union, side, schema);
+    return new EngineStage(spark, union, side, schema, SIDE_BYTES_KEPT);
+  }
+
+  /** This stage with each task keeping at most {@code bytes} of side rows (a new side RDD). */
+  EngineStage keepingAtMost(long bytes) {
+    return new EngineStage(spark, union, sideSource, schema, bytes);
   }
 
   private static PartitionSmoother smoother(SmoothSettings s, StructType parsed, boolean states) {
@@ -74,76 +94,107 @@ final class EngineStage {
         parsed.apply(ParsedRows.ID).dataType(), parsed.apply(ParsedRows.TIME_VALUE).dataType(), states, s.forecast);
   }
 
-  /** Every union row of the first pass (states, summaries and quarantine), uncounted: the library's rowwise join. */
+  /** Every union row of the engine (states, summaries and quarantine), uncounted: the library's rowwise join. */
   Dataset<Row> union() {
     return frame(union);
   }
 
-  /** The state rows, counted as the writer consumes them. */
+  /**
+   * The state rows, counted as the writer consumes them; each partition's side rows kept as the side RDD's
+   * block (none once {@link #close}d).
+   */
   Dataset<Row> states() {
-    return frame(union.mapPartitions(new StatesOnly(statesPassed, summariesDropped, quarantineDropped, forecastPassed,
-        schema.fieldIndex(UnionRows.FORECAST))));
+    StatesPass.Side keep = null;
+    if (!closed) {
+      persistSide();
+      keep = new StatesPass.Side(side.id(), side.getStorageLevel(), side.classTag(), sideBytesKept, schema);
+    }
+    return frame(union.mapPartitionsWithIndex(new StatesPass(counts, schema.fieldIndex(UnionRows.FORECAST), keep), false));
   }
 
   /**
-   * The summary and quarantine rows: a second pass of the engine over the same shuffle output, which builds no
-   * state rows.
+   * The summary and quarantine rows: the side RDD, persisted on local disk (until {@link #close}); its blocks
+   * are those the states pass stored, and a missing one is recomputed by a second engine pass over the same
+   * shuffle output, which builds no state rows.
    */
   Dataset<Row> summaryAndQuarantine() {
-    return frame(summaryAndQuarantine);
+    if (!closed) persistSide();
+    return frame(side);
+  }
+
+  private void persistSide() {
+    if (side.getStorageLevel().equals(StorageLevel.NONE())) side.persist(StorageLevel.DISK_ONLY());
+  }
+
+  /** The side RDD's id (its blocks are {@code rdd_<id>_<partition>}) and partitions. */
+  int sideRddId() {
+    return side.id();
+  }
+
+  int sidePartitions() {
+    return side.getNumPartitions();
   }
 
   long statesWritten() {
-    return statesPassed.value();
+    return counts.states().value();
   }
 
   long summariesSeenByStatesPass() {
-    return summariesDropped.value();
+    return counts.summaries().value();
   }
 
   long quarantineSeenByStatesPass() {
-    return quarantineDropped.value();
+    return counts.quarantine().value();
   }
 
   /** The forecast rows among {@link #statesWritten}. */
   long forecastWritten() {
-    return forecastPassed.value();
+    return counts.forecast().value();
+  }
+
+  /** Partitions whose side rows the states pass stored as the side RDD's block. */
+  long sideBlocksKept() {
+    return counts.blocksKept().value();
+  }
+
+  /**
+   * Partitions of the side RDD computed by its own engine pass rather than read from a block (at least once
+   * each; a retried task may count one twice): 0 when every state task kept its block and none was lost.
+   */
+  long sidePartitionsRecomputed() {
+    return sideRecomputed.value();
+  }
+
+  /** Removes the side RDD's blocks; later reads recompute them and the states pass keeps none. */
+  void close() {
+    closed = true;
+    side.unpersist(false);
   }
 
   private Dataset<Row> frame(JavaRDD<InternalRow> rows) {
     return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(), schema, false);
   }
 
-  /** Passes the state rows on and counts them (and the forecast rows among them); counts and drops the others. */
-  private static final class StatesOnly implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
-    private static final long serialVersionUID = 2L;
-    private final LongAccumulator states;
-    private final LongAccumulator summaries;
-    private final LongAccumulator quarantine;
-    private final LongAccumulator forecast;
-    private final int forecastIndex;
+  /**
+   * The side RDD's computation when its block is missing: the engine's side-only pass, each row as an
+   * {@link org.apache.spark.sql.catalyst.expressions.UnsafeRow} (as the states pass keeps them), and the
+   * partition counted.
+   */
+  private static final class Recomputed implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+    private static final long serialVersionUID = 1L;
+    private final LongAccumulator partitions;
+    private final StructType schema;
 
-    StatesOnly(LongAccumulator states, LongAccumulator summaries, LongAccumulator quarantine, LongAccumulator forecast,
-        int forecastIndex) {
-      this.states = states;
-      this.summaries = summaries;
-      this.quarantine = quarantine;
-      this.forecast = forecast;
-      this.forecastIndex = forecastIndex;
+    Recomputed(LongAccumulator partitions, StructType schema) {
+      this.partitions = partitions;
+      this.schema = schema;
     }
 
     @Override
     public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-      return Iterators.keeping(rows, r -> {
-        int kind = r.getInt(0);
-        if (kind == UnionRows.STATE) {
-          states.add(1);
-          if (!r.isNullAt(forecastIndex) && r.getBoolean(forecastIndex)) forecast.add(1);
-          return true;
-        }
-        (kind == UnionRows.SUMMARY ? summaries : quarantine).add(1);
-        return false;
-      });
+      partitions.add(1);
+      UnsafeProjection unsafe = UnsafeProjection.create(schema);
+      return Iterators.mapping(rows, r -> unsafe.apply(r).copy());
     }
   }
 }

@@ -10,7 +10,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,10 +17,11 @@ import org.slf4j.LoggerFactory;
  * The core of {@code smooth}, shared by the CLI job and the library API (io.statespace.ml) so that both run
  * one code path: rows → validated rows → trajectories → engine stage ({@link EngineStage}) → the states,
  * summary and quarantine Datasets and the row accounting of report.json. It reads no file and writes none:
- * {@link SmoothJob} writes what it returns. The states come straight from the engine's first pass; summary
- * and quarantine rows from its second pass over the same shuffle files, persisted on local disk only (narrow
- * rows; why disk: {@link SmoothJob}) and released by {@link #close}. Trajectories longer than the segment
- * threshold take the segmented path ({@link SegmentedSmoothing}) and join both passes.
+ * {@link SmoothJob} writes what it returns. The engine runs once: the states come straight from it, and the
+ * same tasks keep the summary and quarantine rows on local disk, where their two writes and the accounting
+ * read them ({@link EngineStage}; a partition whose rows are missing there is recomputed by a second engine pass
+ * over the same shuffle files) until {@link #close}. Trajectories longer than the segment threshold take the
+ * segmented path ({@link SegmentedSmoothing}) and join both the states and the side rows.
  */
 public final class SmoothCore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SmoothCore.class);
@@ -33,7 +33,6 @@ public final class SmoothCore implements AutoCloseable {
   private final EngineStage engine;
   private final SegmentedSmoothing segments;
   private final OutputLayout layout;
-  private Dataset<Row> side;
   private boolean statesCounted;
 
   private SmoothCore(SparkSession spark, SmoothSettings settings, InputSource source, long rowsIn, TextTimes.Kind timeKind,
@@ -158,13 +157,13 @@ public final class SmoothCore implements AutoCloseable {
   }
 
   private Dataset<Row> side() {
-    if (side == null) side = engine.summaryAndQuarantine().persist(StorageLevel.DISK_ONLY());
-    return side;
+    return engine.summaryAndQuarantine();
   }
 
   /**
    * The row accounting and engine counts of report.json. The state rows are those counted while {@link #states}
-   * was consumed (written); when it was not, they are counted here by one more pass of the engine.
+   * was consumed (written); when it was not, they are counted here by the states pass (which keeps the summary
+   * and quarantine rows, as the write does). The summary and quarantine rows are counted as read back.
    *
    * @param startNanos {@link System#nanoTime} when the run began, for the report's seconds
    * @param output where the outputs went (null when they were not written)
@@ -196,15 +195,25 @@ public final class SmoothCore implements AutoCloseable {
     SmoothReport report = new SmoothReport(rowsIn, engine.statesWritten(), byKind.getOrDefault(UnionRows.QUARANTINE, 0L),
         engine.forecastWritten(), byKind.getOrDefault(UnionRows.SUMMARY, 0L), byReason, engineLabel(), byBackend, byEngine,
         (System.nanoTime() - startNanos) / 1e9, output, source.inputFiles());
+    LOG.info("smooth: summary and quarantine rows of {} of {} partitions kept by the states pass; {} recomputed by "
+        + "a second engine pass", engine.sideBlocksKept(), engine.sidePartitions(), engine.sidePartitionsRecomputed());
     SmoothJob.refuseUnlessBalanced(report, engine.summariesSeenByStatesPass(), engine.quarantineSeenByStatesPass(),
         settings.forecast.steps());
     return report;
   }
 
-  /** Releases the persisted summary and quarantine rows and the segmented path's cached rows. */
+  /** The engine stage, for the tests of its passes. */
+  EngineStage engine() {
+    return engine;
+  }
+
+  /**
+   * Releases the kept summary and quarantine rows (later reads recompute them) and the segmented path's cached
+   * rows.
+   */
   @Override
   public void close() {
-    if (side != null) side.unpersist();
+    engine.close();
     segments.close();
   }
 }

@@ -18,13 +18,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code smooth} job: rows → validated rows → trajectories (one shuffle by id, sorted by time within
- * partitions) → engine → states, summary and quarantine, committed atomically. The engine output is never
- * cached: the states are written straight from the engine, and the summary and quarantine rows come from a
- * second pass of the engine over the same shuffle files ({@link EngineStage}); only those narrow rows are
- * persisted, on local disk (so that the cache never competes for heap with a long trajectory's arrays, which
- * Spark does not account for), to feed their two writes and the row accounting. The job counts its input
- * independently and refuses to commit unless rows in = state rows written + rows quarantined, and unless
- * both passes of the engine saw the same summary and quarantine rows.
+ * partitions) → engine → states, summary and quarantine, committed atomically. The engine runs once and its
+ * output is never cached whole: the states are written straight from the engine, and the same tasks keep the
+ * narrow summary and quarantine rows on local disk ({@link EngineStage}; on disk so that they never compete for
+ * heap with a long trajectory's arrays, which Spark does not account for), where their two writes and the row
+ * accounting read them. The job counts its input independently and refuses to commit unless rows in = state
+ * rows written + rows quarantined, and unless the summary and quarantine rows read back are those the states
+ * pass counted.
  */
 public final class SmoothJob {
   private static final Logger LOG = LoggerFactory.getLogger(SmoothJob.class);
@@ -69,7 +69,7 @@ public final class SmoothJob {
       spark.sparkContext().setJobDescription("smooth: read, parse, group, smooth and write states");
       write(core.states(s.outputFormat.equals("csv")), s.outputFormat, out.part("states"));
       LOG.info("smooth: rows grouped, trajectories smoothed and states written after {} s", elapsed(start));
-      spark.sparkContext().setJobDescription("smooth: smooth again and write summary");
+      spark.sparkContext().setJobDescription("smooth: write summary");
       write(core.summary(), s.outputFormat, out.part("summary"));
       spark.sparkContext().setJobDescription("smooth: write quarantine");
       write(core.quarantine(), s.outputFormat, out.part("quarantine"));
@@ -92,7 +92,8 @@ public final class SmoothJob {
 
   /**
    * Throws IllegalStateException (the output is then not committed) unless rows in = state rows written + rows
-   * quarantined, and the states pass saw as many trajectories and quarantined rows as the summary pass wrote.
+   * quarantined, and the states pass counted as many trajectories and quarantined rows as the summary and
+   * quarantine rows read back hold.
    */
   static void refuseUnlessBalanced(SmoothReport report, long statesPassSummaries, long statesPassQuarantined) {
     refuseUnlessBalanced(report, statesPassSummaries, statesPassQuarantined, 0);
@@ -112,9 +113,9 @@ public final class SmoothJob {
           + " forecast rows written for " + report.trajectories + " trajectories of " + forecastSteps + " forecast steps each");
     }
     if (statesPassSummaries != report.trajectories || statesPassQuarantined != report.rowsQuarantined) {
-      throw new IllegalStateException("row accounting failed, output not committed: the engine's two passes "
-          + "disagree (states pass: " + statesPassSummaries + " trajectories, " + statesPassQuarantined
-          + " rows quarantined; summary pass: " + report.trajectories + " and " + report.rowsQuarantined + ")");
+      throw new IllegalStateException("row accounting failed, output not committed: the states pass and the summary "
+          + "and quarantine rows disagree (states pass: " + statesPassSummaries + " trajectories, " + statesPassQuarantined
+          + " rows quarantined; summary and quarantine rows: " + report.trajectories + " and " + report.rowsQuarantined + ")");
     }
   }
 

@@ -122,11 +122,12 @@ class LocalClusterTest {
   }
 
   /**
-   * Kills an executor while tasks of the engine stage (the stage that computes the union of smoothed
-   * rows, the only RDD the job persists on disk only) are running on it, found through the driver's REST API
-   * on loopback. The event log must then show a task of that stage lost with ExecutorLostFailure on the killed
-   * executor and a later successful attempt of the same partition; the written files must hold every
-   * input row once, equal to an undisturbed run's.
+   * Kills an executor while tasks of the engine stage (the states write's result stage, which runs the engine
+   * and keeps the summary and quarantine rows as blocks on its executor) are running on it, found through the
+   * driver's REST API on loopback. The event log must then show a task of that stage lost with
+   * ExecutorLostFailure on the killed executor and a later successful attempt of the same partition; the blocks
+   * the killed executor held are recomputed for the summary; the written files must hold every input row once,
+   * equal to an undisturbed run's.
    */
   @Test
   @Timeout(value = 25, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -144,7 +145,7 @@ class LocalClusterTest {
         "spark.eventLog.compress=false", "spark.eventLog.rolling.enabled=false"), smoothArgs(largeInput, disturbed));
     String victimId;
     try {
-      victimId = executorRunningTheEngineStage(p, log, uiPort);
+      victimId = executorRunningTheStatesStage(p, log, uiPort);
     } catch (AssertionError | RuntimeException e) {
       p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       throw e;
@@ -161,8 +162,8 @@ class LocalClusterTest {
     assertEquals(0, p.exitValue(), out);
 
     SparkEventLog history = SparkEventLog.read(events);
-    List<Integer> engineStages = history.stagesWithADiskOnlyRdd();
-    assertFalse(engineStages.isEmpty(), "no stage computed the persisted union of smoothed rows");
+    List<Integer> engineStages = history.resultStagesOfJobs(STATES_JOB);
+    assertFalse(engineStages.isEmpty(), "no job described '" + STATES_JOB + "' in the event log");
     List<SparkEventLog.TaskEnd> ends = history.taskEnds();
     List<SparkEventLog.TaskEnd> lost = ends.stream().filter(e -> engineStages.contains(e.stage())
         && e.reason().equals("ExecutorLostFailure") && e.executor().equals(victimId)).collect(Collectors.toList());
@@ -182,9 +183,50 @@ class LocalClusterTest {
     WrittenRows.assertSameCsvRows(reference.resolve("summary"), disturbed.resolve("summary"), 0.0, 0.0);
   }
 
+  /** The description of the smooth job's states write (SmoothJob), whose result stage runs the engine. */
+  private static final String STATES_JOB = "smooth: read, parse, group, smooth and write states";
+
   /**
-   * Polls the driver's REST API until the engine stage has tasks running, and returns the id of an
-   * executor that runs one of them.
+   * Polls the driver's REST API until the result stage of the states write (the highest stage id of the
+   * running job described {@link #STATES_JOB}) has tasks running, and returns the id of an executor that runs
+   * one of them.
+   */
+  static String executorRunningTheStatesStage(Process p, Path log, int uiPort) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    String api = "http://127.0.0.1:" + uiPort + "/api/v1/applications";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    while (true) {
+      assertTrue(p.isAlive(), "the job ended before its engine stage could be disturbed; enlarge the input: "
+          + Files.readString(log));
+      assertTrue(System.nanoTime() < deadline, "the engine stage never ran tasks: " + Files.readString(log));
+      try {
+        JsonNode apps = get(http, json, api);
+        if (apps.size() > 0) {
+          String app = api + "/" + apps.get(0).path("id").asText();
+          for (JsonNode job : get(http, json, app + "/jobs?status=running")) {
+            if (!job.path("description").asText("").contains(STATES_JOB)) continue;
+            int stage = -1;
+            for (JsonNode id : job.path("stageIds")) stage = Math.max(stage, id.asInt());
+            for (JsonNode attempt : get(http, json, app + "/stages/" + stage)) {
+              for (JsonNode task : get(http, json, app + "/stages/" + stage + "/" + attempt.path("attemptId").asInt()
+                  + "/taskList?length=1000&status=running")) {
+                String executor = task.path("executorId").asText("");
+                if (!executor.isEmpty() && !executor.equals("driver")) return executor;
+              }
+            }
+          }
+        }
+      } catch (java.io.IOException notYet) {
+        // The UI is not up yet, or the stage has not started: poll again.
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * Polls the driver's REST API until a stage that computes or reads a disk-only RDD has tasks running, and
+   * returns the id of an executor that runs one of them.
    */
   static String executorRunningTheEngineStage(Process p, Path log, int uiPort) throws Exception {
     ObjectMapper json = new ObjectMapper();
@@ -216,8 +258,8 @@ class LocalClusterTest {
   }
 
   /**
-   * True when the stage computes (or reads) an RDD stored on disk only: in the smooth job, only the union of
-   * smoothed rows, so this is a stage that runs the engine.
+   * True when the stage computes (or reads) an RDD stored on disk only: in the smooth job, the summary and
+   * quarantine rows the engine kept, or the segmented path's cached rows.
    */
   private static boolean readsTheDiskOnlyUnion(HttpClient http, ObjectMapper json, String app, JsonNode stage)
       throws Exception {

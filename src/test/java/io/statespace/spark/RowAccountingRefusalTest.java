@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The guard {@link SmoothJob} runs before it commits: rows in = state rows written + rows quarantined, and the
- * engine's two passes (the states pass and the summary/quarantine pass) saw the same trajectories and
- * quarantined rows. A run that fails either is refused with one line saying why.
+ * states pass counted the trajectories and quarantined rows that the summary and quarantine rows read back
+ * hold. A run that fails either is refused with one line saying why.
  */
 class RowAccountingRefusalTest {
   private static SmoothReport report(long in, long out, long quarantined, long trajectories) {
@@ -34,8 +34,9 @@ class RowAccountingRefusalTest {
   void passesThatDisagreeAreRefusedEvenWhenTheCountsBalance() {
     IllegalStateException trajectories = assertThrows(IllegalStateException.class,
         () -> SmoothJob.refuseUnlessBalanced(report(10, 7, 3, 2), 3, 3));
-    assertEquals("row accounting failed, output not committed: the engine's two passes disagree (states pass: 3 "
-        + "trajectories, 3 rows quarantined; summary pass: 2 and 3)", trajectories.getMessage());
+    assertEquals("row accounting failed, output not committed: the states pass and the summary and quarantine rows "
+        + "disagree (states pass: 3 trajectories, 3 rows quarantined; summary and quarantine rows: 2 and 3)",
+        trajectories.getMessage());
     IllegalStateException quarantine = assertThrows(IllegalStateException.class,
         () -> SmoothJob.refuseUnlessBalanced(report(10, 7, 3, 2), 2, 4));
     assertTrue(quarantine.getMessage().contains("states pass: 2 trajectories, 4 rows quarantined"),

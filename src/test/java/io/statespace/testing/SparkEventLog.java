@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * The task-level history of a finished application, read from its Spark event log (one JSON event a line;
  * {@code spark.eventLog.enabled=true}, {@code spark.eventLog.compress=false},
- * {@code spark.eventLog.rolling.enabled=false}, since Spark 4 rolls by default): which stages hold an
- * RDD persisted on disk only and how each task attempt ended. Evidence that does not depend on a log line's wording.
+ * {@code spark.eventLog.rolling.enabled=false}, since Spark 4 rolls by default): which stage ended a job
+ * and how each task attempt ended. Evidence that does not depend on a log line's wording.
  */
 public final class SparkEventLog {
   /** One finished task attempt: its stage, the partition it computed, the executor, and why it ended. */
@@ -40,22 +40,19 @@ public final class SparkEventLog {
   }
 
   /**
-   * The stages that compute or read an RDD persisted on disk only: in the smooth job, the union of
-   * smoothed rows (SmoothJob persists it DISK_ONLY), so these are the stages that run the engine.
+   * The result stage (the highest stage id of its job) of every job whose description contains {@code text}:
+   * in the smooth job, the stage of the states write, which runs the engine.
    */
-  public List<Integer> stagesWithADiskOnlyRdd() {
+  public List<Integer> resultStagesOfJobs(String text) {
     List<Integer> out = new ArrayList<>();
     for (JsonNode e : events) {
-      String kind = e.path("Event").asText();
-      if (!kind.equals("SparkListenerStageSubmitted") && !kind.equals("SparkListenerStageCompleted")) continue;
-      JsonNode stage = e.path("Stage Info");
-      for (JsonNode rdd : stage.path("RDD Info")) {
-        JsonNode level = rdd.path("Storage Level");
-        if (level.path("Use Disk").asBoolean(false) && !level.path("Use Memory").asBoolean(true)
-            && !out.contains(stage.path("Stage ID").asInt())) {
-          out.add(stage.path("Stage ID").asInt());
-        }
+      if (!e.path("Event").asText().equals("SparkListenerJobStart")
+          || !e.path("Properties").path("spark.job.description").asText("").contains(text)) {
+        continue;
       }
+      int last = -1;
+      for (JsonNode id : e.path("Stage IDs")) last = Math.max(last, id.asInt());
+      if (last >= 0 && !out.contains(last)) out.add(last);
     }
     return out;
   }

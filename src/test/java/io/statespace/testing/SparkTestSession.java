@@ -7,8 +7,13 @@ public final class SparkTestSession {
   private SparkTestSession() {}
 
   public static SparkSession start(String name) {
+    return start(name, 1);
+  }
+
+  /** As {@link #start(String)}, each task tried up to {@code maxFailures} times (local mode tries once by default). */
+  public static SparkSession start(String name, int maxFailures) {
     return SparkSession.builder()
-        .master("local[2]")
+        .master(maxFailures == 1 ? "local[2]" : "local[2," + maxFailures + "]")
         .appName(name)
         .config("spark.ui.enabled", "false")
         .config("spark.driver.bindAddress", "127.0.0.1")
