@@ -72,7 +72,7 @@ final class EngineStage {
     DataType idType = parsed.apply(ParsedRows.ID).dataType();
     DataType timeType = parsed.apply(ParsedRows.TIME_VALUE).dataType();
     StructType schema = UnionRows.schema(idType, timeType, columns, s.outputs);
-    JavaRDD<Row> rows = grouped.javaRDD();
+    JavaRDD<InternalRow> rows = SmoothJob.internalRows(grouped);
     PartitionSmoother first = smoother(s, parsed, true);
     JavaRDD<InternalRow> union = rows.mapPartitions(progress == null ? first : progress.counting(first));
     JavaRDD<InternalRow> side = rows.mapPartitions(smoother(s, parsed, false));

@@ -16,14 +16,13 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The engine stage of {@code smooth}: consumes one partition's parsed rows sorted by (trajectory key,
- * time), assembles one trajectory at a time ({@link TrajectoryAssembler}), and emits its state rows and
+ * time), in Spark's internal form ({@link SmoothJob#internalRows}, read by {@link InternalRowCursor}), assembles one trajectory at a time ({@link TrajectoryAssembler}), and emits its state rows and
  * summary row lazily. Which trajectories are buffered into blocks ({@link Blocker}), which engine runs each
  * block or lone trajectory, and every fallback to the sequential engine are the execution package's
  * ({@link BlockRunner}); this class only wires them to rows. Each summary row carries the labels of the
@@ -32,7 +31,7 @@ import org.apache.spark.util.TaskCompletionListener;
  * reason; rejected rows pass straight through. Memory is one block or one trajectory and its posterior (for a
  * very long one, only its smoothed moments), never the partition, and output rows exist one at a time.
  */
-final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, InternalRow> {
+final class PartitionSmoother implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
   private static final long serialVersionUID = 3L;
 
   private final StateSpaceModel model;
@@ -72,7 +71,7 @@ final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, Internal
   }
 
   @Override
-  public Iterator<InternalRow> call(Iterator<Row> rows) {
+  public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
     return new Emitter(rows);
   }
 
@@ -88,8 +87,9 @@ final class PartitionSmoother implements FlatMapFunction<Iterator<Row>, Internal
     private final Blocker<AssembledTrajectory> blocker = new Blocker<>();
     private TrajectoryRows current;
 
-    Emitter(Iterator<Row> in) {
-      this.assembler = new TrajectoryAssembler(in, columns, model.obsDim(), model.inputDim(),
+    Emitter(Iterator<InternalRow> in) {
+      this.assembler = new TrajectoryAssembler(new InternalRowCursor(in, idType, timeType), columns, model.obsDim(),
+          model.inputDim(),
           (id, time, reason, message, raw) -> rejected.add(union.quarantine(id, time, reason, message, raw)), forecast);
       TaskContext task = TaskContext.get();
       if (task != null) task.addTaskCompletionListener((TaskCompletionListener) context -> runner.close());

@@ -14,7 +14,6 @@ import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
@@ -96,8 +95,8 @@ final class RowProgress implements AutoCloseable {
   }
 
   /** The engine stage's function with each state row it emits counted. */
-  FlatMapFunction<Iterator<Row>, InternalRow> counting(FlatMapFunction<Iterator<Row>, InternalRow> engine) {
-    return new Counting(engine, rows);
+  <T> FlatMapFunction<Iterator<T>, InternalRow> counting(FlatMapFunction<Iterator<T>, InternalRow> engine) {
+    return new Counting<>(engine, rows);
   }
 
   /** The accumulator the engine stage adds to. */
@@ -135,18 +134,18 @@ final class RowProgress implements AutoCloseable {
   }
 
   /** Passes the engine's rows through, adding one to the accumulator per state row. */
-  private static final class Counting implements FlatMapFunction<Iterator<Row>, InternalRow> {
+  private static final class Counting<T> implements FlatMapFunction<Iterator<T>, InternalRow> {
     private static final long serialVersionUID = 2L;
-    private final FlatMapFunction<Iterator<Row>, InternalRow> engine;
+    private final FlatMapFunction<Iterator<T>, InternalRow> engine;
     private final LongAccumulator rows;
 
-    Counting(FlatMapFunction<Iterator<Row>, InternalRow> engine, LongAccumulator rows) {
+    Counting(FlatMapFunction<Iterator<T>, InternalRow> engine, LongAccumulator rows) {
       this.engine = engine;
       this.rows = rows;
     }
 
     @Override
-    public Iterator<InternalRow> call(Iterator<Row> input) throws Exception {
+    public Iterator<InternalRow> call(Iterator<T> input) throws Exception {
       Iterator<InternalRow> out = engine.call(input);
       return new Iterator<>() {
         @Override

@@ -5,12 +5,14 @@ import static org.apache.spark.sql.functions.col;
 
 import io.statespace.execution.ExecutionPolicy;
 import io.statespace.model.spec.Columns;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -139,6 +141,15 @@ public final class SmoothJob {
     return parsed.filter(keep)
         .repartition(count, coalesce(col(ParsedRows.KEY), col(ParsedRows.RAW)))
         .sortWithinPartitions(col(ParsedRows.KEY).asc_nulls_first(), col(ParsedRows.TIME));
+  }
+
+  /**
+   * {@link #grouped}'s rows as its plan produces them, in Spark's internal form: no conversion to {@code Row}
+   * (a deserializer per row with boxed values), for the engine stage ({@link InternalRowCursor}). The iterator
+   * of a partition may reuse one row object, so a consumer copies what it keeps.
+   */
+  static JavaRDD<InternalRow> internalRows(Dataset<Row> grouped) {
+    return ((org.apache.spark.sql.classic.Dataset<Row>) grouped).queryExecution().toRdd().toJavaRDD();
   }
 
   private static String elapsed(long start) {

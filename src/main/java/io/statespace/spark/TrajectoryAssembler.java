@@ -5,7 +5,6 @@ import io.statespace.model.spec.Columns;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.Function;
 import org.apache.spark.sql.Row;
@@ -19,7 +18,8 @@ import org.apache.spark.sql.Row;
  * ({@link ForecastTimes}), each trajectory gets its forecast steps appended after its last kept row: fully
  * missing steps (and no inputs, which a forecast's model has none of), so that every engine predicts them as it
  * handles any missing step. Memory is one trajectory, never the partition. Used by both {@code smooth} and
- * {@code fit}.
+ * {@code fit}; the rows come through a {@link ParsedRowCursor}, generic rows or Spark's internal ones, so that
+ * the one assembly serves both.
  */
 final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
   /** Receives the quarantine rows the assembler produces, in order. */
@@ -27,7 +27,7 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
     void reject(Object id, Object timeValue, RejectReason reason, String message, String raw);
   }
 
-  private final Iterator<Row> in;
+  private final ParsedRowCursor in;
   private final Columns columns;
   private final int obsDim;
   private final int inputDim;
@@ -36,7 +36,8 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
   private final ArrayDeque<AssembledTrajectory> ready = new ArrayDeque<>(1);
   private final Function<String, TimeKey> origins;
   private final ForecastTimes forecast;
-  private Row pending;
+  /** True when the cursor's current row, held, is the first row of the next call (the end of the last trajectory). */
+  private boolean pending;
 
   TrajectoryAssembler(Iterator<Row> in, Columns columns, int obsDim, int inputDim, Rejects rejects) {
     this(in, columns, obsDim, inputDim, rejects, key -> null);
@@ -48,16 +49,25 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
    */
   TrajectoryAssembler(Iterator<Row> in, Columns columns, int obsDim, int inputDim, Rejects rejects,
       Function<String, TimeKey> origins) {
-    this(in, columns, obsDim, inputDim, rejects, origins, ForecastTimes.NONE);
+    this(new RowCursor(in), columns, obsDim, inputDim, rejects, origins, ForecastTimes.NONE);
   }
 
   /** An assembler that appends {@code forecast}'s steps to every trajectory (of the whole trajectory's rows). */
   TrajectoryAssembler(Iterator<Row> in, Columns columns, int obsDim, int inputDim, Rejects rejects,
       ForecastTimes forecast) {
+    this(new RowCursor(in), columns, obsDim, inputDim, rejects, forecast);
+  }
+
+  /**
+   * As above, over rows in any form ({@link ParsedRowCursor}): the engine stage of {@code smooth} reads Spark's
+   * internal rows ({@link InternalRowCursor}).
+   */
+  TrajectoryAssembler(ParsedRowCursor in, Columns columns, int obsDim, int inputDim, Rejects rejects,
+      ForecastTimes forecast) {
     this(in, columns, obsDim, inputDim, rejects, key -> null, forecast);
   }
 
-  private TrajectoryAssembler(Iterator<Row> in, Columns columns, int obsDim, int inputDim, Rejects rejects,
+  private TrajectoryAssembler(ParsedRowCursor in, Columns columns, int obsDim, int inputDim, Rejects rejects,
       Function<String, TimeKey> origins, ForecastTimes forecast) {
     this.origins = origins;
     this.forecast = forecast;
@@ -72,32 +82,34 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
   /** True while input remains; {@link #next} may then still return null when the rows read were all rejected. */
   @Override
   public boolean hasNext() {
-    return !ready.isEmpty() || pending != null || in.hasNext();
+    return !ready.isEmpty() || pending || in.hasNext();
   }
 
   /** The next trajectory, or null if the rows consumed this time were all quarantined. */
   @Override
   public AssembledTrajectory next() {
     if (!ready.isEmpty()) return ready.poll();
-    if (pending == null && !in.hasNext()) throw new NoSuchElementException();
-    Row row = pending != null ? pending : in.next();
-    pending = null;
-    if (!row.getBoolean(ParsedRows.VALID_INDEX)) {
-      rejects.reject(row.get(ParsedRows.ID_INDEX), row.get(ParsedRows.TIME_VALUE_INDEX),
-          RejectReason.fromCode(row.getString(ParsedRows.CODE_INDEX)), row.getString(ParsedRows.REASON_INDEX),
-          row.getString(ParsedRows.RAW_INDEX));
+    if (!pending) {
+      if (!in.hasNext()) throw new NoSuchElementException();
+      in.next();
+    }
+    pending = false;
+    if (!in.valid()) {
+      rejects.reject(in.id(), in.timeValue(), in.reason(), in.message(), in.raw());
       return null;
     }
-    String key = row.getString(ParsedRows.KEY_INDEX);
-    buffer.reset(key, row.get(ParsedRows.ID_INDEX));
-    addRow(row);
+    Object key = in.key();
+    String keyText = key.toString();
+    buffer.reset(keyText, in.id());
+    addRow();
     while (in.hasNext()) {
-      Row next = in.next();
-      if (!next.getBoolean(ParsedRows.VALID_INDEX) || !key.equals(next.getString(ParsedRows.KEY_INDEX))) {
-        pending = next;
+      in.next();
+      if (!in.valid() || !in.hasKey(key)) {
+        in.hold();
+        pending = true;
         break;
       }
-      addRow(next);
+      addRow();
     }
     int kept = dropDuplicateTimes();
     if (kept == 0) {
@@ -105,8 +117,9 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
       return null;
     }
     int steps = appendForecast(kept);
-    Trajectory trajectory = new Trajectory(key, buffer.relativeTimes(steps, origins.apply(key)), Arrays.copyOf(buffer.obs, steps * obsDim),
-        obsDim, inputDim == 0 ? null : Arrays.copyOf(buffer.inputs, steps * inputDim), inputDim);
+    Trajectory trajectory = new Trajectory(keyText, buffer.relativeTimes(steps, origins.apply(keyText)),
+        Arrays.copyOf(buffer.obs, steps * obsDim), obsDim,
+        inputDim == 0 ? null : Arrays.copyOf(buffer.inputs, steps * inputDim), inputDim);
     return new AssembledTrajectory(trajectory, buffer.id, buffer.handOverTimeValues(), steps - kept);
   }
 
@@ -131,15 +144,11 @@ final class TrajectoryAssembler implements Iterator<AssembledTrajectory> {
     return buffer.size;
   }
 
-  private void addRow(Row row) {
-    List<Double> obs = row.getList(ParsedRows.OBS_INDEX);
-    List<Double> inputs = row.getList(ParsedRows.INPUTS_INDEX);
-    double[] y = new double[obs.size()];
-    for (int i = 0; i < y.length; i++) y[i] = obs.get(i);
-    double[] u = new double[inputs.size()];
-    for (int i = 0; i < u.length; i++) u[i] = inputs.get(i);
-    Row time = row.getStruct(ParsedRows.TIME_INDEX);
-    buffer.add(time.getLong(0), time.getDouble(1), row.get(ParsedRows.TIME_VALUE_INDEX), y, u);
+  /** Appends the current row to the buffer: its exact time, time value, observations and inputs. */
+  private void addRow() {
+    int slot = buffer.append(in.seconds(), in.fraction(), in.timeValue());
+    in.observations(buffer.obs, slot * obsDim, obsDim);
+    in.inputs(buffer.inputs, slot * inputDim, inputDim);
   }
 
   /** Quarantines every row whose time another row of the trajectory shares; compacts the rest. */

@@ -59,6 +59,16 @@ final class TrajectoryBuffer {
   }
 
   void add(long wholeSeconds, double fraction, Object timeValue, double[] y, double[] u) {
+    int slot = append(wholeSeconds, fraction, timeValue);
+    System.arraycopy(y, 0, obs, slot * obsDim, obsDim);
+    System.arraycopy(u, 0, inputs, slot * inputDim, inputDim);
+  }
+
+  /**
+   * Appends a row's time and time value and returns its slot, whose observations ({@code obs} from slot × obsDim)
+   * and inputs ({@code inputs} from slot × inputDim) the caller then writes in place.
+   */
+  int append(long wholeSeconds, double fraction, Object timeValue) {
     if (size == seconds.length) {
       int cap = size * 2;
       seconds = Arrays.copyOf(seconds, cap);
@@ -70,9 +80,7 @@ final class TrajectoryBuffer {
     seconds[size] = wholeSeconds;
     fractions[size] = fraction;
     timeValues[size] = timeValue;
-    System.arraycopy(y, 0, obs, size * obsDim, obsDim);
-    System.arraycopy(u, 0, inputs, size * inputDim, inputDim);
-    size++;
+    return size++;
   }
 
   /** Moves row {@code from} to position {@code to} (to ≤ from), for compaction. */

@@ -28,6 +28,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,6 +45,9 @@ class PartitionSmootherTest {
   private static final Columns COLUMNS = new Columns("id", "t", List.of("y"), List.of("u"));
   private static final int OBS_DIM = 1;
   private static final int INPUT_DIM = 1;
+  /** The parsed rows' schema of an input of string ids and double times ({@link ParsedRows#schema}). */
+  private static final StructType PARSED = ParsedRows.schema(new StructType().add("id", DataTypes.StringType)
+      .add("t", DataTypes.DoubleType).add("y", DataTypes.DoubleType).add("u", DataTypes.DoubleType), COLUMNS);
 
   @ParameterizedTest
   @EnumSource(value = EngineChoice.class, names = {"BATCHED", "AUTO", "SEQUENTIAL"})
@@ -65,8 +69,9 @@ class PartitionSmootherTest {
       }
       trajectories.put("tr-" + k, new Trajectory("tr-" + k, times, y, 1, u, 1));
     }
+    List<InternalRow> parsed = UnsafeRowsFixture.unsafe(rows, PARSED);
     Iterator<InternalRow> out = new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu"),
-        OutputChoice.FULL, DataTypes.StringType, DataTypes.DoubleType, true).call(rows.iterator());
+        OutputChoice.FULL, DataTypes.StringType, DataTypes.DoubleType, true).call(parsed.iterator());
     int quarantineReason = 3 + OBS_DIM + INPUT_DIM + 4 + 1 + 4 + 2; // 4 state arrays, forecast, 4 summary fields
     int logLik = 3 + OBS_DIM + INPUT_DIM + 4 + 1 + 3;
     int smoothedMean = 3 + OBS_DIM + INPUT_DIM + 2;
@@ -105,12 +110,12 @@ class PartitionSmootherTest {
 
     List<String> withStates = new ArrayList<>();
     new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu"), OutputChoice.FULL, DataTypes.StringType,
-        DataTypes.DoubleType, true).call(rows.iterator()).forEachRemaining(r -> {
+        DataTypes.DoubleType, true).call(parsed.iterator()).forEachRemaining(r -> {
           if (r.getInt(0) != UnionRows.STATE) withStates.add(r.toString());
         });
     List<String> withoutStates = new ArrayList<>();
     new PartitionSmoother(model, COLUMNS, engine, 1, BackendRouter.of("cpu"), OutputChoice.FULL, DataTypes.StringType,
-        DataTypes.DoubleType, false).call(rows.iterator()).forEachRemaining(r -> withoutStates.add(r.toString()));
+        DataTypes.DoubleType, false).call(parsed.iterator()).forEachRemaining(r -> withoutStates.add(r.toString()));
     assertEquals(withStates, withoutStates, "the summary pass emits the same summary and quarantine rows, no states");
   }
 
