@@ -67,6 +67,12 @@ public final class ThroughputBench {
       ratios(out, workloads, results, caseNames);
     }
     tracking(out, bench);
+    new FitEvaluationBench(trajectories, steps, this.runs, warmupSeconds).run(out);
+  }
+
+  /** Only the tracking-shape table ({@code bench --tracking}): for profiling and for the specialised kernels. */
+  public void runTracking(PrintStream out) {
+    tracking(out, new BenchModel());
   }
 
   private static final String COPIED = "batched, shared covariances copied per lane";
@@ -149,7 +155,6 @@ public final class ThroughputBench {
       out.printf(Locale.ROOT, "checksum on the tracking shape %s: %.12g; engines agree within %.1e relative%n",
           caseNames[c], reference, worst);
     }
-    new FitEvaluationBench(trajectories, steps, this.runs, warmupSeconds).run(out);
   }
 
   private static String pass(Workload w) {
