@@ -11,6 +11,7 @@ import io.statespace.inference.InferenceException;
 import io.statespace.inference.Outputs;
 import io.statespace.inference.Posterior;
 import io.statespace.model.ConstantVelocityModel;
+import io.statespace.model.LinearModel;
 import io.statespace.model.StateSpaceModel;
 import io.statespace.model.StepParameters;
 import io.statespace.testing.ElementwiseComparison;
@@ -108,6 +109,52 @@ class FixedSizeKernelTest {
   }
 
   /**
+   * A 4-state, 2-observation linear model in two blocks ({0, 2} observed by 0, {1, 3} by 1) splits only while
+   * no entry of F, Q, H, R or Σ0 joins them: one coupling entry anywhere sends it to the dense n = 4 kernels,
+   * and both agree with the general kernels.
+   */
+  @ParameterizedTest(name = "coupled by {0}")
+  @MethodSource("couplings")
+  void oneCouplingEntryKeepsTheModelWhole(String coupling) {
+    SplittableRandom rng = new SplittableRandom(71 + coupling.hashCode());
+    double[] f = {0.9, 0, 0.3, 0, 0, 0.8, 0, 0.2, -0.1, 0, 0.7, 0, 0, 0.1, 0, 0.9};
+    double[] q = {0.5, 0, 0.1, 0, 0, 0.6, 0, 0.2, 0.1, 0, 0.4, 0, 0, 0.2, 0, 0.3};
+    double[] h = {1.0, 0, 0.2, 0, 0, 0.8, 0, -0.3};
+    double[] r = {0.3, 0, 0, 0.5};
+    double[] sigma0 = {1.0, 0, 0.3, 0, 0, 2.0, 0, -0.2, 0.3, 0, 1.5, 0, 0, -0.2, 0, 0.7};
+    switch (coupling) {
+      case "F" -> f[1] = 0.05;
+      case "Q" -> {
+        q[3] = 0.05;
+        q[12] = 0.05;
+      }
+      case "H" -> h[1] = 0.25;
+      case "R" -> {
+        r[1] = 0.1;
+        r[2] = 0.1;
+      }
+      case "Sigma0" -> {
+        sigma0[1] = 0.2;
+        sigma0[4] = 0.2;
+      }
+      default -> { }
+    }
+    LinearModel model = new LinearModel(4, 2, 0, new double[] {0.5, -0.5, 1.0, 0.0}, sigma0, f,
+        new double[] {0.1, 0.0, -0.1, 0.2}, new double[0], q, h, new double[] {0.0, 0.3}, new double[0], r);
+    List<Trajectory> block = raggedBlock(rng, model, 30, false);
+    KernelRun run = compare("coupled by " + coupling, 16, BatchedEngine.Sharing.PER_LANE, model, block);
+    if (coupling.equals("nothing")) {
+      assertTrue(run.fixed.blockTiles > 0 && run.fixed.unrolledTiles == 0, run.toString());
+    } else {
+      assertTrue(run.fixed.unrolledTiles > 0 && run.fixed.blockTiles == 0, run.toString());
+    }
+  }
+
+  static Stream<String> couplings() {
+    return Stream.of("nothing", "F", "Q", "H", "R", "Sigma0");
+  }
+
+  /**
    * The default engine (shared covariances, steady state) beside the unrolled tiles: regular complete
    * trajectories of one length share a recursion, the irregular ones go to the tiles.
    */
@@ -123,13 +170,19 @@ class FixedSizeKernelTest {
     assertTrue(run.fixed.blockTiles > 0, run.toString());
   }
 
-  /** A singular prior and dt = 0 with the first observation missing: P⁻ singular, the pseudo-inverse gain. */
-  @Test
-  void singularPredictedCovarianceTakesThePseudoInverseInBothKernels() {
+  /**
+   * dt = 0 with the first observation missing, so that P⁻ is the prior: singular (a zero pivot) or nearly so
+   * (a pivot of 1e-7, squared below {@link io.statespace.linalg.SemiDefiniteSolver#RANK_TOLERANCE} times the
+   * largest variance): both take the pseudo-inverse gain.
+   */
+  @ParameterizedTest(name = "prior variance of the first state {0}")
+  @MethodSource("tinyVariances")
+  void singularPredictedCovarianceTakesThePseudoInverseInBothKernels(double tiny) {
     for (int axes = 1; axes <= 2; axes++) {
       int n = 2 * axes;
       double[] sigma0 = new double[n * n];
-      sigma0[0] = 1.0;
+      sigma0[0] = tiny;
+      for (int i = 1; i < n; i++) sigma0[i * n + i] = 1.0;
       double[] std = new double[axes];
       java.util.Arrays.fill(std, 0.2);
       ConstantVelocityModel blocks = new ConstantVelocityModel(axes, Double.NaN, ConstantVelocityModel.Noise.CONTINUOUS,
@@ -142,12 +195,12 @@ class FixedSizeKernelTest {
         for (int i = 0; i < obs.length; i++) obs[i] = i < axes ? Double.NaN : rng.nextDouble(-1, 1);
         block.add(new Trajectory("singular-" + k, new double[] {0.0, 0.0, 1.0, 1.5}, obs, axes));
       }
-      KernelRun run = compare("singular P⁻, axes " + axes, 16, BatchedEngine.Sharing.PER_LANE, blocks, block);
+      KernelRun run = compare("singular P⁻ (" + tiny + "), axes " + axes, 16, BatchedEngine.Sharing.PER_LANE, blocks, block);
       assertTrue(run.fixed.blockTiles > 0 && run.fixed.generalSteps > 0, run.toString());
       if (axes == 2) {
         StateSpaceModel denseModel = new ConstantVelocityModel(2, Double.NaN, ConstantVelocityModel.Noise.CONTINUOUS,
-            0.5, std, new double[n], withSingularCorner(dense));
-        KernelRun denseRun = compare("singular P⁻, dense", 16, BatchedEngine.Sharing.PER_LANE, denseModel, block);
+            0.5, std, new double[n], withCorner(dense, tiny));
+        KernelRun denseRun = compare("singular P⁻ (" + tiny + "), dense", 16, BatchedEngine.Sharing.PER_LANE, denseModel, block);
         assertTrue(denseRun.fixed.unrolledTiles > 0 && denseRun.fixed.generalSteps > 0, denseRun.toString());
       }
     }
@@ -357,15 +410,20 @@ class FixedSizeKernelTest {
     return sigma0;
   }
 
-  /** The dense prior with its first state known exactly (row and column 0 zero): P⁻ singular at dt = 0. */
-  private static double[] withSingularCorner(double[] dense) {
+  /** The dense prior with row and column 0 replaced by (tiny, 0, 0, 0): P⁻ (nearly) singular at dt = 0. */
+  private static double[] withCorner(double[] dense, double tiny) {
     int n = 4;
     double[] out = dense.clone();
     for (int i = 0; i < n; i++) {
       out[i] = 0.0;
       out[i * n] = 0.0;
     }
+    out[0] = tiny;
     return out;
+  }
+
+  static Stream<Double> tinyVariances() {
+    return Stream.of(0.0, 1e-14);
   }
 
   /**
