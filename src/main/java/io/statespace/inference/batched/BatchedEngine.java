@@ -43,6 +43,13 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
    * lanes (a scalar-lane pass, docs/BENCHMARKS.md), so from four members the group is cheaper than its lanes.
    */
   public static final int MIN_SHARED_LANES = 4;
+  /**
+   * Lanes per tile when the unrolled kernels run it (at most {@link #width()}): they gain nothing from wide tiles
+   * (one lane at a time, no SIMD across lanes), and a narrow tile's posterior arrays (16 lanes × T steps × 320
+   * bytes for n = 4) stay in L2 from their allocation through the filter and the smoother: 1.85× the general
+   * kernels instead of 1.58× at 64 lanes, side by side on the tracking shape (docs/BENCHMARKS.md).
+   */
+  static final int UNROLLED_WIDTH = 16;
 
   /** What the engine does with trajectories whose covariance recursion is the same. */
   public enum Sharing {
@@ -212,9 +219,11 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
     }
     int[] order = byLengthDescending(lanesBlock);
     int lanesCount = lanesBlock.size();
+    int tileWidth = lanesCount > 0 && unrolledKernelsApply(model, lanesBlock.get(order[0]))
+        ? Math.min(width, UNROLLED_WIDTH) : width;
     Trajectory[] lanes = new Trajectory[width];
-    for (int start = 0; start < lanesCount; start += width) {
-      int size = Math.min(width, lanesCount - start);
+    for (int start = 0; start < lanesCount; start += tileWidth) {
+      int size = Math.min(tileWidth, lanesCount - start);
       int lanesPerTile = size < MIN_LOCKSTEP_LANES ? 1 : size;
       for (int first = start; first < start + size; first += lanesPerTile) {
         for (int l = 0; l < lanesPerTile; l++) lanes[l] = lanesBlock.get(order[first + l]);
@@ -289,6 +298,17 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
     int[] order = new int[keys.length];
     for (int i = 0; i < keys.length; i++) order[i] = (int) keys[i];
     return order;
+  }
+
+  /**
+   * Whether the tiles of this model will run the unrolled kernels ({@link #blocks} or {@link UnrolledLanes}),
+   * judged on one trajectory's binding: the structural zeros come from the model, not from the trajectory.
+   */
+  private boolean unrolledKernelsApply(StateSpaceModel model, Trajectory probe) {
+    if (kernels != Kernels.FIXED_SIZE) return false;
+    if (UnrolledLanes.fits(n, m)) return true;
+    Tile tile = new Tile(model, new Trajectory[] {probe}, 1);
+    return BlockLanes.blocks(LaneParameters.bind(model, tile, 1), n, m) != null;
   }
 
   /**
