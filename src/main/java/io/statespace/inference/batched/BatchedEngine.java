@@ -18,7 +18,9 @@ import java.util.Objects;
  * trajectories. The block is sorted by length and cut into tiles of {@link #width()} lanes (consecutive
  * lengths, so ragged blocks waste little; a tile's state stays in cache); missing components are masked. A
  * tile of fewer than {@link #MIN_LOCKSTEP_LANES} lanes, a lone long trajectory say, runs lane by lane in
- * scalar code ({@link ScalarLane}).
+ * scalar code ({@link ScalarLane}). Where the model fits them, tiles run fixed-size unrolled kernels instead of
+ * the general lockstep ones ({@link Kernels}: {@link BlockLanes}, {@link UnrolledLanes}), in tiles of
+ * {@link #UNROLLED_WIDTH} lanes.
  * Same {@link Posterior} as the sequential engine up to rounding. One instance per thread; it reuses its
  * scratch while the model's dimensions stay the same.
  *
