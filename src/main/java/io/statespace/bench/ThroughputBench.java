@@ -17,7 +17,8 @@ import java.util.function.DoubleSupplier;
  * one long one; the ratio of each of ours to the peer doing the same pass (Hipparchus for filter + smoother,
  * Commons Math for filter only), and bytes allocated per step. The batched engine also runs without its shared
  * covariances and steady state (the per-lane path) and with the shared covariances copied per lane, and on the
- * tracking sample's shape (irregular dt, missing data), so that each gain is a ratio measured in one run.
+ * tracking sample's shape (irregular dt, missing data), there also with its general lockstep kernels forced
+ * instead of the unrolled ones, so that each gain is a ratio measured in one run.
  */
 public final class ThroughputBench {
   private final int trajectories;
@@ -67,13 +68,26 @@ public final class ThroughputBench {
       ratios(out, workloads, results, caseNames);
     }
     tracking(out, bench);
+    new FitEvaluationBench(trajectories, steps, this.runs, warmupSeconds).run(out);
+  }
+
+  /** Only the tracking-shape table ({@code bench --tracking}): for profiling and for the specialised kernels. */
+  public void runTracking(PrintStream out) {
+    tracking(out, new BenchModel());
   }
 
   private static final String COPIED = "batched, shared covariances copied per lane";
   private static final String PER_LANE = "batched, per-lane covariances, no steady state";
+  private static final String GENERAL_KERNELS = "batched, general lockstep kernels (forced)";
 
   private static BatchedEngine copied() {
     return new BatchedEngine(BatchedEngine.DEFAULT_WIDTH, BatchedEngine.Sharing.COPIED, true);
+  }
+
+  /** The default engine with the unrolled kernels switched off: the tracking shape before them. */
+  private static BatchedEngine generalKernels() {
+    return new BatchedEngine(BatchedEngine.DEFAULT_WIDTH, BatchedEngine.Sharing.SHARED, true,
+        BatchedEngine.Kernels.GENERAL);
   }
 
   private static BatchedEngine perLane() {
@@ -102,7 +116,9 @@ public final class ThroughputBench {
 
   /**
    * The tracking sample's shape ({@link BenchModel#simulateTracking}): irregular dt and missing data, where
-   * trajectories rarely share a covariance recursion, so the per-lane path does the work. Our engines only.
+   * trajectories rarely share a covariance recursion, so the per-lane path does the work: by default the
+   * unrolled kernels (the tracking model splits into one block per axis), and forced to the general lockstep
+   * kernels for the ratio. Our engines only.
    */
   private void tracking(PrintStream out, BenchModel bench) {
     StateSpaceModel model = bench.trackingModel();
@@ -113,6 +129,7 @@ public final class ThroughputBench {
     List<Workload> workloads = List.of(
         Workload.of("sequential", new SequentialEngine(), model, true),
         Workload.ofBlock("batched", new BatchedEngine(), model, true),
+        Workload.ofBlock(GENERAL_KERNELS, generalKernels(), model, true),
         Workload.ofBlock(PER_LANE, perLane(), model, true));
     Measurement[][] results = new Measurement[workloads.size()][cases.size()];
     for (int c = 0; c < cases.size(); c++) {
@@ -149,7 +166,10 @@ public final class ThroughputBench {
       out.printf(Locale.ROOT, "checksum on the tracking shape %s: %.12g; engines agree within %.1e relative%n",
           caseNames[c], reference, worst);
     }
-    new FitEvaluationBench(trajectories, steps, this.runs, warmupSeconds).run(out);
+    for (int c = 0; c < caseNames.length; c++) {
+      out.printf(Locale.ROOT, "tracking shape %s: unrolled kernels (default) / general kernels %.2fx (same run, interleaved)%n",
+          caseNames[c], results[2][c].medianSeconds / results[1][c].medianSeconds);
+    }
   }
 
   private static String pass(Workload w) {

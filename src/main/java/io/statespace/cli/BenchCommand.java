@@ -26,6 +26,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--throughput", description = "Steps/s of each engine and each peer, 10,000 x 100 and 1 x 10^5.")
   boolean throughput;
 
+  @Option(names = "--tracking", description = "Only the tracking-shape rows of --throughput (irregular dt, missing data).")
+  boolean tracking;
+
   @Option(names = "--fit-evaluation", description = "Only the fit-evaluation rows of --throughput.")
   boolean fitEvaluation;
 
@@ -89,8 +92,11 @@ public final class BenchCommand implements Callable<Integer> {
       throw new ConfigException("--runs, --trajectories, --steps, --long-steps and --memory-steps must be positive");
     }
     int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-    boolean defaults = !throughput && !dynamax && !endToEnd && !memory && !fitEvaluation;
+    boolean defaults = !throughput && !dynamax && !endToEnd && !memory && !fitEvaluation && !tracking;
     if (fitEvaluation && !throughput) new FitEvaluationBench(trajectories, steps, runs, warmupSeconds).run(System.out);
+    if (tracking && !throughput) {
+      new ThroughputBench(trajectories, steps, longSteps, runs, warmupSeconds).runTracking(System.out);
+    }
     if (memory) new MemoryBench(memorySteps, engine == null ? "in-place" : engine).run(System.out);
     if (throughput || defaults) {
       new ThroughputBench(trajectories, steps, longSteps, runs, warmupSeconds).run(System.out);

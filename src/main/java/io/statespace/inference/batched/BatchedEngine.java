@@ -18,7 +18,9 @@ import java.util.Objects;
  * trajectories. The block is sorted by length and cut into tiles of {@link #width()} lanes (consecutive
  * lengths, so ragged blocks waste little; a tile's state stays in cache); missing components are masked. A
  * tile of fewer than {@link #MIN_LOCKSTEP_LANES} lanes, a lone long trajectory say, runs lane by lane in
- * scalar code ({@link ScalarLane}).
+ * scalar code ({@link ScalarLane}). Where the model fits them, tiles run fixed-size unrolled kernels instead of
+ * the general lockstep ones ({@link Kernels}: {@link BlockLanes}, {@link UnrolledLanes}), in tiles of
+ * {@link #UNROLLED_WIDTH} lanes.
  * Same {@link Posterior} as the sequential engine up to rounding. One instance per thread; it reuses its
  * scratch while the model's dimensions stay the same.
  *
@@ -43,6 +45,13 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
    * lanes (a scalar-lane pass, docs/BENCHMARKS.md), so from four members the group is cheaper than its lanes.
    */
   public static final int MIN_SHARED_LANES = 4;
+  /**
+   * Lanes per tile when the unrolled kernels run it (at most {@link #width()}): they gain nothing from wide tiles
+   * (one lane at a time, no SIMD across lanes), and a narrow tile's posterior arrays (16 lanes × T steps × 320
+   * bytes for n = 4) stay in L2 from their allocation through the filter and the smoother: 1.85× the general
+   * kernels instead of 1.58× at 64 lanes, side by side on the tracking shape (docs/BENCHMARKS.md).
+   */
+  static final int UNROLLED_WIDTH = 16;
 
   /** What the engine does with trajectories whose covariance recursion is the same. */
   public enum Sharing {
@@ -54,9 +63,21 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
     COPIED
   }
 
+  /** Which kernels run the lockstep tiles. */
+  public enum Kernels {
+    /**
+     * Unrolled scalar kernels where they fit: {@link BlockLanes} for a model that splits into blocks of two
+     * states and one observation, else {@link UnrolledLanes} for n = 4, m = 2; the general ones otherwise.
+     */
+    FIXED_SIZE,
+    /** Always the general lockstep kernels ({@link LaneFilter}, {@link LaneSmoother}): for comparisons. */
+    GENERAL
+  }
+
   private final int width;
   private final Sharing sharing;
   private final boolean steadyState;
+  private final Kernels kernels;
   private SharedMeans means;
   private GainRecord record;
   private int n = -1;
@@ -64,6 +85,9 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
   private LaneFilter filter;
   private LaneSmoother smoother;
   private ScalarLane scalar;
+  private UnrolledLanes unrolled;
+  private BlockLanes blockLanes;
+  private int[][] blockShape;
   private DiffuseHandover diffuse;
 
   public BatchedEngine() {
@@ -81,10 +105,21 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
    * @param steadyState whether the scalar lane switches to the steady state of a converged regular stretch
    */
   public BatchedEngine(int width, Sharing sharing, boolean steadyState) {
+    this(width, sharing, steadyState, Kernels.FIXED_SIZE);
+  }
+
+  /**
+   * @param width lanes per tile (at least 1)
+   * @param sharing what to do with trajectories that share a covariance recursion
+   * @param steadyState whether the scalar lane switches to the steady state of a converged regular stretch
+   * @param kernels the kernels of the lockstep tiles
+   */
+  public BatchedEngine(int width, Sharing sharing, boolean steadyState, Kernels kernels) {
     if (width < 1) throw new IllegalArgumentException("tile width must be at least 1, got " + width);
     this.width = width;
     this.sharing = Objects.requireNonNull(sharing, "sharing");
     this.steadyState = steadyState;
+    this.kernels = Objects.requireNonNull(kernels, "kernels");
   }
 
   public int width() {
@@ -122,7 +157,26 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
       means = new SharedMeans(n, m, width, algebra);
       record = new GainRecord(n, m);
       diffuse = new DiffuseHandover(n, m);
+      unrolled = kernels == Kernels.FIXED_SIZE && UnrolledLanes.fits(n, m) ? new UnrolledLanes(width) : null;
+      blockLanes = null;
+      blockShape = null;
     }
+  }
+
+  /** Which kernels ran the tiles of the last call, and the smoother steps the unrolled kernels gave back to n×n. */
+  static final class KernelUse {
+    int scalarTiles;
+    int generalTiles;
+    int unrolledTiles;
+    int blockTiles;
+    long generalSteps;
+  }
+
+  private final KernelUse use = new KernelUse();
+
+  /** The kernels of the last call, for tests. */
+  KernelUse kernelUse() {
+    return use;
   }
 
   /** Steps of the last lone trajectory (or group recursion) that took each steady-state path, for tests. */
@@ -132,6 +186,11 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
 
   private Posterior[] run(StateSpaceModel model, List<Trajectory> block, Outputs outputs, boolean smooth) {
     ensure(model);
+    use.scalarTiles = 0;
+    use.generalTiles = 0;
+    use.unrolledTiles = 0;
+    use.blockTiles = 0;
+    use.generalSteps = 0;
     for (Trajectory tr : block) {
       if (tr.length() == 0) throw new IllegalArgumentException("trajectory '" + tr.id() + "' has no steps");
     }
@@ -162,9 +221,11 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
     }
     int[] order = byLengthDescending(lanesBlock);
     int lanesCount = lanesBlock.size();
+    int tileWidth = lanesCount > 0 && unrolledKernelsApply(model, lanesBlock.get(order[0]))
+        ? Math.min(width, UNROLLED_WIDTH) : width;
     Trajectory[] lanes = new Trajectory[width];
-    for (int start = 0; start < lanesCount; start += width) {
-      int size = Math.min(width, lanesCount - start);
+    for (int start = 0; start < lanesCount; start += tileWidth) {
+      int size = Math.min(tileWidth, lanesCount - start);
       int lanesPerTile = size < MIN_LOCKSTEP_LANES ? 1 : size;
       for (int first = start; first < start + size; first += lanesPerTile) {
         for (int l = 0; l < lanesPerTile; l++) lanes[l] = lanesBlock.get(order[first + l]);
@@ -241,6 +302,32 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
     return order;
   }
 
+  /**
+   * Whether the tiles of this model will run the unrolled kernels ({@link #blocks} or {@link UnrolledLanes}),
+   * judged on one trajectory's binding: the structural zeros come from the model, not from the trajectory.
+   */
+  private boolean unrolledKernelsApply(StateSpaceModel model, Trajectory probe) {
+    if (kernels != Kernels.FIXED_SIZE) return false;
+    if (UnrolledLanes.fits(n, m)) return true;
+    Tile tile = new Tile(model, new Trajectory[] {probe}, 1);
+    return BlockLanes.blocks(LaneParameters.bind(model, tile, 1), n, m) != null;
+  }
+
+  /**
+   * The block kernels for this tile's parameters ({@link BlockLanes#blocks}), kept while the blocks stay the
+   * same, or null where they do not apply.
+   */
+  private BlockLanes blocks(LaneParameters params) {
+    if (kernels != Kernels.FIXED_SIZE) return null;
+    int[][] blocks = BlockLanes.blocks(params, n, m);
+    if (blocks == null) return null;
+    if (blockLanes == null || !Arrays.deepEquals(blocks, blockShape)) {
+      blockLanes = new BlockLanes(n, m, blocks, width);
+      blockShape = blocks;
+    }
+    return blockLanes;
+  }
+
   private Posterior[] runTile(StateSpaceModel model, Tile tile, Outputs outputs, boolean smooth) {
     int size = tile.count;
     int nn = n * n;
@@ -270,8 +357,18 @@ public final class BatchedEngine implements BatchSmoothingEngine, SmoothingEngin
     if (size == 1) {
       logLik[0] = scalar.filter(tile, params, fm[0], fc[0], pm == null ? null : pm[0], pc == null ? null : pc[0],
           null);
+      use.scalarTiles++;
       if (smooth) scalar.smooth(tile, params, fm[0], fc[0], sm[0], sc[0], cross == null ? null : cross[0], null);
+    } else if (blocks(params) != null) {
+      use.blockTiles++;
+      blockLanes.filter(tile, params, fm, fc, pm, pc, logLik);
+      if (smooth) use.generalSteps += blockLanes.smooth(tile, params, fm, fc, sm, sc, cross);
+    } else if (unrolled != null) {
+      use.unrolledTiles++;
+      unrolled.filter(tile, params, fm, fc, pm, pc, logLik);
+      if (smooth) use.generalSteps += unrolled.smooth(tile, params, fm, fc, sm, sc, cross);
     } else {
+      use.generalTiles++;
       filter.run(tile, params, fm, fc, pm, pc, logLik);
       if (smooth) smoother.run(tile, params, fm, fc, sm, sc, cross);
     }
