@@ -22,8 +22,9 @@ import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The engine stage of {@code smooth}: consumes one partition's parsed rows sorted by (trajectory key,
- * time), in Spark's internal form ({@link SmoothJob#internalRows}, read by {@link InternalRowCursor}), assembles one trajectory at a time ({@link TrajectoryAssembler}), and emits its state rows and
- * summary row lazily. Which trajectories are buffered into blocks ({@link Blocker}), which engine runs each
+ * time), in Spark's internal form ({@link SmoothJob#internalRows}, read by {@link InternalRowCursor}),
+ * assembles one trajectory at a time ({@link TrajectoryAssembler}), and emits its state rows and summary row
+ * lazily. Which trajectories are buffered into blocks ({@link Blocker}), which engine runs each
  * block or lone trajectory, and every fallback to the sequential engine are the execution package's
  * ({@link BlockRunner}); this class only wires them to rows. Each summary row carries the labels of the
  * engine and backend that produced it, for report.json. Rows that share a time within a trajectory, and every
