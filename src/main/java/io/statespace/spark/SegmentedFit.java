@@ -49,8 +49,8 @@ import scala.Tuple2;
  * Fisher-identity gradient, or of EM's statistics), three Spark jobs per evaluation. The fit's objective and
  * E-step are the one-task ones plus these sums ({@link #objective}, {@link #expectation}). Prefixes that lost
  * precision are repaired as in {@code smooth} ({@link io.statespace.inference.parallel.SegmentChain}: pass 2
- * again on the segments concerned, at every evaluation); a trajectory whose segments still fail at the
- * starting point is left to the one-task path (one WARN line), as {@code smooth} does.
+ * again on the segments concerned) at every evaluation but the first; a trajectory whose segments fail, or
+ * need repairs, at the starting point is left to the one-task path (one WARN line).
  */
 final class SegmentedFit implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentedFit.class);
@@ -63,17 +63,22 @@ final class SegmentedFit implements AutoCloseable {
   private final JavaRDD<FitItem> duplicates;
   private final Map<String, List<SegmentSpan>> trajectories;
   private final long rowsUsed;
-  /** Whether repaired prefixes are logged: at the starting point only, not at every evaluation. */
-  private final boolean logRepairs;
+  /**
+   * True at the starting point: a trajectory whose prefixes needed repairs there is refused (fitted in one
+   * task, as before the repairs existed), because the one-task fit is the reference and its adjoint evaluates
+   * such a track with other arithmetic (a loss 1e-6 relative away at gaps of 10^4 s) or quarantines it (10^6
+   * s). At later evaluations repairs are accepted: the loss is then the sequential engine's, not +∞.
+   */
+  private final boolean refuseRepaired;
 
   /**
    * @param cache the cached segments (released by {@link #close}); @param pieces those of the trajectories
-   *     evaluated in segments; @param logRepairs whether each scan logs the prefixes it repaired
+   *     evaluated in segments; @param refuseRepaired whether a trajectory whose prefixes needed repairs fails
    */
   private SegmentedFit(JavaSparkContext jsc, Parameterization param, SegmentRows found, JavaRDD<SegmentTasks.Piece> cache,
       JavaRDD<SegmentTasks.Piece> pieces, JavaRDD<FitItem> duplicates, Map<String, List<SegmentSpan>> trajectories,
-      boolean logRepairs) {
-    this.logRepairs = logRepairs;
+      boolean refuseRepaired) {
+    this.refuseRepaired = refuseRepaired;
     this.jsc = jsc;
     this.param = param;
     this.found = found;
@@ -398,7 +403,9 @@ final class SegmentedFit implements AutoCloseable {
               if (a[j] != null) afterMap.put(list.get(j).id(), a[j]);
             }
             String repairs = chain.describeRepairs();
-            if (repairs != null && logRepairs) LOG.info("fit: trajectory '{}' at the starting point: {}", c.getKey(), repairs);
+            if (repairs != null && refuseRepaired) {
+              failures.put(c.getKey(), repairs + "; the one-task fit is the reference for such a trajectory");
+            }
           } catch (InferenceException e) {
             failures.put(c.getKey(), e.getMessage());
           }
