@@ -29,7 +29,8 @@ import java.util.Locale;
  * segment's end likewise; a segment that has neither starts from a guess, the model's prior, until then.
  *
  * <p>Accepted: every prefix equals the sequential filter of the previous segment, continued from its own
- * prefix, to {@link #TOLERANCE} per element ({@link #residual}'s measure), so that by induction from
+ * prefix, to {@link #TOLERANCE} per element ({@link #residual}'s measure; {@link #REPAIRED_TOLERANCE} for a
+ * prefix that is itself an earlier run's sequential end), so that by induction from
  * the prior the moments every segment starts from are the sequential filter's. Refused: a segment whose
  * sequential filter fails from an accepted prefix (the one-task path would fail there too), or more than
  * {@link #MAX_ROUNDS} rounds.
@@ -39,20 +40,28 @@ import java.util.Locale;
  */
 public final class SegmentChain {
   /**
-   * Largest per-element difference between a prefix and the previous segment's sequential end accepted
-   * without a repair. Well-conditioned scans stay below 1e-15 (SegmentedSmootherTest's random models, 10^3 to
-   * 10^6 steps in 2 to 64 segments); near a huge gap the smoother amplifies a prefix's error about 500-fold
-   * (1e-11 accepted there gave 5e-9 per element against the sequential engine, 1e-13 gives 6e-13), and a
-   * repair costs one more filter of a segment, never a refusal, so the tolerance is this tight.
+   * Largest per-element difference between a prefix from the scan and the previous segment's sequential end
+   * accepted without a repair. Near a huge gap the smoother amplifies a prefix's error about 500-fold (1e-11
+   * accepted there gave 5e-9 per element against the sequential engine, 1e-13 gives 6e-13); a repair costs
+   * one more filter of a segment, never a refusal. Well-conditioned scans: at most 1e-15 on
+   * SegmentedSmootherTest's random models, 5e-13 to 5.5e-11 on the tracking model in segments of 2^16 steps
+   * (5% gaps and missing steps), where every cut is then repaired once.
    */
   public static final double TOLERANCE = 1e-13;
+  /**
+   * The same for a prefix that is already a previous run's sequential end: two sequential filters of the
+   * same segment from starts that differ by rounding end up to 1e-11 apart (the tracking model, 2^16 steps),
+   * which is the filter's own rounding, not lost precision; a tighter bound would repair the cuts one round
+   * after another.
+   */
+  public static final double REPAIRED_TOLERANCE = 1e-10;
   /**
    * Rounds of pass 2 after which a trajectory whose cuts still disagree is refused (each round is one Spark
    * job, which filters again only the segments whose prefix changed). Segments long enough to forget a wrong
    * start converge in one to four rounds (the tracking model's continuous noise over gaps of 10^6 s every ten
-   * steps: 2 to 6 rounds for segments of 8 to 50 steps, 36 for segments of one step); under rank-one piecewise
-   * noise the scan is wrong at every cut and a wrong start is remembered to 1e-12 across a gap, so each round
-   * repairs one cut, and more than 17 segments are refused.
+   * steps: 2 to 6 rounds for segments of 8 to 50 steps, more than 16 for segments of one step); under
+   * rank-one piecewise noise the scan is wrong at every cut and a wrong start is remembered to 1e-12 across a
+   * gap, so each round repairs one cut, and more than 17 segments are refused.
    */
   public static final int MAX_ROUNDS = 16;
 
@@ -160,7 +169,7 @@ public final class SegmentChain {
       }
       if (j == count - 1) break;
       double r = ends[j] == null ? Double.POSITIVE_INFINITY : residual(before[j + 1], ends[j], meanScales);
-      if (r <= TOLERANCE) {
+      if (r <= (fromEnd[j + 1] ? REPAIRED_TOLERANCE : TOLERANCE)) {
         if (frontier < 0) worst = Math.max(worst, r);
         continue;
       }
