@@ -64,12 +64,18 @@ final class SegmentedFit implements AutoCloseable {
   private final Map<String, List<SegmentSpan>> trajectories;
   private final long rowsUsed;
   /**
-   * True at the starting point: a trajectory whose prefixes needed repairs there is refused (fitted in one
-   * task, as before the repairs existed), because the one-task fit is the reference and its adjoint evaluates
+   * True at the starting point: a trajectory whose scan lost precision there ({@link #SCAN_LOST_PRECISION}) is
+   * refused (fitted in one task, as before the repairs existed), because the one-task fit is the reference and its adjoint evaluates
    * such a track with other arithmetic (a loss 1e-6 relative away at gaps of 10^4 s) or quarantines it (10^6
    * s). At later evaluations repairs are accepted: the loss is then the sequential engine's, not +∞.
    */
   private final boolean refuseRepaired;
+  /**
+   * A scan this far from the segments' ends at the starting point lost precision (the bound the forward check
+   * had before the repairs, which refused such a trajectory): only then does the starting point refuse. The
+   * scan's ordinary rounding (up to 5.5e-11 on the tracking model over 2^16 steps) is repaired and kept.
+   */
+  private static final double SCAN_LOST_PRECISION = 1e-6;
 
   /**
    * @param cache the cached segments (released by {@link #close}); @param pieces those of the trajectories
@@ -403,7 +409,7 @@ final class SegmentedFit implements AutoCloseable {
               if (a[j] != null) afterMap.put(list.get(j).id(), a[j]);
             }
             String repairs = chain.describeRepairs();
-            if (repairs != null && refuseRepaired) {
+            if (repairs != null && refuseRepaired && chain.worstScanned() > SCAN_LOST_PRECISION) {
               failures.put(c.getKey(), repairs + "; the one-task fit is the reference for such a trajectory");
             }
           } catch (InferenceException e) {

@@ -131,10 +131,10 @@ class SegmentedFitJobTest {
 
   /**
    * A track with gaps of 10^6 s every ten steps or so (400 steps, the y axis missing every 7th step, where
-   * the segments' combined filtering elements lose precision) and ten short tracks, in segments of 40 steps:
-   * the repairs the track needs at the starting point send it to the one-task path (one WARN line saying
-   * why), which is the reference for it (its adjoint quarantines it there), so the fit equals the fit
-   * without segments and every row is accounted for.
+   * the segments' combined filtering elements lose precision) and ten short tracks, in segments of 8 steps:
+   * the scan's loss of precision at the starting point (more than 1e-6 at a cut) sends the track to the
+   * one-task path (one WARN line saying why), which is the reference for it (its adjoint quarantines it
+   * there), so the fit equals the fit without segments and every row is accounted for.
    */
   @Test
   void aTrackNeedingRepairsAtTheStartingPointIsFittedInOneTask() throws IOException {
@@ -168,7 +168,7 @@ class SegmentedFitJobTest {
     FitReport seg;
     List<String> refused;
     try (LogCapture log = LogCapture.of(SegmentedFit.class)) {
-      seg = fit(data, spec, "gaps-seg", FitSettings.Method.LBFGS, 3, "40");
+      seg = fit(data, spec, "gaps-seg", FitSettings.Method.LBFGS, 3, "8");
       refused = log.lines(Level.WARN, "fit: trajectory 'gaps' cannot be evaluated in segments at the starting point (the "
           + "combined filtering elements lost precision at ");
     }

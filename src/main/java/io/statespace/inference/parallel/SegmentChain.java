@@ -80,6 +80,7 @@ public final class SegmentChain {
   private String refusal;
   private InferenceException refusalCause;
   private double worstAccepted;
+  private double worstScanned;
   private boolean done;
 
   /**
@@ -169,6 +170,7 @@ public final class SegmentChain {
       }
       if (j == count - 1) break;
       double r = ends[j] == null ? Double.POSITIVE_INFINITY : residual(before[j + 1], ends[j], meanScales);
+      if (rounds == 0) worstScanned = Math.max(worstScanned, r);
       if (r <= (fromEnd[j + 1] ? REPAIRED_TOLERANCE : TOLERANCE)) {
         if (frontier < 0) worst = Math.max(worst, r);
         continue;
@@ -221,6 +223,14 @@ public final class SegmentChain {
     List<Long> out = new ArrayList<>();
     for (int j = 1; j < fromEnd.length; j++) if (fromEnd[j]) out.add(starts[j]);
     return out;
+  }
+
+  /**
+   * The worst residual of the scan's own prefixes, before any repair (infinite when one was not finite or a
+   * segment failed): how much precision the combine lost.
+   */
+  public double worstScanned() {
+    return worstScanned;
   }
 
   /** The worst residual among the accepted cuts (0 for one segment), {@link #residual}'s measure. */

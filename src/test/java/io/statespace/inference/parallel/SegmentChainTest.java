@@ -67,6 +67,7 @@ class SegmentChainTest {
     assertNull(chain.refusal());
     assertEquals(List.of(200L), chain.repairedCuts());
     assertEquals(1, chain.repairRounds());
+    assertTrue(chain.worstScanned() > 1e-10 && chain.worstScanned() < 1e-8, "the scan's residual " + chain.worstScanned());
     Posterior sequential = new SequentialEngine().filter(model, tr, Outputs.MOMENTS);
     assertArrayEquals(Arrays.copyOfRange(sequential.filteredMeans(), 199 * 3, 200 * 3), chain.before(2).mean(), 1e-12);
     assertTrue(chain.describeRepairs().startsWith("the combined filtering elements lost precision at 1 of 2 cuts (first steps "
@@ -83,6 +84,7 @@ class SegmentChainTest {
     assertEquals(List.of(), chain.repairedCuts());
     assertNull(chain.describeRepairs());
     assertTrue(chain.worstAccepted() < 1e-15, "well-conditioned residual " + chain.worstAccepted());
+    assertEquals(chain.worstAccepted(), chain.worstScanned());
   }
 
   /** A segment that fails from an accepted prefix refuses the trajectory with its own message. */
