@@ -19,12 +19,18 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedSet;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.PartitionPruningRDD;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.DataType;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
 
 /**
  * The three task passes of the segmented smoother over the range-partitioned rows of the long trajectories
@@ -118,6 +124,33 @@ final class SegmentTasks {
     }
   }
 
+  /**
+   * {@code pass} over the partitions of {@code rows} listed in {@code partitions} only (a repair round's, which
+   * touches few segments), each task given its partition's index in {@code rows}, so that the spans' ids hold.
+   */
+  static <R> JavaRDD<R> onPartitions(JavaRDD<Row> rows, SortedSet<Integer> partitions,
+      Function2<Integer, Iterator<Row>, Iterator<R>> pass) {
+    int[] kept = partitions.stream().mapToInt(Integer::intValue).toArray();
+    RDD<Row> pruned = PartitionPruningRDD.create(rows.rdd(), new Kept(kept));
+    return JavaRDD.fromRDD(pruned, ClassTag$.MODULE$.apply(Row.class))
+        .mapPartitionsWithIndex((index, it) -> pass.call(kept[index], it), false);
+  }
+
+  /** The partition filter of {@link #onPartitions}: the pruned RDD keeps the parent's partitions in their order. */
+  private static final class Kept extends AbstractFunction1<Object, Object> implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int[] sorted;
+
+    Kept(int[] sorted) {
+      this.sorted = sorted;
+    }
+
+    @Override
+    public Object apply(Object index) {
+      return Arrays.binarySearch(sorted, (Integer) index) >= 0;
+    }
+  }
+
   /** A segment of a long trajectory as the fit caches it: its window (halo rows, times from the trajectory's origin). */
   record Piece(String segment, String key, SegmentWindow window) implements Serializable {}
 
@@ -186,7 +219,11 @@ final class SegmentTasks {
     }
   }
 
-  /** Pass 2: each segment filtered from the moments before it; its end, log-likelihood and smoothing element. */
+  /**
+   * Pass 2: each segment filtered from the moments before it; its end, log-likelihood and smoothing element.
+   * Only the segments in the spans are filtered (a repair round's); another piece of the same trajectory in the
+   * partition is skipped.
+   */
   static final class Forwards extends Pass<Forward> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<Map<String, Moments>> before;
@@ -204,6 +241,7 @@ final class SegmentTasks {
       Iterator<AssembledTrajectory> segments = segments(partition, rows, (id, time, reason, message, raw) -> { });
       while (segments.hasNext()) {
         AssembledTrajectory a = segments.next();
+        if (!spans.value().containsKey(SegmentSpan.id(partition, a.trajectory.id()))) continue;
         SegmentSpan span = span(partition, a);
         try {
           SegmentPasses.Forward f = passes.filter(window(span, a.trajectory), before.value().get(span.id()));

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.not;
 
 import io.statespace.inference.InferenceException;
 import io.statespace.inference.parallel.Moments;
+import io.statespace.inference.parallel.SegmentChain;
 import io.statespace.inference.parallel.SegmentPasses;
 import io.statespace.inference.parallel.SegmentScan;
 import io.statespace.learn.EmStatistics;
@@ -22,6 +23,8 @@ import io.statespace.model.spec.Columns;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +47,10 @@ import scala.Tuple2;
  * at θ runs the segmented smoother's passes 1 and 2 with the driver's scans and check, then pass 3 adds each
  * segment's local terms ({@link SegmentTerms}: its share of the negative log-likelihood and of the
  * Fisher-identity gradient, or of EM's statistics), three Spark jobs per evaluation. The fit's objective and
- * E-step are the one-task ones plus these sums ({@link #objective}, {@link #expectation}). A trajectory whose
- * segments fail at the starting point is left to the one-task path (one WARN line), as {@code smooth} does.
+ * E-step are the one-task ones plus these sums ({@link #objective}, {@link #expectation}). Prefixes that lost
+ * precision are repaired as in {@code smooth} ({@link io.statespace.inference.parallel.SegmentChain}: pass 2
+ * again on the segments concerned) at every evaluation but the first; a trajectory whose segments fail, or
+ * need repairs, at the starting point is left to the one-task path (one WARN line).
  */
 final class SegmentedFit implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentedFit.class);
@@ -58,13 +63,28 @@ final class SegmentedFit implements AutoCloseable {
   private final JavaRDD<FitItem> duplicates;
   private final Map<String, List<SegmentSpan>> trajectories;
   private final long rowsUsed;
+  /**
+   * True at the starting point: a trajectory whose scan lost precision there ({@link #SCAN_LOST_PRECISION}) is
+   * refused (fitted in one task, as before the repairs existed), because the one-task fit is the reference and its adjoint evaluates
+   * such a track with other arithmetic (a loss 1e-6 relative away at gaps of 10^4 s) or quarantines it (10^6
+   * s). At later evaluations repairs are accepted: the loss is then the sequential engine's, not +∞.
+   */
+  private final boolean refuseRepaired;
+  /**
+   * A scan this far from the segments' ends at the starting point lost precision (the bound the forward check
+   * had before the repairs, which refused such a trajectory): only then does the starting point refuse. The
+   * scan's ordinary rounding (up to 5.5e-11 on the tracking model over 2^16 steps) is repaired and kept.
+   */
+  private static final double SCAN_LOST_PRECISION = 1e-6;
 
   /**
    * @param cache the cached segments (released by {@link #close}); @param pieces those of the trajectories
-   *     evaluated in segments
+   *     evaluated in segments; @param refuseRepaired whether a trajectory whose prefixes needed repairs fails
    */
   private SegmentedFit(JavaSparkContext jsc, Parameterization param, SegmentRows found, JavaRDD<SegmentTasks.Piece> cache,
-      JavaRDD<SegmentTasks.Piece> pieces, JavaRDD<FitItem> duplicates, Map<String, List<SegmentSpan>> trajectories) {
+      JavaRDD<SegmentTasks.Piece> pieces, JavaRDD<FitItem> duplicates, Map<String, List<SegmentSpan>> trajectories,
+      boolean refuseRepaired) {
+    this.refuseRepaired = refuseRepaired;
     this.jsc = jsc;
     this.param = param;
     this.found = found;
@@ -109,7 +129,8 @@ final class SegmentedFit implements AutoCloseable {
       pieces = found.rows().mapPartitionsWithIndex(new SegmentTasks.Pieces(model, columns, spans), false)
           .persist(StorageLevel.MEMORY_AND_DISK());
       pieces.count();
-      SegmentedFit all = new SegmentedFit(jsc, param, found, pieces, pieces, null, SegmentRows.byTrajectory(found.spans()));
+      SegmentedFit all = new SegmentedFit(jsc, param, found, pieces, pieces, null, SegmentRows.byTrajectory(found.spans()),
+          true);
       jsc.setJobDescription("fit: the long trajectories at the starting point");
       Map<String, String> failed = em ? all.failures(all.statistics(theta0)) : all.failures(all.losses(loss, theta0, 0L));
       Set<String> kept = new LinkedHashSet<>(all.trajectories.keySet());
@@ -126,7 +147,7 @@ final class SegmentedFit implements AutoCloseable {
       JavaRDD<FitItem> keptDuplicates = found.rows().mapPartitionsWithIndex(new SegmentTasks.Duplicates(model, columns,
           jsc.broadcast(keptById)), false);
       LOG.info("fit: {} trajectories evaluated in segments, {} left to one task each", kept.size(), failed.size());
-      return new SegmentedFit(jsc, param, found, pieces, keptPieces, keptDuplicates, keptSpans);
+      return new SegmentedFit(jsc, param, found, pieces, keptPieces, keptDuplicates, keptSpans, false);
     } catch (RuntimeException e) {
       if (pieces != null) pieces.unpersist(false);
       found.close();
@@ -137,7 +158,7 @@ final class SegmentedFit implements AutoCloseable {
   }
 
   private static SegmentedFit none(JavaSparkContext jsc, Parameterization param) {
-    return new SegmentedFit(jsc, param, null, null, null, null, Map.of());
+    return new SegmentedFit(jsc, param, null, null, null, null, Map.of(), false);
   }
 
   /**
@@ -318,52 +339,85 @@ final class SegmentedFit implements AutoCloseable {
           return new Result(p.segment(), null, null, 0.0, e.getMessage());
         }
       }).collect());
+      Moments guess = SegmentChain.priorOf(param.model(theta));
+      Map<String, SegmentChain> chains = new TreeMap<>();
+      for (Map.Entry<String, List<SegmentSpan>> t : trajectories.entrySet()) {
+        List<double[]> els = new ArrayList<>();
+        for (SegmentSpan s : t.getValue()) {
+          Result r = elements.get(s.id());
+          els.add(r == null || r.failure() != null ? null : r.element());
+        }
+        chains.put(t.getKey(), new SegmentChain(n, t.getKey(), starts(t.getValue()), els, guess));
+      }
+      Map<String, Result> forwards = new HashMap<>();
       Map<String, Moments> beforeMap = new HashMap<>();
-      for (Map.Entry<String, List<SegmentSpan>> t : trajectories.entrySet()) {
-        List<SegmentSpan> list = t.getValue();
-        try {
-          List<double[]> els = new ArrayList<>();
-          for (SegmentSpan s : list) els.add(elements.get(s.id()).element(s));
-          Moments[] b = SegmentScan.filteredBefore(n, els, t.getKey(), starts(list));
-          for (int j = 0; j < b.length; j++) if (b[j] != null) beforeMap.put(list.get(j).id(), b[j]);
-        } catch (InferenceException e) {
-          failures.put(t.getKey(), e.getMessage());
-        }
-      }
-      Broadcast<Map<String, Moments>> before = jsc.broadcast(beforeMap);
-      jsc.setJobDescription("fit: segment filters and smoothing elements");
-      Map<String, Result> forwards = byId(pieces.filter(p -> !failures.containsKey(p.key())).map(p -> {
-        try {
-          SegmentPasses passes = new SegmentPasses(paramB.value().model(at.value()));
-          SegmentPasses.Forward f = passes.filter(p.window(), before.value().get(p.segment()));
-          return new Result(p.segment(), passes.smootherElement(f), f.end(), f.logLikelihood(), null);
-        } catch (InferenceException e) {
-          return new Result(p.segment(), null, null, 0.0, e.getMessage());
-        }
-      }).collect());
       Map<String, Moments> afterMap = new HashMap<>();
-      for (Map.Entry<String, List<SegmentSpan>> t : trajectories.entrySet()) {
-        if (failures.containsKey(t.getKey())) continue;
-        List<SegmentSpan> list = t.getValue();
-        try {
-          List<double[]> els = new ArrayList<>();
-          List<Moments> ends = new ArrayList<>();
-          Moments[] b = new Moments[list.size()];
-          for (int j = 0; j < list.size(); j++) {
-            Result r = forwards.get(list.get(j).id());
-            els.add(r.element(list.get(j)));
-            ends.add(r.end());
-            b[j] = beforeMap.get(list.get(j).id());
+      for (int round = 0; !chains.isEmpty(); round++) {
+        Map<String, Moments> from = new HashMap<>();
+        Set<String> toRun = new HashSet<>();
+        for (Map.Entry<String, SegmentChain> c : chains.entrySet()) {
+          List<SegmentSpan> list = trajectories.get(c.getKey());
+          for (int j : c.getValue().toRun()) {
+            toRun.add(list.get(j).id());
+            if (c.getValue().before(j) != null) from.put(list.get(j).id(), c.getValue().before(j));
           }
-          long[] starts = starts(list);
-          SegmentScan.check(n, b, ends, t.getKey(), starts);
-          Moments[] a = SegmentScan.smoothedAfter(n, els, t.getKey(), starts);
-          for (int j = 0; j < a.length; j++) if (a[j] != null) afterMap.put(list.get(j).id(), a[j]);
-        } catch (InferenceException e) {
-          failures.put(t.getKey(), e.getMessage());
+        }
+        Broadcast<Map<String, Moments>> before = jsc.broadcast(from);
+        Broadcast<Set<String>> run = jsc.broadcast(toRun);
+        try {
+          jsc.setJobDescription(round == 0 ? "fit: segment filters and smoothing elements"
+              : "fit: segment filters again where the scan lost precision (round " + round + ")");
+          forwards.putAll(byId(pieces.filter(p -> run.value().contains(p.segment())).map(p -> {
+            try {
+              SegmentPasses passes = new SegmentPasses(paramB.value().model(at.value()));
+              SegmentPasses.Forward f = passes.filter(p.window(), before.value().get(p.segment()));
+              return new Result(p.segment(), passes.smootherElement(f), f.end(), f.logLikelihood(), null);
+            } catch (InferenceException e) {
+              return new Result(p.segment(), null, null, 0.0, e.getMessage());
+            }
+          }).collect()));
+        } finally {
+          before.destroy();
+          run.destroy();
+        }
+        for (Iterator<Map.Entry<String, SegmentChain>> it = chains.entrySet().iterator(); it.hasNext(); ) {
+          Map.Entry<String, SegmentChain> c = it.next();
+          SegmentChain chain = c.getValue();
+          List<SegmentSpan> list = trajectories.get(c.getKey());
+          for (int j : chain.toRun()) {
+            Result r = forwards.get(list.get(j).id());
+            if (r == null) {
+              chain.failed(j, "segment " + list.get(j).id() + " returned no result");
+            } else if (r.failure() != null) {
+              chain.failed(j, r.failure());
+            } else {
+              chain.result(j, r.end());
+            }
+          }
+          if (!chain.advance()) continue;
+          it.remove();
+          if (chain.refusal() != null) {
+            failures.put(c.getKey(), chain.refusal());
+            continue;
+          }
+          try {
+            List<double[]> els = new ArrayList<>();
+            for (SegmentSpan s : list) els.add(forwards.get(s.id()).element(s));
+            Moments[] a = SegmentScan.smoothedAfter(n, els, c.getKey(), starts(list));
+            for (int j = 0; j < a.length; j++) {
+              if (chain.before(j) != null) beforeMap.put(list.get(j).id(), chain.before(j));
+              if (a[j] != null) afterMap.put(list.get(j).id(), a[j]);
+            }
+            String repairs = chain.describeRepairs();
+            if (repairs != null && refuseRepaired && chain.worstScanned() > SCAN_LOST_PRECISION) {
+              failures.put(c.getKey(), repairs + "; the one-task fit is the reference for such a trajectory");
+            }
+          } catch (InferenceException e) {
+            failures.put(c.getKey(), e.getMessage());
+          }
         }
       }
-      return new Scan(before, jsc.broadcast(afterMap), failures, trajectories.keySet());
+      return new Scan(jsc.broadcast(beforeMap), jsc.broadcast(afterMap), failures, trajectories.keySet());
     } finally {
       paramB.destroy();
       at.destroy();

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.not;
 
 import io.statespace.inference.InferenceException;
 import io.statespace.inference.parallel.Moments;
+import io.statespace.inference.parallel.SegmentChain;
 import io.statespace.inference.parallel.SegmentScan;
 import io.statespace.model.DiffusePrior;
 import io.statespace.model.StateSpaceModel;
@@ -12,12 +13,14 @@ import io.statespace.model.spec.Columns;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -39,10 +42,12 @@ import org.slf4j.LoggerFactory;
  * §7.5): their valid rows are range-partitioned on (key, time) into about one partition per segment; a
  * count pass ({@link SegmentStats}) fixes each segment's place; pass 1 reduces each segment to its filtering
  * element, the driver scans them into the filtered moments before each segment and broadcasts them; pass 2
- * filters each segment from them and reduces it to its smoothing element, the driver checks the forward
- * scan ({@link SegmentScan#check}) and scans the smoothing elements backwards; pass 3 ({@link #rows}) emits
- * the rows. A trajectory whose segments fail (an ill-conditioned combine, say, over time gaps of 10^6 s) is
- * logged and left to the one-task path, which smooths it as it does every other trajectory.
+ * filters each segment from them and reduces it to its smoothing element; the driver checks each prefix
+ * against the previous segment's sequential end and repairs those that lost precision (time gaps of 10^6 s),
+ * running pass 2 again on the segments concerned only ({@link SegmentChain}), then scans the smoothing
+ * elements backwards; pass 3 ({@link #rows}) emits the rows. A trajectory whose segments still fail (a
+ * segment's filter fails from an accepted prefix, or the repairs run out of rounds) is logged and left to
+ * the one-task path, which smooths it as it does every other trajectory.
  */
 final class SegmentedSmoothing implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentedSmoothing.class);
@@ -78,7 +83,8 @@ final class SegmentedSmoothing implements AutoCloseable {
 
   /**
    * Finds the trajectories longer than the threshold among {@code source}'s rows and runs passes 1 and 2 on
-   * them (two Spark jobs, plus the count and statistics jobs). When the input has no more rows than the
+   * them (two Spark jobs, plus the count and statistics jobs, plus one job over the partitions concerned per
+   * round of repairs). When the input has no more rows than the
    * threshold, no trajectory can be longer and nothing runs.
    */
   static SegmentedSmoothing prepare(SparkSession spark, InputSource source, Columns columns, StateSpaceModel model,
@@ -110,67 +116,87 @@ final class SegmentedSmoothing implements AutoCloseable {
       List<SegmentTasks.Element> elements = rows.mapPartitionsWithIndex(new SegmentTasks.Elements(model, columns, spans),
           false).collect();
       Map<String, SegmentTasks.Element> elementsById = byId(elements);
-      Map<String, Moments> beforeMap = new HashMap<>();
-      for (Map.Entry<String, List<SegmentSpan>> t : SegmentRows.byTrajectory(spanMap).entrySet()) {
-        String key = t.getKey();
+      Moments guess = SegmentChain.priorOf(model);
+      Map<String, List<SegmentSpan>> trajectories = SegmentRows.byTrajectory(spanMap);
+      Map<String, SegmentChain> chains = new LinkedHashMap<>();
+      for (Map.Entry<String, List<SegmentSpan>> t : trajectories.entrySet()) {
         List<double[]> list = new ArrayList<>();
-        String failure = collect(elementsById, t.getValue(), list);
-        if (failure == null) {
-          try {
-            Moments[] m = SegmentScan.filteredBefore(model.stateDim(), list, key, starts(t.getValue()));
-            for (int j = 0; j < m.length; j++) if (m[j] != null) beforeMap.put(t.getValue().get(j).id(), m[j]);
-          } catch (InferenceException e) {
-            failure = e.getMessage();
-          }
+        for (SegmentSpan span : t.getValue()) {
+          SegmentTasks.Element e = elementsById.get(span.id());
+          list.add(e == null ? null : e.element());
         }
-        if (failure != null) refuse(key, failure, failed);
+        chains.put(t.getKey(), new SegmentChain(model.stateDim(), t.getKey(), starts(t.getValue()), list, guess));
       }
-      Broadcast<Map<String, SegmentSpan>> activeSpans = jsc.broadcast(without(spanMap, failed));
-      Broadcast<Map<String, Moments>> before = jsc.broadcast(beforeMap);
-      broadcasts.add(activeSpans);
-      broadcasts.add(before);
-
-      spark.sparkContext().setJobDescription("smooth: segment filters and smoothing elements");
-      List<SegmentTasks.Forward> forwards = rows.mapPartitionsWithIndex(
-          new SegmentTasks.Forwards(model, columns, activeSpans, before), false).collect();
-      Map<String, SegmentTasks.Forward> forwardsById = byId(forwards);
+      Map<String, SegmentTasks.Forward> forwardsById = new HashMap<>();
+      Map<String, Moments> beforeMap = new HashMap<>();
       Map<String, Moments> afterMap = new HashMap<>();
       Map<String, Double> logLik = new HashMap<>();
-      for (Map.Entry<String, List<SegmentSpan>> t : SegmentRows.byTrajectory(activeSpans.value()).entrySet()) {
-        String key = t.getKey();
-        List<SegmentSpan> list = t.getValue();
-        List<double[]> smootherElements = new ArrayList<>();
-        String failure = collect(forwardsById, list, smootherElements);
-        if (failure == null) {
-          try {
-            List<Moments> ends = new ArrayList<>();
-            double sum = 0.0;
-            Moments[] b = new Moments[list.size()];
-            for (int j = 0; j < list.size(); j++) {
-              SegmentTasks.Forward f = forwardsById.get(list.get(j).id());
-              ends.add(f.end());
-              sum += f.logLikelihood();
-              b[j] = beforeMap.get(list.get(j).id());
-            }
-            long[] starts = starts(list);
-            SegmentScan.check(model.stateDim(), b, ends, key, starts);
-            Moments[] a = SegmentScan.smoothedAfter(model.stateDim(), smootherElements, key, starts);
-            for (int j = 0; j < a.length; j++) if (a[j] != null) afterMap.put(list.get(j).id(), a[j]);
-            logLik.put(key, sum);
-          } catch (InferenceException e) {
-            failure = e.getMessage();
+      for (int round = 0; !chains.isEmpty(); round++) {
+        Map<String, SegmentSpan> toRun = new HashMap<>();
+        Map<String, Moments> from = new HashMap<>();
+        for (Map.Entry<String, SegmentChain> c : chains.entrySet()) {
+          List<SegmentSpan> list = trajectories.get(c.getKey());
+          for (int j : c.getValue().toRun()) {
+            toRun.put(list.get(j).id(), list.get(j));
+            if (c.getValue().before(j) != null) from.put(list.get(j).id(), c.getValue().before(j));
           }
         }
-        if (failure != null) refuse(key, failure, failed);
+        Broadcast<Map<String, SegmentSpan>> runSpans = jsc.broadcast(toRun);
+        Broadcast<Map<String, Moments>> runFrom = jsc.broadcast(from);
+        broadcasts.add(runSpans);
+        broadcasts.add(runFrom);
+        SegmentTasks.Forwards pass2 = new SegmentTasks.Forwards(model, columns, runSpans, runFrom);
+        List<SegmentTasks.Forward> forwards;
+        if (round == 0) {
+          spark.sparkContext().setJobDescription("smooth: segment filters and smoothing elements");
+          forwards = rows.mapPartitionsWithIndex(pass2, false).collect();
+        } else {
+          spark.sparkContext().setJobDescription("smooth: segment filters again where the scan lost precision (round "
+              + round + ")");
+          TreeSet<Integer> partitions = new TreeSet<>();
+          for (SegmentSpan span : toRun.values()) partitions.add(span.partition());
+          forwards = SegmentTasks.onPartitions(rows, partitions, pass2).collect();
+        }
+        Map<String, SegmentTasks.Forward> byId = byId(forwards);
+        forwardsById.putAll(byId);
+        for (Iterator<Map.Entry<String, SegmentChain>> it = chains.entrySet().iterator(); it.hasNext(); ) {
+          Map.Entry<String, SegmentChain> c = it.next();
+          String key = c.getKey();
+          SegmentChain chain = c.getValue();
+          List<SegmentSpan> list = trajectories.get(key);
+          for (int j : chain.toRun()) {
+            SegmentTasks.Forward f = byId.get(list.get(j).id());
+            if (f == null) {
+              chain.failed(j, "segment " + list.get(j).id() + " returned no result");
+            } else if (f.failure() != null) {
+              chain.failed(j, f.failure());
+            } else {
+              chain.result(j, f.end());
+            }
+          }
+          if (!chain.advance()) continue;
+          it.remove();
+          String failure = chain.refusal();
+          if (failure == null) {
+            try {
+              failure = accept(model.stateDim(), key, list, chain, forwardsById, beforeMap, afterMap, logLik);
+            } catch (InferenceException e) {
+              failure = e.getMessage();
+            }
+          }
+          if (failure != null) refuse(key, failure, failed);
+        }
       }
       Map<String, SegmentSpan> finalMap = without(spanMap, failed);
       Broadcast<Map<String, SegmentSpan>> finalSpans = jsc.broadcast(finalMap);
+      Broadcast<Map<String, Moments>> before = jsc.broadcast(beforeMap);
       Broadcast<Map<String, Moments>> afterB = jsc.broadcast(afterMap);
       Broadcast<Map<String, Double>> logLikB = jsc.broadcast(logLik);
       broadcasts.add(finalSpans);
+      broadcasts.add(before);
       broadcasts.add(afterB);
       broadcasts.add(logLikB);
-      Set<String> done = new LinkedHashSet<>(SegmentRows.byTrajectory(spanMap).keySet());
+      Set<String> done = new LinkedHashSet<>(trajectories.keySet());
       done.removeAll(failed);
       LOG.info("smooth: {} trajectories smoothed in segments, {} left to one task each", done.size(), failed.size());
       return new SegmentedSmoothing(model, columns, cached, rows, done, broadcasts, finalSpans, before, afterB, logLikB, threshold);
@@ -222,6 +248,31 @@ final class SegmentedSmoothing implements AutoCloseable {
   private static void refuse(String key, String failure, Set<String> failed) {
     LOG.warn("smooth: trajectory '{}' cannot be smoothed in segments ({}); it is smoothed in one task instead", key, failure);
     failed.add(key);
+  }
+
+  /**
+   * An accepted chain's moments into the maps pass 3 reads: the prefixes, the smoothed moments after each
+   * segment (the backward scan of the latest pass 2's smoothing elements) and the summed log-likelihood; one
+   * INFO line when prefixes were repaired. Returns why the trajectory is refused, or null.
+   */
+  private static String accept(int n, String key, List<SegmentSpan> list, SegmentChain chain,
+      Map<String, SegmentTasks.Forward> forwards, Map<String, Moments> beforeMap, Map<String, Moments> afterMap,
+      Map<String, Double> logLik) {
+    List<double[]> smootherElements = new ArrayList<>();
+    String failure = collect(forwards, list, smootherElements);
+    if (failure != null) return failure;
+    Moments[] a = SegmentScan.smoothedAfter(n, smootherElements, key, starts(list));
+    double sum = 0.0;
+    for (int j = 0; j < list.size(); j++) {
+      String id = list.get(j).id();
+      sum += forwards.get(id).logLikelihood();
+      if (chain.before(j) != null) beforeMap.put(id, chain.before(j));
+      if (a[j] != null) afterMap.put(id, a[j]);
+    }
+    logLik.put(key, sum);
+    String repairs = chain.describeRepairs();
+    if (repairs != null) LOG.info("smooth: trajectory '{}': {}", key, repairs);
+    return null;
   }
 
   private static Map<String, SegmentSpan> without(Map<String, SegmentSpan> spans, Set<String> failed) {

@@ -129,6 +129,58 @@ class SegmentedFitJobTest {
     assertAccounted(seg, "cv-seg");
   }
 
+  /**
+   * A track with gaps of 10^6 s every ten steps or so (400 steps, the y axis missing every 7th step, where
+   * the segments' combined filtering elements lose precision) and ten short tracks, in segments of 8 steps:
+   * the scan's loss of precision at the starting point (more than 1e-6 at a cut) sends the track to the
+   * one-task path (one WARN line saying why), which is the reference for it (its adjoint quarantines it
+   * there), so the fit equals the fit without segments and every row is accounted for.
+   */
+  @Test
+  void aTrackNeedingRepairsAtTheStartingPointIsFittedInOneTask() throws IOException {
+    double[] cov = new double[16];
+    for (int i = 0; i < 4; i++) cov[i * 5] = 1.0;
+    Path data = dir.resolve("gaps.csv");
+    SplittableRandom rng = new SplittableRandom(5);
+    List<String> lines = new java.util.ArrayList<>();
+    lines.add("id,t,x,y");
+    long millis = 0;
+    for (int k = 0; k < 400; k++) {
+      String y = k % 7 == 0 ? "" : Double.toString(rng.nextDouble(-10, 10));
+      lines.add("gaps," + java.math.BigDecimal.valueOf(millis, 3).toPlainString() + "," + rng.nextDouble(-10, 10) + "," + y);
+      millis += rng.nextDouble() < 0.1 ? 1_000_000_000L : 100;
+    }
+    Files.write(data, lines);
+    ConstantVelocityModel truth = new ConstantVelocityModel(2, Double.NaN, ConstantVelocityModel.Noise.CONTINUOUS, 0.8,
+        new double[] {0.3, 0.6}, new double[] {0, 0, 1, 1}, cov);
+    ModelScenario scenario = new ModelScenario(truth, 0.2, 0.1, new MissingPattern(0.1, 0.1));
+    Path shortOnes = dir.resolve("gaps-short.csv");
+    try (CsvSink sink = new CsvSink(shortOnes, "id", "t", List.of("x", "y"), List.of(), List.of())) {
+      for (int k = 0; k < 10; k++) sink.write(scenario.generate("short-" + k, 10 + rng.nextInt(20), rng.split()));
+    }
+    List<String> more = Files.readAllLines(shortOnes);
+    Files.write(data, more.subList(1, more.size()), StandardOpenOption.APPEND);
+    ConstantVelocityModel start = new ConstantVelocityModel(2, Double.NaN, ConstantVelocityModel.Noise.CONTINUOUS, 2.0,
+        new double[] {1.0, 1.0}, new double[] {0, 0, 1, 1}, cov);
+    ModelSpec spec = new ModelSpec(start, new Columns("id", "t", List.of("x", "y"), List.of()),
+        new FitSpec(List.of("q", "measurement_std")), null);
+    FitReport one = fit(data, spec, "gaps-one", FitSettings.Method.LBFGS, 3, "1000000");
+    FitReport seg;
+    List<String> refused;
+    try (LogCapture log = LogCapture.of(SegmentedFit.class)) {
+      seg = fit(data, spec, "gaps-seg", FitSettings.Method.LBFGS, 3, "8");
+      refused = log.lines(Level.WARN, "fit: trajectory 'gaps' cannot be evaluated in segments at the starting point (the "
+          + "combined filtering elements lost precision at ");
+    }
+    assertEquals(1, refused.size(), "one line names the trajectory and why");
+    assertTrue(refused.get(0).endsWith("; the one-task fit is the reference for such a trajectory); it is fitted in one "
+        + "task instead"), refused.get(0));
+    assertSameFit(one, seg);
+    assertEquals(one.trajectories, seg.trajectories);
+    assertEquals(one.rowsQuarantined, seg.rowsQuarantined);
+    assertAccounted(seg, "gaps-seg");
+  }
+
   /** EM on a linear model: two long trajectories (900 and 260 steps, missing steps) and fifteen short ones. */
   @Test
   void emInSegmentsEqualsOneTask() throws IOException {

@@ -12,6 +12,7 @@ import io.statespace.model.spec.ModelSpec;
 import io.statespace.simulate.CsvSink;
 import io.statespace.simulate.MissingPattern;
 import io.statespace.simulate.ModelScenario;
+import io.statespace.testing.ElementwiseComparison;
 import io.statespace.testing.LogCapture;
 import io.statespace.testing.SparkTestSession;
 import io.statespace.testing.WrittenRows;
@@ -44,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * equal those of the same job with every trajectory in one task (per element to 1e-9, log-likelihoods
  * summed over the segments), rows in = rows out + rows quarantined in the written files, and report.json
  * names the segmented trajectories; a trajectory whose segment elements are ill-conditioned (gaps of
- * 10^6 s) goes back to the one-task path and is smoothed there.
+ * 10^6 s) is smoothed in segments after the driver repairs the prefixes that lost precision, and one whose
+ * repairs do not converge goes back to the one-task path and is smoothed there.
  */
 class SegmentedSmoothJobTest {
   private static SparkSession spark;
@@ -161,18 +163,12 @@ class SegmentedSmoothJobTest {
     assertEquals(one.rowsQuarantined, many.rowsQuarantined);
   }
 
-  /**
-   * A track of huge (10^6 s) and small (10^-3 s) gaps after RandomModels' recipe, 400 steps: its segment
-   * elements lose precision, the forward check refuses them, and the trajectory is smoothed in one task
-   * like any other (report.json says so), its states equal to the sequential engine's; nothing is lost.
-   */
-  @Test
-  void illConditionedSegmentsGoBackToOneTask() throws IOException {
+  /** The gap track's CSV (huge 10^6 s and small 10^-3 s gaps after RandomModels' recipe, 400 steps) and its trajectory. */
+  private static Trajectory gapTrack(Path input) throws IOException {
     SplittableRandom rng = new SplittableRandom(5);
     int steps = 400;
     double[] times = new double[steps];
     double[] obs = new double[steps * 2];
-    Path input = dir.resolve("gaps.csv");
     List<String> lines = new ArrayList<>();
     lines.add("id,t,x,y");
     long millis = 0;
@@ -185,24 +181,100 @@ class SegmentedSmoothJobTest {
       double u = rng.nextDouble();
       millis += u < 0.1 ? 1_000_000_000L : u < 0.2 ? 1 : 100;
     }
-    Trajectory gaps = new Trajectory("gaps", times, obs, 2);
     Files.write(input, lines);
+    return new Trajectory("gaps", times, obs, 2);
+  }
+
+  /**
+   * The gap track in segments of 8 steps: the scan loses precision at the cuts next to the gaps, the driver
+   * repairs those prefixes from the segments' own sequential filters (one INFO line naming the trajectory and
+   * the cuts), and the trajectory is smoothed in segments (report.json: engine segmented); its written
+   * filtered and smoothed moments equal the sequential engine's per element to 1e-9; nothing is lost.
+   */
+  @Test
+  void illConditionedSegmentsAreRepairedAndSmoothedInSegments() throws IOException {
+    Path input = dir.resolve("gaps.csv");
+    Trajectory gaps = gapTrack(input);
     String out = dir.resolve("out-gaps").toString();
-    SmoothReport report = smooth(input.toString(), out, "8");
+    SmoothReport report;
+    List<String> repaired;
+    List<String> refused;
+    try (LogCapture log = LogCapture.of(SegmentedSmoothing.class)) {
+      report = smooth(input.toString(), out, "8");
+      repaired = log.lines(Level.INFO, "smooth: trajectory 'gaps': the combined filtering elements lost precision at ");
+      refused = log.lines(Level.WARN, "cannot be smoothed in segments");
+    }
+    assertEquals(1, repaired.size(), "one line names the repaired cuts: " + repaired);
+    assertTrue(repaired.get(0).matches(".*lost precision at \\d+ of \\d+ cuts \\(first steps \\[[\\d, ]+\\](, \\.\\.\\.)?\\); there each segment "
+        + "started from the previous segment's own sequential filter instead \\(\\d+ more rounds? of segment filters\\)"),
+        repaired.get(0));
+    assertEquals(List.of(), refused);
+    assertEquals(Map.of("segmented", 1), SmoothJobTest.writtenReport(out).get("trajectories_by_engine"));
+    assertEquals(gaps.length(), WrittenRows.count(spark, Path.of(out, "states"), "parquet"));
+    assertEquals(gaps.length(), report.rowsOut);
+    double worst = worstAgainstSequential(SmoothJobTest.trackingSpec().model(), gaps, out);
+    System.out.printf(Locale.ROOT, "[segments] job: gap track in segments of 8, worst per element against the sequential "
+        + "engine %.1e%n", worst);
+    assertTrue(worst < 1e-9, "segmented states differ from the sequential engine's by " + worst);
+  }
+
+  /**
+   * The gap track under rank-one piecewise noise in about 20 segments of 20 steps: the repairs advance one
+   * cut per round and run out of rounds, so the trajectory goes back to the one-task path (one WARN line naming it)
+   * and is smoothed there like any other, its states equal to the sequential engine's; nothing is lost.
+   */
+  @Test
+  void segmentsThatCannotBeRepairedGoBackToOneTask() throws IOException {
+    Path input = dir.resolve("gaps-piecewise.csv");
+    Trajectory gaps = gapTrack(input);
+    ModelSpec tracking = SmoothJobTest.trackingSpec();
+    double[] cov = new double[16];
+    for (int i = 0; i < 4; i++) cov[i * 5] = 1.0;
+    ModelSpec spec = new ModelSpec(new ConstantVelocityModel(2, Double.NaN, ConstantVelocityModel.Noise.PIECEWISE, 0.7,
+        new double[] {0.4, 0.6}, new double[] {1.0, -2.0, 0.5, 0.3}, cov), tracking.columns(), FitSpec.none(), null);
+    String out = dir.resolve("out-gaps-piecewise").toString();
+    SmoothReport report;
+    List<String> refused;
+    try (LogCapture log = LogCapture.of(SegmentedSmoothing.class)) {
+      report = SmoothJob.run(spark, new SmoothSettings(input.toString(), "csv", out, "parquet", spec, EngineChoice.SEQUENTIAL,
+          1, 3, false), SegmentSteps.parse("20"));
+      refused = log.lines(Level.WARN, "smooth: trajectory 'gaps' cannot be smoothed in segments");
+    }
+    assertEquals(1, refused.size(), "one line names the refused trajectory");
+    assertTrue(refused.get(0).contains("after 16 rounds of repairs); it is smoothed in one task instead"), refused.get(0));
     assertEquals(Map.of("sequential", 1), SmoothJobTest.writtenReport(out).get("trajectories_by_engine"));
     assertEquals(gaps.length(), WrittenRows.count(spark, Path.of(out, "states"), "parquet"));
     assertEquals(gaps.length(), report.rowsOut);
-    Posterior expected = new SequentialEngine().smooth(SmoothJobTest.trackingSpec().model(), gaps, Outputs.MOMENTS);
+    double worst = worstAgainstSequential(spec.model(), gaps, out);
+    assertTrue(worst < 1e-9, "one-task states differ from the sequential engine's by " + worst);
+  }
+
+  /**
+   * The worst per-element difference ({@link ElementwiseComparison}'s measure) of the written filtered and
+   * smoothed means and covariances from the sequential engine's.
+   */
+  private static double worstAgainstSequential(io.statespace.model.StateSpaceModel model, Trajectory tr, String out) {
+    Posterior expected = new SequentialEngine().smooth(model, tr, Outputs.MOMENTS);
     List<Row> rows = spark.read().parquet(out + "/states").orderBy(org.apache.spark.sql.functions.col("t").cast("decimal(20,3)"))
         .collectAsList();
+    assertEquals(tr.length(), rows.size());
     double worst = 0.0;
-    for (int k = 0; k < rows.size(); k++) {
-      List<Object> sm = rows.get(k).getList(rows.get(k).fieldIndex("smoothed_mean"));
-      List<Object> want = new ArrayList<>();
-      for (int i = 0; i < 4; i++) want.add(expected.smoothedMeans()[4 * k + i]);
-      worst = Math.max(worst, worstRelative(want, sm));
+    String[] columns = {"filtered_mean", "filtered_cov", "smoothed_mean", "smoothed_cov"};
+    double[][] references = {expected.filteredMeans(), expected.filteredCovariances(), expected.smoothedMeans(),
+        expected.smoothedCovariances()};
+    for (int c = 0; c < columns.length; c++) {
+      double[] reference = references[c];
+      int width = reference.length / tr.length();
+      double[] actual = new double[reference.length];
+      for (int k = 0; k < rows.size(); k++) {
+        List<Object> v = rows.get(k).getList(rows.get(k).fieldIndex(columns[c]));
+        for (int i = 0; i < width; i++) actual[k * width + i] = (Double) v.get(i);
+      }
+      double[] scales = width == 4 ? ElementwiseComparison.rmsScales(reference, 4)
+          : ElementwiseComparison.matrixScales(reference, reference, 4);
+      worst = Math.max(worst, ElementwiseComparison.worst(actual, reference, scales).ratio());
     }
-    assertTrue(worst < 1e-9, "one-task states differ from the sequential engine's by " + worst);
+    return worst;
   }
 
   @Test

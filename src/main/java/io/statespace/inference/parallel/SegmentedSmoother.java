@@ -1,6 +1,7 @@
 package io.statespace.inference.parallel;
 
 import io.statespace.data.Trajectory;
+import io.statespace.inference.InferenceException;
 import io.statespace.inference.Posterior;
 import io.statespace.model.StateSpaceModel;
 import java.util.ArrayList;
@@ -55,7 +56,8 @@ public final class SegmentedSmoother {
   /**
    * Passes 1 and 2 and the driver's scans and check over {@code trajectory} cut at {@code cuts}: each
    * segment's forward pass and the smoothed moments after it (null for the last), from which pass 3 (the
-   * smoother, or the fit's local terms) runs segment by segment.
+   * smoother, or the fit's local terms) runs segment by segment. Pass 2 runs again on the segments whose
+   * prefix the forward check repaired ({@link SegmentChain}).
    *
    * @throws io.statespace.inference.InferenceException when a segment's numbers or the forward check fail
    */
@@ -71,21 +73,35 @@ public final class SegmentedSmoother {
     }
     SegmentPasses passes = new SegmentPasses(model);
     List<double[]> filterElements = new ArrayList<>(count);
-    for (SegmentWindow w : windows) filterElements.add(passes.filterElement(w));
-    Moments[] before = SegmentScan.filteredBefore(n, filterElements, trajectory.id(), starts);
-    List<SegmentPasses.Forward> forwards = new ArrayList<>(count);
-    List<Moments> ends = new ArrayList<>(count);
-    List<double[]> smootherElements = new ArrayList<>(count);
-    for (int j = 0; j < count; j++) {
-      SegmentPasses.Forward f = passes.filter(windows.get(j), before[j]);
-      forwards.add(f);
-      ends.add(f.end());
-      smootherElements.add(passes.smootherElement(f));
+    for (SegmentWindow w : windows) {
+      try {
+        filterElements.add(passes.filterElement(w));
+      } catch (InferenceException e) {
+        filterElements.add(null);
+      }
     }
-    SegmentScan.check(n, before, ends, trajectory.id(), starts);
-    return new Scanned(forwards, SegmentScan.smoothedAfter(n, smootherElements, trajectory.id(), starts));
+    SegmentChain chain = new SegmentChain(n, trajectory.id(), starts, filterElements, SegmentChain.priorOf(model));
+    List<SegmentPasses.Forward> forwards = new ArrayList<>(java.util.Collections.nCopies(count, null));
+    do {
+      for (int j : chain.toRun()) {
+        try {
+          SegmentPasses.Forward f = passes.filter(windows.get(j), chain.before(j));
+          forwards.set(j, f);
+          chain.result(j, f.end());
+        } catch (InferenceException e) {
+          chain.failed(j, e);
+        }
+      }
+    } while (!chain.advance());
+    if (chain.refusal() != null) {
+      if (chain.refusalCause() != null) throw chain.refusalCause();
+      throw new IllegalStateException(chain.refusal());
+    }
+    List<double[]> smootherElements = new ArrayList<>(count);
+    for (SegmentPasses.Forward f : forwards) smootherElements.add(passes.smootherElement(f));
+    return new Scanned(forwards, SegmentScan.smoothedAfter(n, smootherElements, trajectory.id(), starts), chain);
   }
 
   /** Each segment's forward pass and the smoothed moments after it (null for the last segment). */
-  public record Scanned(List<SegmentPasses.Forward> forwards, Moments[] after) {}
+  public record Scanned(List<SegmentPasses.Forward> forwards, Moments[] after, SegmentChain chain) {}
 }
