@@ -19,14 +19,14 @@ public final class InPlaceSmoother {
   private int n = -1;
   private int m = -1;
 
-  /** Chunks of 8 MiB of covariances. */
+  /** Chunks of at most 8 MiB of covariances ({@link MomentChunks#chunkSteps}). */
   public InPlaceSmoother() {
     this.chunkSteps = 0;
   }
 
-  /** Chunks of {@code chunkSteps} steps (a power of two), so that tests can cross chunk boundaries at small T. */
+  /** Chunks of {@code chunkSteps} steps (at least 1), so that tests can cross chunk boundaries at small T. */
   public InPlaceSmoother(int chunkSteps) {
-    this.chunkSteps = MomentChunks.requirePowerOfTwo(chunkSteps);
+    this.chunkSteps = MomentChunks.requirePositive(chunkSteps);
   }
 
   /** Filters and smooths; the result holds the smoothed moments and replays the filtered ones. */
@@ -42,18 +42,32 @@ public final class InPlaceSmoother {
     StepParameters params = model.bind(trajectory);
     String id = trajectory.id();
     MomentChunks moments = new MomentChunks(steps, n, chunkSteps > 0 ? chunkSteps : MomentChunks.chunkSteps(n));
+    double[] y = trajectory.observations();
     double logLik = 0.0;
     filter.start(params);
-    for (int t = 0; t < steps; t++) {
-      logLik += filter.advance(params, id, trajectory.observations(), t, null, null);
-      int slot = moments.slot(t);
-      System.arraycopy(filter.mean(), 0, moments.means(t), slot * n, n);
-      System.arraycopy(filter.covariance(), 0, moments.covs(t), slot * n * n, n * n);
+    int t = 0;
+    for (int c = 0; c < moments.chunks(); c++) {
+      double[] means = moments.meanChunk(c);
+      double[] covs = moments.covChunk(c);
+      for (int slot = 0; slot < means.length / n; slot++, t++) {
+        logLik += filter.advance(params, id, y, t, null, null);
+        System.arraycopy(filter.mean(), 0, means, slot * n, n);
+        System.arraycopy(filter.covariance(), 0, covs, slot * n * n, n * n);
+      }
     }
-    for (int t = steps - 2; t >= 0; t--) {
-      int at = moments.slot(t);
-      smoother.step(params, id, t, moments.means(t), moments.covs(t), at, moments.means(t + 1), moments.covs(t + 1),
-          moments.slot(t + 1), moments.means(t), moments.covs(t), at);
+    int c = (steps - 1) / moments.chunkSteps();
+    int slot = (steps - 1) % moments.chunkSteps();
+    for (t = steps - 2; t >= 0; t--) {
+      int nextChunk = c;
+      int nextSlot = slot;
+      if (slot == 0) {
+        c--;
+        slot = moments.chunkSteps() - 1;
+      } else {
+        slot--;
+      }
+      smoother.step(params, id, t, moments.meanChunk(c), moments.covChunk(c), slot, moments.meanChunk(nextChunk),
+          moments.covChunk(nextChunk), nextSlot, moments.meanChunk(c), moments.covChunk(c), slot);
     }
     return new Result(new KalmanFilter(n, m), params, trajectory, logLik, moments);
   }
