@@ -46,7 +46,7 @@ public final class MemoryBench {
       }
       case "in-place": {
         InPlaceSmoother.Result r = new InPlaceSmoother().smooth(bench.model(), tr);
-        check = r.smoothedMeans()[0] + r.filteredMean(0)[0];
+        check = r.smoothedMeans(0)[0] + r.filteredMean(0)[0];
         result = r;
         break;
       }

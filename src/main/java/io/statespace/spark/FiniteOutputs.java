@@ -20,8 +20,18 @@ final class FiniteOutputs {
 
   static void check(InPlaceSmoother.Result r, String id) {
     logLikelihood(r.logLikelihood(), id, r.length());
-    values(r.smoothedMeans(), id, r.length());
-    values(r.smoothedCovariances(), id, r.length());
+    int n = r.stateDim();
+    for (int t = 0; t < r.length(); t++) {
+      values(r.smoothedMeans(t), r.meanOffset(t), n, id, t);
+      values(r.smoothedCovariances(t), r.covarianceOffset(t), n * n, id, t);
+    }
+  }
+
+  /** The {@code length} values of step t from {@code from}. */
+  private static void values(double[] a, int from, int length, String id, int t) {
+    for (int i = from; i < from + length; i++) {
+      if (!Double.isFinite(a[i])) throw new InferenceException(id, t, "non-finite posterior moment " + a[i] + " (overflow)");
+    }
   }
 
   private static void logLikelihood(double value, String id, int steps) {

@@ -289,8 +289,7 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
         return union.summary(source.id, source.inputSteps(), source.missingSteps(), source.missingValues(),
             result.logLikelihood(), extras == null ? null : extras.diagnostics(), backend, engine);
       }
-      int n = result.smoothedMeans().length / steps;
-      int nn = n * n;
+      int n = result.stateDim();
       GenericInternalRow row = union.state(source.id, source.timeValues[t], source.trajectory.observations(),
           source.trajectory.inputs(), t);
       if (source.isForecast(t)) union.markForecast(row);
@@ -303,9 +302,12 @@ abstract class TrajectoryRows implements Iterator<InternalRow> {
       }
       setArrays(row, union, arrays, n, replayFiltered ? result.filteredMean(t) : null, 0,
           replayFiltered ? result.filteredCovariance(t) : null, 0,
-          result.smoothedMeans(), t * n, result.smoothedCovariances(), t * nn);
+          result.smoothedMeans(t), result.meanOffset(t), result.smoothedCovariances(t), result.covarianceOffset(t));
       if (moments != null) {
-        if (smoothedObs) moments.smoothObservation(t, result.smoothedMeans(), t * n, result.smoothedCovariances(), t * nn);
+        if (smoothedObs) {
+          moments.smoothObservation(t, result.smoothedMeans(t), result.meanOffset(t), result.smoothedCovariances(t),
+              result.covarianceOffset(t));
+        }
         setDerived(row, union, arrays, moments, n, source.trajectory.obsDim());
       }
       return row;

@@ -128,7 +128,7 @@ class ExtraOutputsEnginesTest {
         assertRowsClose(e.getKey(), reference, rows(model, tr, e.getValue().smooth(model, tr, Outputs.MOMENTS), null));
       }
     }
-    List<Object[]> lean = rows(model, tr, null, new InPlaceSmoother().smooth(model, tr));
+    List<Object[]> lean = rows(model, tr, null, new InPlaceSmoother(32).smooth(model, tr));
     for (int r = 0; r < reference.size(); r++) {
       for (int c = 0; c < reference.get(r).length; c++) {
         Object e = reference.get(r)[c];

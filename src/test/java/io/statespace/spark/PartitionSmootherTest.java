@@ -133,7 +133,7 @@ class PartitionSmootherTest {
     Iterator<InternalRow> full = TrajectoryRows.smoothed(assembled, union, arrays,
         new SequentialEngine().smooth(model, trajectory, Outputs.MOMENTS), "cpu", "sequential");
     Iterator<InternalRow> lean = TrajectoryRows.lean(assembled, union, arrays,
-        new InPlaceSmoother().smooth(model, trajectory), "cpu", "sequential");
+        new InPlaceSmoother(16).smooth(model, trajectory), "cpu", "sequential");
     int rows = 0;
     while (full.hasNext()) {
       Object[] a = ((GenericInternalRow) full.next()).values();

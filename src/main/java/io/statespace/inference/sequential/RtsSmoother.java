@@ -67,35 +67,51 @@ public final class RtsSmoother {
     System.arraycopy(filteredMeans, last * n, smoothedMeans, last * n, n);
     System.arraycopy(filteredCovs, last * nn2, smoothedCovs, last * nn2, nn2);
     for (int t = steps - 2; t >= first; t--) {
-      params.dynamics(t, weights, bias, procCov);
-      int mo = t * n;
-      int po = t * nn2;
-      Products.multVector(weights, 0, filteredMeans, mo, predMean, 0, n, n);
-      for (int i = 0; i < n; i++) predMean[i] += bias[i];
-      Products.sandwich(weights, 0, filteredCovs, po, nn, predCov, 0, n, n);
-      for (int i = 0; i < nn2; i++) predCov[i] += procCov[i];
-      Symmetric.symmetrize(predCov, 0, n);
-      // fp = F P; gainT = (Pp)^{-1} F P = G_tᵀ
-      Products.mult(weights, 0, filteredCovs, po, fp, 0, n, n, n);
-      System.arraycopy(fp, 0, gainT, 0, nn2);
-      if (!solver.solve(predCov, 0, gainT, 0)) {
-        throw new InferenceException(id, t, "smoother gain is not finite (predicted covariance unusable)");
-      }
-      for (int i = 0; i < n; i++) diff[i] = smoothedMeans[(t + 1) * n + i] - predMean[i];
-      for (int j = 0; j < n; j++) {
-        double s = filteredMeans[mo + j];
-        for (int i = 0; i < n; i++) s += gainT[i * n + j] * diff[i];
-        smoothedMeans[mo + j] = s;
-      }
-      if (solver.lastCondition() > SemiDefiniteSolver.ILL_CONDITIONED) {
-        covariance.futureFreeRobust(gainT, weights, filteredCovs, po, procCov, smoothedCovs, po);
-      } else {
-        covariance.futureFree(gainT, fp, filteredCovs, po, smoothedCovs, po);
-      }
-      covariance.addPropagated(gainT, smoothedCovs, (t + 1) * nn2, smoothedCovs, po);
+      step(params, id, t, filteredMeans, filteredCovs, t, smoothedMeans, smoothedCovs, t + 1, smoothedMeans,
+          smoothedCovs, t);
       if (crossCovs != null) {
         Products.mult(smoothedCovs, (t + 1) * nn2, gainT, 0, crossCovs, t * nn2, n, n, n);
       }
     }
+  }
+
+  /**
+   * One backward step: the smoothed moments of step t from its filtered moments (slot {@code at} of
+   * {@code filteredMeans}, {@code filteredCovs}: offsets at·n and at·n²) and the smoothed moments of step t+1
+   * (slot {@code nextAt} of {@code nextMeans}, {@code nextCovs}), written to slot {@code outAt} of
+   * {@code smoothedMeans}, {@code smoothedCovs}, which may be the filtered slot itself (in place). Slots let the
+   * moments live in chunks ({@link InPlaceSmoother}).
+   */
+  void step(StepParameters params, String id, int t, double[] filteredMeans, double[] filteredCovs, int at,
+      double[] nextMeans, double[] nextCovs, int nextAt, double[] smoothedMeans, double[] smoothedCovs, int outAt) {
+    int nn2 = n * n;
+    params.dynamics(t, weights, bias, procCov);
+    int mo = at * n;
+    int po = at * nn2;
+    int so = outAt * n;
+    int spo = outAt * nn2;
+    Products.multVector(weights, 0, filteredMeans, mo, predMean, 0, n, n);
+    for (int i = 0; i < n; i++) predMean[i] += bias[i];
+    Products.sandwich(weights, 0, filteredCovs, po, nn, predCov, 0, n, n);
+    for (int i = 0; i < nn2; i++) predCov[i] += procCov[i];
+    Symmetric.symmetrize(predCov, 0, n);
+    // fp = F P; gainT = (Pp)^{-1} F P = G_tᵀ
+    Products.mult(weights, 0, filteredCovs, po, fp, 0, n, n, n);
+    System.arraycopy(fp, 0, gainT, 0, nn2);
+    if (!solver.solve(predCov, 0, gainT, 0)) {
+      throw new InferenceException(id, t, "smoother gain is not finite (predicted covariance unusable)");
+    }
+    for (int i = 0; i < n; i++) diff[i] = nextMeans[nextAt * n + i] - predMean[i];
+    for (int j = 0; j < n; j++) {
+      double s = filteredMeans[mo + j];
+      for (int i = 0; i < n; i++) s += gainT[i * n + j] * diff[i];
+      smoothedMeans[so + j] = s;
+    }
+    if (solver.lastCondition() > SemiDefiniteSolver.ILL_CONDITIONED) {
+      covariance.futureFreeRobust(gainT, weights, filteredCovs, po, procCov, smoothedCovs, spo);
+    } else {
+      covariance.futureFree(gainT, fp, filteredCovs, po, smoothedCovs, spo);
+    }
+    covariance.addPropagated(gainT, nextCovs, nextAt * nn2, smoothedCovs, spo);
   }
 }
