@@ -28,8 +28,11 @@ import org.apache.spark.util.LongAccumulator;
  * rows it keeps; {@link SmoothJob} checks these against the side rows read before it commits.
  */
 final class EngineStage {
-  /** The most bytes of side rows (as {@link org.apache.spark.sql.catalyst.expressions.UnsafeRow}s) one task keeps. */
-  static final long SIDE_BYTES_KEPT = 16L << 20;
+  /**
+   * The most bytes of side rows (as {@link org.apache.spark.sql.catalyst.expressions.UnsafeRow}s) one task keeps:
+   * 0 for {@link StatesPass#keptBytesFor its executor's heap}.
+   */
+  static final long SIDE_BYTES_KEPT = 0;
 
   private final SparkSession spark;
   private final JavaRDD<InternalRow> union;

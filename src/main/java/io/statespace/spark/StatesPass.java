@@ -28,14 +28,23 @@ import scala.reflect.ClassTag;
  * location), so the side RDD yields one block per partition however many attempts ran; since every attempt
  * reads the same shuffle output into a deterministic engine, any attempt's block holds the committed
  * attempt's rows (docs/ARCHITECTURE.md §3, step 5, says where a backend decided per task makes an exception). A partition whose side rows exceed
- * {@code keptBytes} keeps none (memory stays bounded by the cap, not by the partition): the side RDD then
+ * the cap ({@link #keptBytesFor}) keeps none (memory stays bounded by the cap, not by the partition): the side RDD then
  * recomputes it, as it does a block that is missing.
  */
 final class StatesPass implements Function2<Integer, Iterator<InternalRow>, Iterator<InternalRow>> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(StatesPass.class);
 
-  /** Where the side rows go and what each task may hold of them. */
+  /**
+   * The side rows one task keeps on an executor of {@code maxHeap} bytes: a 32nd of the heap (two tasks of a
+   * 4 GiB executor keep 256 MiB between them), at least 16 MiB and at most 256 MiB, so that a partition of many
+   * short trajectories keeps its rows while a lone long trajectory's arrays keep their room.
+   */
+  static long keptBytesFor(long maxHeap) {
+    return Math.max(16L << 20, Math.min(256L << 20, maxHeap / 32));
+  }
+
+  /** Where the side rows go and what each task may hold of them ({@code keptBytes} 0: {@link #keptBytesFor}). */
   record Side(int rddId, StorageLevel level, ClassTag<?> tag, long keptBytes, StructType schema)
       implements java.io.Serializable {}
 
@@ -66,6 +75,7 @@ final class StatesPass implements Function2<Integer, Iterator<InternalRow>, Iter
     private List<UnsafeRow> kept;
     private UnsafeProjection unsafe;
     private long bytes;
+    private final long cap;
     private boolean finished;
     private InternalRow next;
 
@@ -73,6 +83,7 @@ final class StatesPass implements Function2<Integer, Iterator<InternalRow>, Iter
       this.partition = partition;
       this.in = in;
       this.kept = side == null ? null : new ArrayList<>();
+      this.cap = side == null ? 0 : side.keptBytes() > 0 ? side.keptBytes() : keptBytesFor(Runtime.getRuntime().maxMemory());
     }
 
     @Override
@@ -109,9 +120,9 @@ final class StatesPass implements Function2<Integer, Iterator<InternalRow>, Iter
       if (unsafe == null) unsafe = UnsafeProjection.create(side.schema());
       UnsafeRow row = unsafe.apply(r).copy();
       bytes += row.getSizeInBytes();
-      if (bytes > side.keptBytes()) {
+      if (bytes > cap) {
         LOG.info("smooth: the summary and quarantine rows of partition {} pass {} bytes; the side RDD recomputes them",
-            partition, side.keptBytes());
+            partition, cap);
         kept = null;
         return;
       }
