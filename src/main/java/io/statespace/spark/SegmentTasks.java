@@ -4,6 +4,7 @@ import io.statespace.data.Trajectory;
 import io.statespace.inference.InferenceException;
 import io.statespace.inference.Posterior;
 import io.statespace.inference.parallel.Moments;
+import io.statespace.inference.parallel.SegmentChain;
 import io.statespace.inference.parallel.SegmentPasses;
 import io.statespace.inference.parallel.SegmentWindow;
 import io.statespace.model.StateSpaceModel;
@@ -56,7 +57,7 @@ final class SegmentTasks {
 
   /** Pass 2's result: a segment's filtered end, log-likelihood and smoothing element, or why it has none. */
   record Forward(String segment, String key, Moments end, double logLikelihood, double[] element, String failure)
-      implements Result {}
+      implements Result, SegmentChain.Outcome {}
 
   /** What every pass shares: the model, the columns and the spans of the segments still in play. */
   abstract static class Pass<R> implements Function2<Integer, Iterator<Row>, Iterator<R>> {

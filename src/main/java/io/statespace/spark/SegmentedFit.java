@@ -384,16 +384,7 @@ final class SegmentedFit implements AutoCloseable {
           Map.Entry<String, SegmentChain> c = it.next();
           SegmentChain chain = c.getValue();
           List<SegmentSpan> list = trajectories.get(c.getKey());
-          for (int j : chain.toRun()) {
-            Result r = forwards.get(list.get(j).id());
-            if (r == null) {
-              chain.failed(j, "segment " + list.get(j).id() + " returned no result");
-            } else if (r.failure() != null) {
-              chain.failed(j, r.failure());
-            } else {
-              chain.result(j, r.end());
-            }
-          }
+          for (int j : chain.toRun()) chain.collect(j, list.get(j).id(), forwards.get(list.get(j).id()));
           if (!chain.advance()) continue;
           it.remove();
           if (chain.refusal() != null) {
@@ -446,7 +437,7 @@ final class SegmentedFit implements AutoCloseable {
 
   /** A segment's element (pass 1, or pass 2's smoothing element with the filter's end and log-likelihood), or its failure. */
   private record Result(String segment, double[] element, Moments end, double logLikelihood, String failure)
-      implements Serializable {
+      implements Serializable, SegmentChain.Outcome {
     double[] element(SegmentSpan span) {
       if (failure != null) throw new InferenceException(span.key(), (int) span.start(), failure);
       return element;

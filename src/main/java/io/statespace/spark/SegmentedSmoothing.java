@@ -164,16 +164,7 @@ final class SegmentedSmoothing implements AutoCloseable {
           String key = c.getKey();
           SegmentChain chain = c.getValue();
           List<SegmentSpan> list = trajectories.get(key);
-          for (int j : chain.toRun()) {
-            SegmentTasks.Forward f = byId.get(list.get(j).id());
-            if (f == null) {
-              chain.failed(j, "segment " + list.get(j).id() + " returned no result");
-            } else if (f.failure() != null) {
-              chain.failed(j, f.failure());
-            } else {
-              chain.result(j, f.end());
-            }
-          }
+          for (int j : chain.toRun()) chain.collect(j, list.get(j).id(), byId.get(list.get(j).id()));
           if (!chain.advance()) continue;
           it.remove();
           String failure = chain.refusal();

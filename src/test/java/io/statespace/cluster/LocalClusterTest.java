@@ -192,6 +192,43 @@ class LocalClusterTest {
    * one of them.
    */
   static String executorRunningTheStatesStage(Process p, Path log, int uiPort) throws Exception {
+    return pollForExecutor(p, log, uiPort, (http, json, app) -> {
+      for (JsonNode job : get(http, json, app + "/jobs?status=running")) {
+        if (!job.path("description").asText("").contains(STATES_JOB)) continue;
+        int stage = -1;
+        for (JsonNode id : job.path("stageIds")) stage = Math.max(stage, id.asInt());
+        for (JsonNode attempt : get(http, json, app + "/stages/" + stage)) {
+          String executor = runningExecutor(http, json, app, stage, attempt.path("attemptId").asInt());
+          if (executor != null) return executor;
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Polls the driver's REST API until a stage that computes or reads a disk-only RDD has tasks running, and
+   * returns the id of an executor that runs one of them.
+   */
+  static String executorRunningTheEngineStage(Process p, Path log, int uiPort) throws Exception {
+    return pollForExecutor(p, log, uiPort, (http, json, app) -> {
+      for (JsonNode attempt : get(http, json, app + "/stages?status=active")) {
+        if (!readsTheDiskOnlyUnion(http, json, app, attempt)) continue;
+        String executor = runningExecutor(http, json, app, attempt.path("stageId").asInt(),
+            attempt.path("attemptId").asInt());
+        if (executor != null) return executor;
+      }
+      return null;
+    });
+  }
+
+  /** Where to look for the stage to disturb, in the application at REST URL {@code app}: an executor or null. */
+  private interface StageSearch {
+    String executorIn(HttpClient http, ObjectMapper json, String app) throws Exception;
+  }
+
+  /** Polls the driver's REST API every 100 ms (for at most 300 s, while the job runs) until {@code search} finds an executor. */
+  private static String pollForExecutor(Process p, Path log, int uiPort, StageSearch search) throws Exception {
     ObjectMapper json = new ObjectMapper();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String api = "http://127.0.0.1:" + uiPort + "/api/v1/applications";
@@ -203,19 +240,8 @@ class LocalClusterTest {
       try {
         JsonNode apps = get(http, json, api);
         if (apps.size() > 0) {
-          String app = api + "/" + apps.get(0).path("id").asText();
-          for (JsonNode job : get(http, json, app + "/jobs?status=running")) {
-            if (!job.path("description").asText("").contains(STATES_JOB)) continue;
-            int stage = -1;
-            for (JsonNode id : job.path("stageIds")) stage = Math.max(stage, id.asInt());
-            for (JsonNode attempt : get(http, json, app + "/stages/" + stage)) {
-              for (JsonNode task : get(http, json, app + "/stages/" + stage + "/" + attempt.path("attemptId").asInt()
-                  + "/taskList?length=1000&status=running")) {
-                String executor = task.path("executorId").asText("");
-                if (!executor.isEmpty() && !executor.equals("driver")) return executor;
-              }
-            }
-          }
+          String executor = search.executorIn(http, json, api + "/" + apps.get(0).path("id").asText());
+          if (executor != null) return executor;
         }
       } catch (java.io.IOException notYet) {
         // The UI is not up yet, or the stage has not started: poll again.
@@ -224,37 +250,14 @@ class LocalClusterTest {
     }
   }
 
-  /**
-   * Polls the driver's REST API until a stage that computes or reads a disk-only RDD has tasks running, and
-   * returns the id of an executor that runs one of them.
-   */
-  static String executorRunningTheEngineStage(Process p, Path log, int uiPort) throws Exception {
-    ObjectMapper json = new ObjectMapper();
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    String api = "http://127.0.0.1:" + uiPort + "/api/v1/applications";
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-    while (true) {
-      assertTrue(p.isAlive(), "the job ended before its engine stage could be disturbed; enlarge the input: "
-          + Files.readString(log));
-      assertTrue(System.nanoTime() < deadline, "the engine stage never ran tasks: " + Files.readString(log));
-      try {
-        JsonNode apps = get(http, json, api);
-        if (apps.size() > 0) {
-          String app = api + "/" + apps.get(0).path("id").asText();
-          for (JsonNode attempt : get(http, json, app + "/stages?status=active")) {
-            if (!readsTheDiskOnlyUnion(http, json, app, attempt)) continue;
-            for (JsonNode task : get(http, json, app + "/stages/" + attempt.path("stageId").asInt() + "/"
-                + attempt.path("attemptId").asInt() + "/taskList?length=1000&status=running")) {
-              String executor = task.path("executorId").asText("");
-              if (!executor.isEmpty() && !executor.equals("driver")) return executor;
-            }
-          }
-        }
-      } catch (java.io.IOException notYet) {
-        // The UI is not up yet, or the stage has not started: poll again.
-      }
-      Thread.sleep(100);
+  /** An executor (not the driver) running a task of the stage attempt, or null. */
+  private static String runningExecutor(HttpClient http, ObjectMapper json, String app, int stage, int attempt)
+      throws Exception {
+    for (JsonNode task : get(http, json, app + "/stages/" + stage + "/" + attempt + "/taskList?length=1000&status=running")) {
+      String executor = task.path("executorId").asText("");
+      if (!executor.isEmpty() && !executor.equals("driver")) return executor;
     }
+    return null;
   }
 
   /**

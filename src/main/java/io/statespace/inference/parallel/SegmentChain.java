@@ -133,6 +133,28 @@ public final class SegmentChain {
     pending[j] = false;
   }
 
+  /** What pass 2's task returns for one segment: the filtered moments of its last step, or why it has none. */
+  public interface Outcome {
+    Moments end();
+
+    /** Null when the segment was filtered. */
+    String failure();
+  }
+
+  /**
+   * Hands pass 2's {@code outcome} for segment {@code j} (named {@code segment}) to the chain: {@link #result}
+   * or {@link #failed(int, String)}; a null outcome (the task returned nothing for it) is a failure.
+   */
+  public void collect(int j, String segment, Outcome outcome) {
+    if (outcome == null) {
+      failed(j, "segment " + segment + " returned no result");
+    } else if (outcome.failure() != null) {
+      failed(j, outcome.failure());
+    } else {
+      result(j, outcome.end());
+    }
+  }
+
   /** Pass 2 failed on segment {@code j}, run from {@link #before(int)}, with {@code message}. */
   public void failed(int j, String message) {
     requirePending(j);
