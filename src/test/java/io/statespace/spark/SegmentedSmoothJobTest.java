@@ -201,11 +201,11 @@ class SegmentedSmoothJobTest {
     List<String> refused;
     try (LogCapture log = LogCapture.of(SegmentedSmoothing.class)) {
       report = smooth(input.toString(), out, "8");
-      repaired = log.lines(Level.INFO, "smooth: trajectory 'gaps': the combined filtering elements lost precision at ");
+      repaired = log.lines(Level.INFO, "smooth: trajectory 'gaps': the scanned prefixes differed from the segments' own sequential filters by more than 1e-13 at ");
       refused = log.lines(Level.WARN, "cannot be smoothed in segments");
     }
     assertEquals(1, repaired.size(), "one line names the repaired cuts: " + repaired);
-    assertTrue(repaired.get(0).matches(".*lost precision at \\d+ of \\d+ cuts \\(first steps \\[[\\d, ]+\\](, \\.\\.\\.)?\\); there each segment "
+    assertTrue(repaired.get(0).matches(".*by more than 1e-13 at \\d+ of \\d+ cuts \\(first steps \\[[\\d, ]+\\](, \\.\\.\\.)?\\); there each segment "
         + "started from the previous segment's own sequential filter instead \\(\\d+ more rounds? of segment filters\\)"),
         repaired.get(0));
     assertEquals(List.of(), refused);

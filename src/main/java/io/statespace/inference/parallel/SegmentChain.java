@@ -275,10 +275,10 @@ public final class SegmentChain {
     if (rounds == 0) return null;
     List<Long> repaired = repairedCuts();
     List<Long> cuts = repaired.size() > 8 ? repaired.subList(0, 8) : repaired;
-    return String.format(Locale.ROOT, "the combined filtering elements lost precision at %d of %d cuts (first steps %s%s); "
-        + "there each segment started from the previous segment's own sequential filter instead (%d more round%s of "
-        + "segment filters)", repaired.size(), before.length - 1, cuts, repaired.size() > cuts.size() ? ", ..." : "",
-        rounds, rounds == 1 ? "" : "s");
+    return String.format(Locale.ROOT, "the scanned prefixes differed from the segments' own sequential filters by more "
+        + "than 1e-13 at %d of %d cuts (first steps %s%s); there each segment started from the previous segment's own "
+        + "sequential filter instead (%d more round%s of segment filters)", repaired.size(), before.length - 1, cuts,
+        repaired.size() > cuts.size() ? ", ..." : "", rounds, rounds == 1 ? "" : "s");
   }
 
   /** The model's prior (μ0, Σ0), bound on a one-step trajectory with nothing observed. */

@@ -70,7 +70,7 @@ class SegmentChainTest {
     assertTrue(chain.worstScanned() > 1e-10 && chain.worstScanned() < 1e-8, "the scan's residual " + chain.worstScanned());
     Posterior sequential = new SequentialEngine().filter(model, tr, Outputs.MOMENTS);
     assertArrayEquals(Arrays.copyOfRange(sequential.filteredMeans(), 199 * 3, 200 * 3), chain.before(2).mean(), 1e-12);
-    assertTrue(chain.describeRepairs().startsWith("the combined filtering elements lost precision at 1 of 2 cuts (first steps "
+    assertTrue(chain.describeRepairs().startsWith("the scanned prefixes differed from the segments' own sequential filters by more than 1e-13 at 1 of 2 cuts (first steps "
         + "[200]); there each segment started from the previous segment's own sequential filter instead (1 more round of "
         + "segment filters)"), chain.describeRepairs());
   }
